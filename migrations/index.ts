@@ -1,0 +1,16 @@
+import type { Knex } from 'knex';
+import * as foundation from './20261126_001_foundation';
+
+/**
+ * Explicit list (not a directory scan) so the same migrations run under tsx, vitest and a
+ * bundled build. Append new migrations at the end; never reorder or rename.
+ */
+const migrations: Record<string, { up(knex: Knex): Promise<void>; down(knex: Knex): Promise<void> }> = {
+  '20261126_001_foundation': foundation,
+};
+
+export const migrationSource: Knex.MigrationSource<string> = {
+  getMigrations: async () => Object.keys(migrations),
+  getMigrationName: (name) => name,
+  getMigration: async (name) => migrations[name]!,
+};

@@ -1,0 +1,47 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import session from 'express-session';
+import { RedisStore } from 'connect-redis';
+import { ConnectSessionKnexStore } from 'connect-session-knex';
+import type { HubServices } from '../services';
+
+const THIRTY_DAYS_MS = 30 * 24 * 3600 * 1000;
+
+/**
+ * The session secret: from SESSION_SECRET, else (development only) generated once and kept
+ * beside the SQLite file so a restart does not log everyone out.
+ */
+export function sessionSecret(hub: HubServices): string {
+  if (hub.config.sessionSecret) return hub.config.sessionSecret;
+  const dir = hub.config.database.client === 'sqlite' ? path.dirname(path.resolve(hub.config.database.filename)) : path.resolve('data');
+  const file = path.join(dir, '.session-secret');
+  try {
+    return fs.readFileSync(file, 'utf8').trim();
+  } catch {
+    const secret = crypto.randomBytes(32).toString('hex');
+    fs.mkdirSync(dir, { recursive: true });
+    fs.writeFileSync(file, secret, { mode: 0o600 });
+    hub.log.warn('SESSION_SECRET is not set: generated one for development in %s', file);
+    return secret;
+  }
+}
+
+/** Sessions in Redis when configured (shared by every process), else in the hub's database. */
+export function createSessionMiddleware(hub: HubServices) {
+  const store = hub.redis
+    ? new RedisStore({ client: hub.redis, prefix: `${hub.config.redis!.prefix}sess:` })
+    : new ConnectSessionKnexStore({ knex: hub.db, tableName: 'sessions', createTable: false, cleanupInterval: 3600_000 });
+  const secure = hub.config.publicUrl.startsWith('https://');
+  const middleware = session({
+    name: 'dtx.sid',
+    secret: sessionSecret(hub),
+    store,
+    resave: false,
+    saveUninitialized: false,
+    rolling: true,
+    proxy: hub.config.trustProxy !== undefined,
+    cookie: { httpOnly: true, sameSite: 'lax', secure, maxAge: THIRTY_DAYS_MS },
+  });
+  return { middleware, store };
+}

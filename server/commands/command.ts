@@ -1,0 +1,112 @@
+import type { Knex } from 'knex';
+import type { Logger } from 'pino';
+import type { Db } from '../db/knex';
+import { isContention, isForeignKeyViolation, isUniqueViolation } from '../db/errors';
+import { conflict, HubError } from '../http/errors';
+import type { ReadCache } from '../cache/read-cache';
+import type { RoomEvent } from '../events/event.model';
+import type { Actor } from '../auth/actor';
+
+/** Receives each committed event, after the cache was invalidated (the realtime layer). */
+export type EventSink = (event: RoomEvent) => void;
+
+/**
+ * What a command sees inside its transaction. `lock` serialises commands on a room (and
+ * checks the version the caller saw); `emit` appends the room's next event; `touch` names
+ * the cached reads the change makes stale.
+ */
+export interface CommandTx {
+  readonly db: Knex.Transaction;
+  readonly actor: Actor | null;
+  lock(room: string, expectedSeq?: number): Promise<number>;
+  emit(room: string, type: string, payload: unknown): Promise<number>;
+  touch(...tags: string[]): void;
+}
+
+export interface CommandBus {
+  run<T>(actor: Actor | null, execute: (tx: CommandTx) => Promise<T>): Promise<T>;
+  subscribe(sink: EventSink): () => void;
+}
+
+/**
+ * The one path for every change: one transaction (lock room → rule → rows → event), then
+ * invalidate the read cache, then hand the events to subscribers. Rules and authorisation run
+ * inside `execute`, after the lock, so they see the state the previous command committed.
+ */
+export function createCommandBus(deps: { db: Db; cache: ReadCache; log: Logger }): CommandBus {
+  const sinks = new Set<EventSink>();
+
+  async function run<T>(actor: Actor | null, execute: (tx: CommandTx) => Promise<T>): Promise<T> {
+    const emitted: RoomEvent[] = [];
+    const tags = new Set<string>();
+    let result: T;
+    try {
+      result = await deps.db.transaction(async (trx) => {
+        const locked = new Map<string, number>();
+        const lock = async (room: string, expectedSeq?: number) => {
+          let seq = locked.get(room);
+          if (seq === undefined) {
+            await trx('rooms').insert({ name: room, seq: 0 }).onConflict('name').ignore();
+            // A no-op write takes the row lock (PostgreSQL) / the write lock (SQLite) first thing.
+            await trx('rooms').where({ name: room }).update({ seq: trx.raw('seq') });
+            const row = await trx('rooms').where({ name: room }).first('seq');
+            seq = Number(row.seq);
+            locked.set(room, seq);
+          }
+          if (expectedSeq !== undefined && expectedSeq !== seq) {
+            throw conflict(`${room} has changed (now at ${seq}, you saw ${expectedSeq}); reload and try again`);
+          }
+          return seq;
+        };
+        const tx: CommandTx = {
+          db: trx,
+          actor,
+          lock,
+          async emit(room, type, payload) {
+            const seq = (await lock(room)) + 1;
+            locked.set(room, seq);
+            const at = new Date().toISOString();
+            await trx('rooms').where({ name: room }).update({ seq });
+            await trx('events').insert({ room, seq, type, payload: JSON.stringify(payload), actor_user_id: actor?.id ?? null, created_at: at });
+            emitted.push({ room, seq, type, payload, actorUserId: actor?.id ?? null, at });
+            return seq;
+          },
+          touch(...names) {
+            for (const name of names) tags.add(name);
+          },
+        };
+        return execute(tx);
+      });
+    } catch (err) {
+      throw asCommandError(err);
+    }
+    if (tags.size > 0) await deps.cache.invalidate([...tags]);
+    for (const event of emitted) {
+      for (const sink of sinks) {
+        try {
+          sink(event);
+        } catch (err) {
+          deps.log.error({ err, room: event.room, seq: event.seq }, 'event subscriber failed');
+        }
+      }
+    }
+    return result;
+  }
+
+  return {
+    run,
+    subscribe(sink) {
+      sinks.add(sink);
+      return () => sinks.delete(sink);
+    },
+  };
+}
+
+/** Constraint violations are lost races or stale references: the client's problem, not a 500. */
+function asCommandError(err: unknown): unknown {
+  if (err instanceof HubError) return err;
+  if (isUniqueViolation(err)) return conflict('that already exists (someone else may have just done the same)');
+  if (isForeignKeyViolation(err)) return conflict('that is still in use, or refers to something that no longer exists');
+  if (isContention(err)) return conflict('another change won the race; reload and try again');
+  return err;
+}

@@ -1,0 +1,136 @@
+import { z } from 'zod';
+
+/** A configuration problem, reported as one line naming the variable. */
+export class ConfigError extends Error {}
+
+const csv = z
+  .string()
+  .default('')
+  .transform((s) => s.split(',').map((v) => v.trim()).filter(Boolean));
+const snowflakes = csv.pipe(z.array(z.string().regex(/^\d{15,21}$/, 'expected comma-separated Discord ids')));
+const url = z.url({ protocol: /^https?$/ });
+const optional = <T extends z.ZodType>(schema: T) =>
+  z.preprocess((v) => (v === '' ? undefined : v), schema.optional());
+
+const EnvSchema = z.object({
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  HOST: z.string().default('0.0.0.0'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  PUBLIC_URL: optional(url),
+  TRUST_PROXY: optional(z.coerce.number().int().min(0).max(10)),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+
+  DATABASE_URL: optional(z.string().regex(/^postgres(ql)?:\/\//, 'expected postgres://user@host:port/database')),
+  SQLITE_FILE: z.string().default('./data/dtx.sqlite'),
+  REDIS_URL: optional(z.string().regex(/^rediss?:\/\//, 'expected redis://host:port')),
+  REDIS_PREFIX: z.string().default('dtx:'),
+
+  SESSION_SECRET: optional(z.string().min(32, 'must be at least 32 characters')),
+  DISCORD_CLIENT_ID: optional(z.string().regex(/^\d{15,21}$/, 'expected the numeric application id')),
+  DISCORD_CLIENT_SECRET: optional(z.string().min(8)),
+  DISCORD_GUILD_ID: optional(z.string().regex(/^\d{15,21}$/, 'expected a numeric guild id')),
+  DISCORD_ADMIN_ROLE_IDS: snowflakes,
+  DISCORD_STAFF_ROLE_IDS: snowflakes,
+  ADMIN_DISCORD_IDS: snowflakes,
+  DISCORD_AUTHORIZE_URL: url.default('https://discord.com/oauth2/authorize'),
+  DISCORD_TOKEN_URL: url.default('https://discord.com/api/oauth2/token'),
+  DISCORD_API_BASE: url.default('https://discord.com/api/v10'),
+  DEV_LOGIN: z.enum(['auto', 'on', 'off']).default('auto'),
+
+  CLIENT_DIST: z.string().default('./dist/client'),
+  RATE_LIMIT_LOGIN_PER_MINUTE: z.coerce.number().int().min(1).default(20),
+  RATE_LIMIT_MUTATIONS_PER_MINUTE: z.coerce.number().int().min(1).default(300),
+});
+
+export type Env = z.infer<typeof EnvSchema>;
+
+export interface Config {
+  env: Env['NODE_ENV'];
+  production: boolean;
+  host: string;
+  port: number;
+  publicUrl: string;
+  trustProxy: number | undefined;
+  logLevel: Env['LOG_LEVEL'];
+  database: { client: 'sqlite'; filename: string } | { client: 'pg'; url: string };
+  redis: { url: string; prefix: string } | undefined;
+  sessionSecret: string | undefined;
+  discord:
+    | {
+        clientId: string;
+        clientSecret: string;
+        guildId: string | undefined;
+        adminRoleIds: string[];
+        staffRoleIds: string[];
+        authorizeUrl: string;
+        tokenUrl: string;
+        apiBase: string;
+      }
+    | undefined;
+  adminDiscordIds: string[];
+  devLogin: boolean;
+  clientDist: string;
+  rateLimits: { loginPerMinute: number; mutationsPerMinute: number };
+}
+
+/** Parses the environment; throws ConfigError with one line naming the variable. */
+export function loadConfig(source: Record<string, string | undefined> = process.env): Config {
+  const parsed = EnvSchema.safeParse(source);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const name = String(issue.path[0] ?? 'environment');
+    const got = source[name];
+    const shown = got === undefined ? 'not set' : name.includes('SECRET') ? 'a value' : JSON.stringify(got);
+    throw new ConfigError(`${name}: ${issue.message} (got ${shown})`);
+  }
+  const env = parsed.data;
+  const production = env.NODE_ENV === 'production';
+
+  if (Boolean(env.DISCORD_CLIENT_ID) !== Boolean(env.DISCORD_CLIENT_SECRET)) {
+    const missing = env.DISCORD_CLIENT_ID ? 'DISCORD_CLIENT_SECRET' : 'DISCORD_CLIENT_ID';
+    throw new ConfigError(`${missing}: required when the other Discord credential is set (got not set)`);
+  }
+  const discordConfigured = Boolean(env.DISCORD_CLIENT_ID && env.DISCORD_CLIENT_SECRET);
+  if (production && env.DEV_LOGIN === 'on') {
+    throw new ConfigError('DEV_LOGIN: the development login cannot be enabled when NODE_ENV=production (got "on")');
+  }
+  if (production && !discordConfigured) {
+    throw new ConfigError('DISCORD_CLIENT_ID: required when NODE_ENV=production, the only way to log in there is Discord (got not set)');
+  }
+  if (production && !env.SESSION_SECRET) {
+    throw new ConfigError('SESSION_SECRET: required when NODE_ENV=production (got not set)');
+  }
+  const devLogin = !production && (env.DEV_LOGIN === 'on' || (env.DEV_LOGIN === 'auto' && !discordConfigured));
+
+  return {
+    env: env.NODE_ENV,
+    production,
+    host: env.HOST,
+    port: env.PORT,
+    publicUrl: (env.PUBLIC_URL ?? `http://localhost:${env.PORT}`).replace(/\/$/, ''),
+    trustProxy: env.TRUST_PROXY,
+    logLevel: env.LOG_LEVEL,
+    database: env.DATABASE_URL ? { client: 'pg', url: env.DATABASE_URL } : { client: 'sqlite', filename: env.SQLITE_FILE },
+    redis: env.REDIS_URL ? { url: env.REDIS_URL, prefix: env.REDIS_PREFIX } : undefined,
+    sessionSecret: env.SESSION_SECRET,
+    discord: discordConfigured
+      ? {
+          clientId: env.DISCORD_CLIENT_ID!,
+          clientSecret: env.DISCORD_CLIENT_SECRET!,
+          guildId: env.DISCORD_GUILD_ID,
+          adminRoleIds: env.DISCORD_ADMIN_ROLE_IDS,
+          staffRoleIds: env.DISCORD_STAFF_ROLE_IDS,
+          authorizeUrl: env.DISCORD_AUTHORIZE_URL,
+          tokenUrl: env.DISCORD_TOKEN_URL,
+          apiBase: env.DISCORD_API_BASE.replace(/\/$/, ''),
+        }
+      : undefined,
+    adminDiscordIds: env.ADMIN_DISCORD_IDS,
+    devLogin,
+    clientDist: env.CLIENT_DIST,
+    rateLimits: {
+      loginPerMinute: env.RATE_LIMIT_LOGIN_PER_MINUTE,
+      mutationsPerMinute: env.RATE_LIMIT_MUTATIONS_PER_MINUTE,
+    },
+  };
+}

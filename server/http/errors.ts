@@ -1,0 +1,27 @@
+import { ERROR_STATUS, type ErrorCode, type Issue } from '../../shared/errors';
+
+/**
+ * An expected failure of a command or request: it becomes `{error: {code, message, issues?}}`
+ * over REST and `{ok: false, error}` in a socket ack. Anything else is a bug (500).
+ */
+export class HubError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly issues?: Issue[],
+  ) {
+    super(message);
+  }
+  get status(): number {
+    return ERROR_STATUS[this.code];
+  }
+  toBody() {
+    return { code: this.code, message: this.message, ...(this.issues ? { issues: this.issues } : {}) };
+  }
+}
+
+export const invalid = (message: string, issues?: Issue[]) => new HubError('invalid_payload', message, issues);
+export const unauthenticated = (message = 'log in first') => new HubError('unauthenticated', message);
+export const forbidden = (message: string) => new HubError('forbidden', message);
+export const notFound = (what: string) => new HubError('not_found', `${what} not found`);
+export const conflict = (message: string) => new HubError('conflict', message);

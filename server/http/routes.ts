@@ -1,0 +1,43 @@
+import express from 'express';
+import type passport from 'passport';
+import { api } from '../../shared/api/contract';
+import type { HubServices } from '../services';
+import { mount } from './route';
+import { buildOpenApi } from './openapi';
+import { mountAuthRoutes } from '../auth/auth.routes';
+import { mountUserRoutes } from '../users/users.routes';
+import { mountLeagueRoutes } from '../leagues/leagues.routes';
+import { mountTournamentRoutes } from '../tournaments/tournaments.routes';
+import { mountPoolRoutes } from '../pool/pool.routes';
+import { mountTeamRoutes } from '../teams/teams.routes';
+
+/**
+ * Every HTTP route, all on the app's own router (no prefixed sub-routers), so the OpenAPI
+ * test can list them and compare with the contract.
+ */
+export function mountRoutes(app: express.Express, hub: HubServices, passportInstance: passport.PassportStatic) {
+  const router = app as unknown as express.Router;
+  mount(router, hub, api.healthz, async () => ({ status: 'ok' as const, checks: { process: 'up' } }));
+  mount(router, hub, api.readyz, async ({ res }) => {
+    const checks: Record<string, string> = {};
+    try {
+      await hub.db.raw('select 1');
+      checks.database = 'ok';
+    } catch {
+      checks.database = 'down';
+    }
+    if (hub.redis) checks.redis = hub.redis.status === 'ready' ? 'ok' : 'down';
+    const down = Object.values(checks).includes('down');
+    if (down) res.status(503);
+    return { status: down ? ('down' as const) : ('ok' as const), checks };
+  });
+  const document = buildOpenApi(process.env.npm_package_version ?? '0.1.0');
+  mount(router, hub, api.openapi, async () => document);
+
+  mountAuthRoutes(router, hub, passportInstance);
+  mountUserRoutes(router, hub);
+  mountLeagueRoutes(router, hub);
+  mountTournamentRoutes(router, hub);
+  mountPoolRoutes(router, hub);
+  mountTeamRoutes(router, hub);
+}

@@ -1,0 +1,16 @@
+import type { Logger } from 'pino';
+import type { Redis } from 'ioredis';
+import type { Config } from './config';
+import type { Db } from './db/knex';
+import type { ReadCache } from './cache/read-cache';
+import type { CommandBus } from './commands/command';
+
+/** What features are given: built once per hub by createHub, never imported as globals. */
+export interface HubServices {
+  config: Config;
+  db: Db;
+  cache: ReadCache;
+  commands: CommandBus;
+  log: Logger;
+  redis: Redis | undefined;
+}

@@ -1,0 +1,75 @@
+import { z } from 'zod';
+import { endpoint } from './endpoint';
+import { Ok } from '../schemas/common';
+import {
+  AuthInfo, DevLoginBody, PrivateUser, ProfileUpdate, PublicUser, RoleUpdate, UserIdParams, UserList, UserListQuery,
+} from '../schemas/users';
+import { League, LeagueIdParams, LeagueInput, LeagueList, LeagueUpdate } from '../schemas/leagues';
+import {
+  PoolAdd, PoolImport, PoolImportResult, PoolList, PoolPlayer, PoolPlayerParams, PoolUpdate, StaffAdd, StaffParams,
+  Team, TeamCreate, TeamList, TeamOrder, TeamParams, TeamUpdate, Tournament, TournamentDetail, TournamentIdParams,
+  TournamentInput, TournamentList, TournamentListQuery, TournamentUpdate,
+} from '../schemas/tournaments';
+
+const Health = z.object({ status: z.enum(['ok', 'degraded', 'down']), checks: z.record(z.string(), z.string()) });
+const OAuthCallbackQuery = z.object({
+  code: z.string().optional(),
+  state: z.string().optional(),
+  error: z.string().optional(),
+  error_description: z.string().optional(),
+});
+
+/** Every HTTP route the hub serves (the SPA's static files aside). */
+export const api = {
+  // --- service
+  healthz: endpoint({ method: 'GET', path: '/healthz', tag: 'health', access: 'public', summary: 'The process is up', response: Health }),
+  readyz: endpoint({ method: 'GET', path: '/readyz', tag: 'health', access: 'public', summary: 'Database (and Redis when configured) answer', response: Health, errors: [503] }),
+  openapi: endpoint({ method: 'GET', path: '/api/openapi.json', tag: 'meta', access: 'public', summary: 'This document', response: z.record(z.string(), z.unknown()) }),
+
+  // --- login
+  discordLogin: endpoint({ method: 'GET', path: '/auth/discord', tag: 'auth', access: 'public', summary: 'Redirect to Discord to log in (with OAuth state)', produces: 'redirect', status: 302, errors: [404, 429] }),
+  discordCallback: endpoint({ method: 'GET', path: '/auth/discord/callback', tag: 'auth', access: 'public', summary: 'Discord redirects back here; sets the session cookie', query: OAuthCallbackQuery, produces: 'redirect', status: 302 }),
+  devLoginPage: endpoint({ method: 'GET', path: '/auth/dev', tag: 'auth', access: 'public', summary: 'Development login page (only without Discord, never in production)', produces: 'html', errors: [404] }),
+  devLogin: endpoint({ method: 'POST', path: '/auth/dev', tag: 'auth', access: 'public', summary: 'Log in as a local development user', body: DevLoginBody, produces: 'redirect', status: 302, errors: [403, 404, 429] }),
+  logout: endpoint({ method: 'POST', path: '/auth/logout', tag: 'auth', access: 'public', summary: 'End the session', response: Ok, errors: [403] }),
+
+  // --- users
+  me: endpoint({ method: 'GET', path: '/api/me', tag: 'users', access: 'public', summary: 'The logged-in user (or null), the CSRF token and the login methods on offer', response: AuthInfo }),
+  updateMe: endpoint({ method: 'PATCH', path: '/api/me', tag: 'users', access: 'user', summary: 'Update your profile: Steam id (SteamID64, account id or profile URL), MMR, positions', body: ProfileUpdate, response: PrivateUser, errors: [401, 403, 409] }),
+  listUsers: endpoint({ method: 'GET', path: '/api/users', tag: 'users', access: 'public', summary: 'List and search users by name', query: UserListQuery, response: UserList }),
+  getUser: endpoint({ method: 'GET', path: '/api/users/:userId', tag: 'users', access: 'public', summary: 'One user (private fields for staff and the user themself)', params: UserIdParams, response: z.union([PrivateUser, PublicUser]), errors: [404] }),
+  setUserRole: endpoint({ method: 'PATCH', path: '/api/users/:userId/role', tag: 'users', access: 'admin', summary: 'Change a site role', params: UserIdParams, body: RoleUpdate, response: PrivateUser, errors: [401, 403, 404] }),
+
+  // --- leagues
+  listLeagues: endpoint({ method: 'GET', path: '/api/leagues', tag: 'leagues', access: 'public', summary: 'All leagues', response: LeagueList }),
+  createLeague: endpoint({ method: 'POST', path: '/api/leagues', tag: 'leagues', access: 'staff', summary: 'Create a league', body: LeagueInput, response: League, status: 201, errors: [401, 403, 409] }),
+  getLeague: endpoint({ method: 'GET', path: '/api/leagues/:leagueId', tag: 'leagues', access: 'public', summary: 'One league', params: LeagueIdParams, response: League, errors: [404] }),
+  updateLeague: endpoint({ method: 'PATCH', path: '/api/leagues/:leagueId', tag: 'leagues', access: 'staff', summary: 'Rename a league or set its Steam league id', params: LeagueIdParams, body: LeagueUpdate, response: League, errors: [401, 403, 404, 409] }),
+  deleteLeague: endpoint({ method: 'DELETE', path: '/api/leagues/:leagueId', tag: 'leagues', access: 'staff', summary: 'Delete a league no tournament uses', params: LeagueIdParams, status: 204, errors: [401, 403, 404, 409] }),
+
+  // --- tournaments
+  listTournaments: endpoint({ method: 'GET', path: '/api/tournaments', tag: 'tournaments', access: 'public', summary: 'Tournaments, soonest first', query: TournamentListQuery, response: TournamentList }),
+  createTournament: endpoint({ method: 'POST', path: '/api/tournaments', tag: 'tournaments', access: 'staff', summary: 'Create a tournament (its creator becomes tournament staff)', body: TournamentInput, response: Tournament, status: 201, errors: [401, 403, 404] }),
+  getTournament: endpoint({ method: 'GET', path: '/api/tournaments/:tournamentId', tag: 'tournaments', access: 'public', summary: 'A tournament with its staff, player pool and teams', params: TournamentIdParams, response: TournamentDetail, errors: [404] }),
+  updateTournament: endpoint({ method: 'PATCH', path: '/api/tournaments/:tournamentId', tag: 'tournaments', access: 'tournamentStaff', summary: 'Edit a tournament or move its state one step (draft → registration → drafting → playing → finished)', params: TournamentIdParams, body: TournamentUpdate, response: Tournament, errors: [401, 403, 404, 409] }),
+  deleteTournament: endpoint({ method: 'DELETE', path: '/api/tournaments/:tournamentId', tag: 'tournaments', access: 'staff', summary: 'Delete a tournament that has not started playing', params: TournamentIdParams, status: 204, errors: [401, 403, 404, 409] }),
+  addStaff: endpoint({ method: 'POST', path: '/api/tournaments/:tournamentId/staff', tag: 'tournaments', access: 'tournamentStaff', summary: 'Make a user staff of this tournament', params: TournamentIdParams, body: StaffAdd, response: z.object({ items: z.array(PublicUser) }), status: 201, errors: [401, 403, 404, 409] }),
+  removeStaff: endpoint({ method: 'DELETE', path: '/api/tournaments/:tournamentId/staff/:userId', tag: 'tournaments', access: 'tournamentStaff', summary: 'Remove a tournament staff member', params: StaffParams, status: 204, errors: [401, 403, 404, 409] }),
+
+  // --- player pool
+  listPool: endpoint({ method: 'GET', path: '/api/tournaments/:tournamentId/players', tag: 'pool', access: 'public', summary: 'The player pool', params: TournamentIdParams, response: PoolList, errors: [404] }),
+  addToPool: endpoint({ method: 'POST', path: '/api/tournaments/:tournamentId/players', tag: 'pool', access: 'tournamentStaff', summary: 'Add a user to the pool (MMR defaults to their profile MMR)', params: TournamentIdParams, body: PoolAdd, response: PoolPlayer, status: 201, errors: [401, 403, 404, 409] }),
+  importPool: endpoint({ method: 'POST', path: '/api/tournaments/:tournamentId/players/import', tag: 'pool', access: 'tournamentStaff', summary: 'Bulk import from CSV; any bad row rejects the whole file unless skipInvalid', params: TournamentIdParams, body: PoolImport, response: PoolImportResult, errors: [401, 403, 404, 409, 413] }),
+  updatePoolPlayer: endpoint({ method: 'PATCH', path: '/api/tournaments/:tournamentId/players/:userId', tag: 'pool', access: 'tournamentStaff', summary: 'Set the MMR used for this tournament', params: PoolPlayerParams, body: PoolUpdate, response: PoolPlayer, errors: [401, 403, 404, 409] }),
+  removeFromPool: endpoint({ method: 'DELETE', path: '/api/tournaments/:tournamentId/players/:userId', tag: 'pool', access: 'tournamentStaff', summary: 'Remove a player (not a captain or a drafted player)', params: PoolPlayerParams, status: 204, errors: [401, 403, 404, 409] }),
+
+  // --- teams
+  listTeams: endpoint({ method: 'GET', path: '/api/tournaments/:tournamentId/teams', tag: 'teams', access: 'public', summary: 'Teams in draft order', params: TournamentIdParams, response: TeamList, errors: [404] }),
+  createTeam: endpoint({ method: 'POST', path: '/api/tournaments/:tournamentId/teams', tag: 'teams', access: 'tournamentStaff', summary: 'Appoint a captain from the pool: creates their team last in draft order', params: TournamentIdParams, body: TeamCreate, response: Team, status: 201, errors: [401, 403, 404, 409] }),
+  reorderTeams: endpoint({ method: 'PUT', path: '/api/tournaments/:tournamentId/teams/order', tag: 'teams', access: 'tournamentStaff', summary: 'Set the draft order (every team id once)', params: TournamentIdParams, body: TeamOrder, response: TeamList, errors: [401, 403, 404, 409] }),
+  updateTeam: endpoint({ method: 'PATCH', path: '/api/tournaments/:tournamentId/teams/:teamId', tag: 'teams', access: 'tournamentStaff', summary: 'Rename a team', params: TeamParams, body: TeamUpdate, response: Team, errors: [401, 403, 404, 409] }),
+  deleteTeam: endpoint({ method: 'DELETE', path: '/api/tournaments/:tournamentId/teams/:teamId', tag: 'teams', access: 'tournamentStaff', summary: 'Remove a team (its captain stays in the pool)', params: TeamParams, status: 204, errors: [401, 403, 404, 409] }),
+} as const;
+
+export type Api = typeof api;
+export type EndpointName = keyof Api;
