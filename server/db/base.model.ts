@@ -1,14 +1,10 @@
-import { Model, snakeCaseMappers } from 'objection';
+import { Model } from 'objection';
 
 /**
  * Models are never bound to a global knex: every query passes its db or transaction
  * (`User.query(db)`), so several hubs can run in one process (tests, benchmarks).
  */
-export class BaseModel extends Model {
-  static override get columnNameMappers() {
-    return snakeCaseMappers();
-  }
-}
+export class BaseModel extends Model {}
 
 /** Timestamps come back as Date (PostgreSQL) or text (SQLite); the wire format is ISO 8601 UTC. */
 export function isoTime(value: Date | string | number): string {

@@ -1,0 +1,28 @@
+import type { Knex } from 'knex';
+import { type Actor, isSiteStaff, requireUser } from '../auth/actor';
+import { forbidden, notFound } from '../http/errors';
+import { Tournament, TournamentStaff } from './tournament.model';
+
+/** Loads a tournament or answers 404. */
+export async function findTournament(db: Knex, tournamentId: number): Promise<Tournament> {
+  const tournament = await Tournament.query(db).findById(tournamentId);
+  if (!tournament) throw notFound(`tournament ${tournamentId}`);
+  return tournament;
+}
+
+export async function isTournamentStaff(db: Knex, actor: Actor | null, tournamentId: number): Promise<boolean> {
+  if (!actor) return false;
+  if (isSiteStaff(actor)) return true;
+  return Boolean(await TournamentStaff.query(db).findById([tournamentId, actor.id]));
+}
+
+/**
+ * Authorises a change to a tournament: site staff/admin, or staff of this tournament.
+ * Answers 404 for an unknown tournament first, so ids cannot be probed through 403s.
+ */
+export async function requireTournamentStaff(db: Knex, actor: Actor | null, tournamentId: number): Promise<{ actor: Actor; tournament: Tournament }> {
+  const user = requireUser(actor);
+  const tournament = await findTournament(db, tournamentId);
+  if (!(await isTournamentStaff(db, user, tournamentId))) throw forbidden('only staff of this tournament may do this');
+  return { actor: user, tournament };
+}
