@@ -75,12 +75,15 @@ export interface Config {
 
 /** Parses the environment; throws ConfigError with one line naming the variable. */
 export function loadConfig(source: Record<string, string | undefined> = process.env): Config {
-  const parsed = EnvSchema.safeParse(source);
+  // An empty value (`PORT=` in an env file) means "not set": the default applies.
+  const given = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== ''));
+  const parsed = EnvSchema.safeParse(given);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     const name = String(issue.path[0] ?? 'environment');
-    const got = source[name];
-    const shown = got === undefined ? 'not set' : name.includes('SECRET') ? 'a value' : JSON.stringify(got);
+    const got = given[name];
+    // Never echo a secret: hide SECRET values and the credentials inside a URL.
+    const shown = got === undefined ? 'not set' : name.includes('SECRET') ? 'a value' : JSON.stringify(got.replace(/\/\/[^/@\s]*@/, '//***@'));
     throw new ConfigError(`${name}: ${issue.message} (got ${shown})`);
   }
   const env = parsed.data;
