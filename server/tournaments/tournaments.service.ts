@@ -175,7 +175,11 @@ export function deleteTournament(hub: HubServices, actor: Actor | null, tourname
     requireSiteStaff(tx.actor);
     const verdict = checkDeletable(tournament.state);
     if (!verdict.ok) throw conflict(verdict.reason);
-    // Staff, pool and teams go with it (ON DELETE CASCADE); the room's event log stays.
+    // Children first: team rows point into the pool, and PostgreSQL checks those foreign keys
+    // before its cascade from the tournament reaches them. Staff go by cascade; the log stays.
+    await tx.db('team_members').where({ tournamentId }).delete();
+    await tx.db('teams').where({ tournamentId }).delete();
+    await tx.db('pool_players').where({ tournamentId }).delete();
     await Tournament.query(tx.db).deleteById(tournamentId);
     await tx.emit(room, 'tournament.deleted', { tournamentId });
     touchTournament(tx, tournamentId);
