@@ -14,6 +14,7 @@ import type { HubServices } from './services';
 import { createSessionMiddleware } from './auth/session';
 import { createPassport } from './auth/passport';
 import { csrf } from './auth/csrf';
+import { createRateLimits } from './http/rate-limit';
 import { apiNotFound, errorHandler } from './http/error-handler';
 import { mountRoutes } from './http/routes';
 
@@ -68,6 +69,7 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
   app.use(session.middleware);
   app.use(passport.initialize());
   app.use(passport.session());
+  app.use(createRateLimits(services)); // after the session (limits per user), before CSRF (rejected attempts count)
   app.use(csrf.csrfSynchronisedProtection);
 
   mountRoutes(app, services, passport);

@@ -1,12 +1,10 @@
 import type { Router } from 'express';
 import { api } from '../../shared/api/contract';
-import type { SiteRole } from '../../shared/schemas/users';
 import { HubError, notFound } from '../http/errors';
 import { mount } from '../http/route';
 import type { HubServices } from '../services';
-import { User } from '../users/user.model';
-import { tags } from '../cache/read-cache';
 import { csrf } from './csrf';
+import { loginAsDevUser } from './login.service';
 import { logIn } from './passport';
 
 const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -41,15 +39,7 @@ This page does not exist in production.</p>
   mount(router, hub, api.devLogin, async ({ req, res, body }) => {
     enabled();
     if (hub.config.production) throw new HubError('forbidden', 'the development login is off in production');
-    const discordId = `dev-${body.username.toLowerCase()}`;
-    const role: SiteRole = body.role;
-    let user = await User.query(hub.db).findOne({ discordId });
-    if (user) {
-      user = await user.$query(hub.db).patchAndFetch({ role });
-    } else {
-      user = await User.query(hub.db).insertAndFetch({ discordId, username: body.username, role } as Partial<User>);
-    }
-    await hub.cache.invalidate([tags.user(user.id), tags.userList()]);
+    const user = await loginAsDevUser(hub, body.username, body.role);
     await logIn(req, user);
     const wantsJson = req.is('application/json');
     if (wantsJson) res.status(200).json({ ok: true });

@@ -1,6 +1,14 @@
 import passport from 'passport';
+import type { Request } from 'express';
 import type { HubServices } from '../services';
 import { User } from '../users/user.model';
+import { DiscordStrategy } from './discord';
+import { loginWithDiscord } from './login.service';
+
+/** Why the verify step refused a login (passed to the route's callback as `info`). */
+export interface LoginRefusal {
+  loginError: 'not_in_guild';
+}
 
 /** One Passport per hub (several hubs may share a process in tests). */
 export function createPassport(hub: HubServices): passport.PassportStatic {
@@ -12,10 +20,24 @@ export function createPassport(hub: HubServices): passport.PassportStatic {
       .findById(id)
       .then((user) => done(null, user ?? false), done);
   });
+  if (hub.config.discord) {
+    const guildId = hub.config.discord.guildId;
+    instance.use(
+      'discord',
+      new DiscordStrategy(hub.config.discord, (_accessToken, _refreshToken, profile, done) => {
+        // The tokens are not kept: the hub needs Discord only at login.
+        if (guildId && profile.member === null) {
+          done(null, false, { loginError: 'not_in_guild' } satisfies LoginRefusal);
+          return;
+        }
+        loginWithDiscord(hub, profile).then((user) => done(null, user), (err: unknown) => done(err));
+      }),
+    );
+  }
   return instance;
 }
 
 /** Logs the user in; Passport 0.7 regenerates the session first (no session fixation). */
-export function logIn(req: import('express').Request, user: User): Promise<void> {
+export function logIn(req: Request, user: User): Promise<void> {
   return new Promise((resolve, reject) => req.logIn(user, (err) => (err ? reject(err) : resolve())));
 }

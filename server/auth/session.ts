@@ -6,6 +6,7 @@ import { RedisStore } from 'connect-redis';
 import { ConnectSessionKnexStore } from 'connect-session-knex';
 import type { HubServices } from '../services';
 
+export const SESSION_COOKIE = 'dtx.sid';
 const THIRTY_DAYS_MS = 30 * 24 * 3600 * 1000;
 
 /**
@@ -34,7 +35,7 @@ export function createSessionMiddleware(hub: HubServices) {
     : new ConnectSessionKnexStore({ knex: hub.db, tableName: 'sessions', createTable: false, cleanupInterval: 3600_000 });
   const secure = hub.config.publicUrl.startsWith('https://');
   const middleware = session({
-    name: 'dtx.sid',
+    name: SESSION_COOKIE,
     secret: sessionSecret(hub),
     store,
     resave: false,

@@ -42,6 +42,8 @@ export async function startHub(options: StartOptions = {}): Promise<TestHub> {
   const hub = await createHub(config, { logger });
   const port = await hub.listen();
   const url = `http://127.0.0.1:${port}`;
+  // The port is known only now: make the hub's public URL (OAuth redirect_uri) match it.
+  if (!options.env?.PUBLIC_URL) hub.services.config.publicUrl = url;
   return {
     url,
     port,
