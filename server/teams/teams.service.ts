@@ -1,0 +1,152 @@
+import type { Knex } from 'knex';
+import type { Team as TeamDto } from '../../shared/schemas/tournaments';
+import { rooms } from '../../shared/rooms';
+import type { Actor } from '../auth/actor';
+import { requireUser } from '../auth/actor';
+import { tags } from '../cache/read-cache';
+import type { CommandTx } from '../commands/command';
+import { conflict, notFound } from '../http/errors';
+import { PoolPlayer } from '../pool/pool-player.model';
+import type { HubServices } from '../services';
+import { findTournament, requireTournamentStaff } from '../tournaments/access';
+import { displayName, User } from '../users/user.model';
+import { Team, TeamMember } from './team.model';
+import { listTeams } from './teams.queries';
+import { checkTeamOrder, defaultTeamName, nextDraftOrder, teamsEditable } from './teams.rules';
+
+// ---- reads
+
+export async function readTeams(db: Knex, tournamentId: number): Promise<{ items: TeamDto[] }> {
+  await findTournament(db, tournamentId);
+  return { items: await listTeams(db, tournamentId) };
+}
+
+async function readTeam(db: Knex, tournamentId: number, teamId: number): Promise<TeamDto> {
+  const team = (await listTeams(db, tournamentId)).find((t) => t.id === teamId);
+  if (!team) throw notFound(`team ${teamId}`);
+  return team;
+}
+
+// ---- commands: each one locks the tournament's room, so team changes of one tournament run in turn
+
+/** Lock, authorise, and refuse once teams are frozen. */
+async function begin(tx: CommandTx, actor: Actor | null, tournamentId: number) {
+  await tx.lock(rooms.tournament(tournamentId));
+  const { tournament } = await requireTournamentStaff(tx.db, actor, tournamentId);
+  return tournament;
+}
+
+function requireEditable(state: Parameters<typeof teamsEditable>[0]) {
+  if (!teamsEditable(state)) throw conflict(`teams are frozen once drafting starts (the tournament is ${state})`);
+}
+
+async function findTeam(tx: CommandTx, tournamentId: number, teamId: number): Promise<Team> {
+  const team = await Team.query(tx.db).findOne({ id: teamId, tournamentId });
+  if (!team) throw notFound(`team ${teamId}`);
+  return team;
+}
+
+async function refuseDuplicateName(tx: CommandTx, tournamentId: number, name: string, exceptId?: number) {
+  const q = Team.query(tx.db).where({ tournamentId }).whereRaw('lower(name) = ?', [name.toLowerCase()]);
+  if (exceptId !== undefined) q.whereNot({ id: exceptId });
+  if (await q.first()) throw conflict(`a team named "${name}" already exists in this tournament`);
+}
+
+/**
+ * Writes draft orders 1..n in the given order. draft_order is unique per tournament and
+ * PostgreSQL checks that row by row, so park every team on a negative number first.
+ */
+async function renumber(tx: CommandTx, tournamentId: number, teamIds: number[]) {
+  for (const [i, id] of teamIds.entries()) await Team.query(tx.db).where({ id, tournamentId }).patch({ draftOrder: -(i + 1) });
+  for (const [i, id] of teamIds.entries()) await Team.query(tx.db).where({ id, tournamentId }).patch({ draftOrder: i + 1 });
+}
+
+function touchTournament(tx: CommandTx, tournamentId: number) {
+  tx.touch(tags.tournament(tournamentId), tags.tournamentList());
+}
+
+export async function createTeam(
+  hub: HubServices,
+  actor: Actor | null,
+  tournamentId: number,
+  input: { captainUserId: number; name?: string | undefined },
+): Promise<TeamDto> {
+  requireUser(actor);
+  return hub.commands.run(actor, async (tx) => {
+    const tournament = await begin(tx, actor, tournamentId);
+    const captain = await User.query(tx.db).findById(input.captainUserId);
+    if (!captain) throw notFound(`user ${input.captainUserId}`);
+    requireEditable(tournament.state);
+    if (!(await PoolPlayer.query(tx.db).findById([tournamentId, captain.id]))) {
+      throw conflict(`${displayName(captain)} is not in the pool of this tournament: add them as a player first`);
+    }
+    if (await Team.query(tx.db).findOne({ tournamentId, captainUserId: captain.id })) {
+      throw conflict(`${displayName(captain)} already captains a team in this tournament`);
+    }
+    if (await TeamMember.query(tx.db).findOne({ tournamentId, userId: captain.id })) {
+      throw conflict(`${displayName(captain)} is already on a team in this tournament`);
+    }
+    const name = input.name ?? defaultTeamName(displayName(captain));
+    await refuseDuplicateName(tx, tournamentId, name);
+    const orders = (await Team.query(tx.db).where({ tournamentId }).select('draftOrder')).map((t) => t.draftOrder);
+    const team = await Team.query(tx.db).insertAndFetch({ tournamentId, name, captainUserId: captain.id, draftOrder: nextDraftOrder(orders) });
+    await TeamMember.query(tx.db).insert({ teamId: team.id, tournamentId, userId: captain.id, pickNumber: null });
+    const dto = await readTeam(tx.db, tournamentId, team.id);
+    touchTournament(tx, tournamentId);
+    await tx.emit(rooms.tournament(tournamentId), 'team.created', { team: dto });
+    return dto;
+  });
+}
+
+export async function renameTeam(hub: HubServices, actor: Actor | null, tournamentId: number, teamId: number, name: string): Promise<TeamDto> {
+  requireUser(actor);
+  return hub.commands.run(actor, async (tx) => {
+    const tournament = await begin(tx, actor, tournamentId);
+    const team = await findTeam(tx, tournamentId, teamId);
+    requireEditable(tournament.state);
+    if (team.name === name) return readTeam(tx.db, tournamentId, teamId);
+    await refuseDuplicateName(tx, tournamentId, name, teamId);
+    await team.$query(tx.db).patch({ name });
+    touchTournament(tx, tournamentId);
+    await tx.emit(rooms.tournament(tournamentId), 'team.renamed', { teamId, name });
+    return readTeam(tx.db, tournamentId, teamId);
+  });
+}
+
+export async function reorderTeams(hub: HubServices, actor: Actor | null, tournamentId: number, teamIds: number[]): Promise<{ items: TeamDto[] }> {
+  requireUser(actor);
+  return hub.commands.run(actor, async (tx) => {
+    const tournament = await begin(tx, actor, tournamentId);
+    requireEditable(tournament.state);
+    const current = await Team.query(tx.db).where({ tournamentId }).orderBy('draftOrder').select('id');
+    const problem = checkTeamOrder(
+      current.map((t) => t.id),
+      teamIds,
+    );
+    if (problem) throw conflict(problem);
+    await renumber(tx, tournamentId, teamIds);
+    touchTournament(tx, tournamentId);
+    await tx.emit(rooms.tournament(tournamentId), 'teams.reordered', { teamIds });
+    return { items: await listTeams(tx.db, tournamentId) };
+  });
+}
+
+export async function deleteTeam(hub: HubServices, actor: Actor | null, tournamentId: number, teamId: number): Promise<void> {
+  requireUser(actor);
+  await hub.commands.run(actor, async (tx) => {
+    const tournament = await begin(tx, actor, tournamentId);
+    const team = await findTeam(tx, tournamentId, teamId);
+    requireEditable(tournament.state);
+    // Members go, pool rows stay: the captain is a pool player again.
+    await TeamMember.query(tx.db).where({ teamId }).delete();
+    await Team.query(tx.db).deleteById(teamId);
+    const rest = await Team.query(tx.db).where({ tournamentId }).orderBy('draftOrder').select('id');
+    await renumber(
+      tx,
+      tournamentId,
+      rest.map((t) => t.id),
+    );
+    touchTournament(tx, tournamentId);
+    await tx.emit(rooms.tournament(tournamentId), 'team.deleted', { teamId, captainUserId: team.captainUserId });
+  });
+}
