@@ -1,0 +1,10 @@
+import { Router } from './router.svelte';
+
+/** Every page of the client; the names select the page component in App.svelte. */
+export const router = new Router([
+  ['/', 'home'],
+  ['/tournaments/new', 'newTournament'],
+  ['/tournaments/:id', 'tournament'],
+  ['/tournaments/:id/manage', 'manage'],
+  ['/profile', 'profile'],
+]);

@@ -1,0 +1,30 @@
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vite';
+import { svelte } from '@sveltejs/vite-plugin-svelte';
+
+const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
+// The hub started by `npm run dev` (or `npm start`) answers the API; Vite only serves the client.
+const hub = process.env.HUB_URL ?? 'http://localhost:3000';
+
+export default defineConfig({
+  root: here('.'),
+  plugins: [svelte()],
+  resolve: {
+    // The client shares its schemas and the REST contract with the server.
+    alias: { $shared: here('../shared') },
+  },
+  server: {
+    port: 5173,
+    fs: { allow: [here('..')] },
+    proxy: {
+      '/api': hub,
+      '/auth': hub,
+      '/healthz': hub,
+      '/socket.io': { target: hub, ws: true },
+    },
+  },
+  build: {
+    outDir: here('../dist/client'),
+    emptyOutDir: true,
+  },
+});
