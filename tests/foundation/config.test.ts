@@ -3,7 +3,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../server/config';
 import { createHub } from '../../server/app';
-import { killAll, runUntilExit, spawnHub, tempDir } from './hub-process';
+import { killAll, ROOT, runUntilExit, spawnHub, tempDir } from './hub-process';
 
 const DISCORD = { DISCORD_CLIENT_ID: '123456789012345678', DISCORD_CLIENT_SECRET: 'discord-client-secret-0123' };
 const SESSION_SECRET = 'session-secret-that-is-long-enough-0123456789';
@@ -130,6 +130,25 @@ describe('loadConfig', () => {
     const message = configError({ PORT: 'abc', LOG_LEVEL: 'loud', REDIS_URL: 'http://x' });
     expect(message).not.toContain('\n');
     expect(message).toMatch(/^[A-Z_]+: /);
+  });
+});
+
+describe('the configuration is documented', () => {
+  // The variable names of EnvSchema, read from the source so a new variable cannot go unnoticed.
+  const source = fs.readFileSync(path.join(ROOT, 'server/config.ts'), 'utf8');
+  const schema = source.slice(source.indexOf('const EnvSchema'), source.indexOf('\n});', source.indexOf('const EnvSchema')));
+  const variables = [...schema.matchAll(/^\s+([A-Z][A-Z0-9_]+):/gm)].map((m) => m[1]!);
+
+  it('finds the variables', () => {
+    expect(variables).toContain('PORT');
+    expect(variables).toContain('DATABASE_URL');
+  });
+
+  it('.env.example and README.md describe every variable', () => {
+    const example = fs.readFileSync(path.join(ROOT, '.env.example'), 'utf8');
+    const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+    expect(variables.filter((v) => !new RegExp(`^#? ?${v}=`, 'm').test(example)), '.env.example').toEqual([]);
+    expect(variables.filter((v) => !readme.includes(`\`${v}\``)), 'README.md').toEqual([]);
   });
 });
 
