@@ -114,6 +114,9 @@ describe.each(DATABASES)('users over REST [%s]', (db) => {
       expect(res.body.items.map((u: { username: string }) => u.username)).toEqual(['under_score']);
       const pct = await t.client().get('/api/users?q=%25');
       expect(pct.body).toEqual({ items: [], total: 0 });
+      const backslash = await t.client().get('/api/users?q=%5C');
+      expect(backslash.status).toBe(200);
+      expect(backslash.body).toEqual({ items: [], total: 0 });
     });
 
     it('pages with limit and offset; total counts every match', async () => {
