@@ -8,6 +8,7 @@ import type { HubServices } from '../services';
 
 export const SESSION_COOKIE = 'dtx.sid';
 const THIRTY_DAYS_MS = 30 * 24 * 3600 * 1000;
+const FIRST_CONNECT_WAIT_MS = 3000;
 
 /**
  * The session secret: from SESSION_SECRET, else (development only) generated once and kept
@@ -44,5 +45,29 @@ export function createSessionMiddleware(hub: HubServices) {
     proxy: hub.config.trustProxy !== undefined,
     cookie: { httpOnly: true, sameSite: 'lax', secure, maxAge: THIRTY_DAYS_MS },
   });
-  return { middleware, store };
+  if (!hub.redis) return { middleware, store };
+
+  // The Redis client connects in the background and fails writes fast while it is not ready
+  // (no offline queue): a session saved in the first moments after start-up would be lost.
+  // So requests wait for the first connection, a few seconds at most; later outages never wait.
+  const redis = hub.redis;
+  let connected: Promise<void> | null =
+    redis.status === 'ready'
+      ? null
+      : new Promise<void>((resolve) => {
+          const done = () => {
+            clearTimeout(timer);
+            redis.off('ready', done);
+            connected = null;
+            resolve();
+          };
+          const timer = setTimeout(done, FIRST_CONNECT_WAIT_MS);
+          timer.unref();
+          redis.once('ready', done);
+        });
+  const waitingMiddleware: typeof middleware = (req, res, next) => {
+    if (!connected) return middleware(req, res, next);
+    connected.then(() => middleware(req, res, next), next);
+  };
+  return { middleware: waitingMiddleware, store };
 }

@@ -1,0 +1,112 @@
+import crypto from 'node:crypto';
+import { Redis } from 'ioredis';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, DATABASES, type TestDatabase } from '../support/databases';
+import { startHub, type TestHub } from '../support/hub';
+
+const REDIS_URL = 'redis://127.0.0.1:6379';
+
+/** The same browser (same cookie) talking to another hub. */
+function sameBrowser(from: { cookieHeader(): string }, hub: TestHub) {
+  const cookie = from.cookieHeader();
+  return {
+    get: (path: string) => hub.client().request('GET', path, { headers: { cookie } }),
+  };
+}
+
+describe.each(DATABASES)('sessions in the database [%s]', (db) => {
+  const cleanup: (() => Promise<void>)[] = [];
+  afterAll(async () => {
+    for (const step of cleanup.reverse()) await step();
+  });
+
+  it('a logged-in session survives a hub restart on the same database', async () => {
+    const database: TestDatabase = await createTestDatabase(db);
+    cleanup.push(() => database.drop());
+    const first = await startHub({ database });
+    const c = await first.login('survivor', 'staff');
+    const row = await first.hub.services.db('sessions').count({ n: '*' }).first();
+    expect(Number(row!.n)).toBeGreaterThan(0);
+    await first.close();
+
+    const second = await startHub({ database });
+    cleanup.push(() => second.close());
+    const me = await sameBrowser(c, second).get('/api/me');
+    expect(me.body.user).toMatchObject({ username: 'survivor', role: 'staff' });
+  });
+
+  it('logout deletes the stored session: the old cookie no longer authenticates', async () => {
+    const t = await startHub({ db });
+    cleanup.push(() => t.close());
+    const c = await t.login('leaver');
+    const cookie = c.cookieHeader();
+    const count = async () => Number((await t.hub.services.db('sessions').count({ n: '*' }).first())!.n);
+    expect(await count()).toBe(1);
+
+    const out = await c.post('/auth/logout');
+    expect(out.status).toBe(200);
+    expect(out.headers.getSetCookie().some((line) => /^dtx\.sid=;/.test(line))).toBe(true);
+    expect(await count()).toBe(0);
+    const replay = await t.client().request('GET', '/api/me', { headers: { cookie } });
+    expect(replay.body.user).toBeNull();
+  });
+
+  it('the session cookie is httpOnly, SameSite=Lax, not Secure over http, and changes at login (no fixation)', async () => {
+    const t = await startHub({ db });
+    cleanup.push(() => t.close());
+    const c = t.client();
+    await c.token(); // an anonymous session with a CSRF token
+    const anonymous = c.cookieHeader();
+    expect(anonymous).toMatch(/dtx\.sid=/);
+    const res = await c.post('/auth/dev', { username: 'cookiecheck' });
+    expect(res.status).toBe(200);
+    const line = res.headers.getSetCookie().find((l) => l.startsWith('dtx.sid='))!;
+    expect(line).toMatch(/HttpOnly/i);
+    expect(line).toMatch(/SameSite=Lax/i);
+    expect(line).toMatch(/Path=\//i);
+    expect(line).not.toMatch(/Secure/i);
+    expect(c.cookieHeader()).not.toBe(anonymous);
+    // The anonymous session id does not become a logged-in one.
+    expect((await t.client().request('GET', '/api/me', { headers: { cookie: anonymous } })).body.user).toBeNull();
+  });
+});
+
+describe.each(DATABASES)('sessions in Redis [%s]', (db) => {
+  const cleanup: (() => Promise<void>)[] = [];
+  afterAll(async () => {
+    for (const step of cleanup.reverse()) await step();
+  });
+
+  it('two hubs sharing one Redis share the session; logout on one ends it on both', async () => {
+    const prefix = `dtx-test-${crypto.randomBytes(4).toString('hex')}:`;
+    const env = { REDIS_URL, REDIS_PREFIX: prefix };
+    const database = await createTestDatabase(db);
+    cleanup.push(() => database.drop());
+    const a = await startHub({ database, env });
+    cleanup.push(() => a.close());
+    const b = await startHub({ database, env });
+    cleanup.push(() => b.close());
+    const redis = new Redis(REDIS_URL);
+    cleanup.push(async () => {
+      const keys = await redis.keys(`${prefix}*`);
+      if (keys.length) await redis.del(...keys);
+      redis.disconnect();
+    });
+
+    const c = await a.login('roamer', 'staff');
+    // Stored in Redis, not in the database.
+    expect((await redis.keys(`${prefix}sess:*`)).length).toBe(1);
+    expect(Number((await a.hub.services.db('sessions').count({ n: '*' }).first())!.n)).toBe(0);
+
+    const onB = sameBrowser(c, b);
+    expect((await onB.get('/api/me')).body.user).toMatchObject({ username: 'roamer', role: 'staff' });
+
+    // The CSRF token from hub A's session is valid on hub B: it lives in the shared session.
+    const token = await c.token();
+    const logout = await b.client().request('POST', '/auth/logout', { headers: { cookie: c.cookieHeader(), 'x-csrf-token': token }, csrf: false });
+    expect(logout.status).toBe(200);
+    expect((await redis.keys(`${prefix}sess:*`)).length).toBe(0);
+    expect((await onB.get('/api/me')).body.user).toBeNull();
+    expect((await c.get('/api/me')).body.user).toBeNull();
+  });
+});
