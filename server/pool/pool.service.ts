@@ -15,7 +15,7 @@ import type { Tournament } from '../tournaments/tournament.model';
 import { toPublicUser, User } from '../users/user.model';
 import { parsePoolCsv } from './pool.csv';
 import { listPool } from './pool.queries';
-import { checkPoolEditable, type KnownUser, planImport } from './pool.rules';
+import { checkPoolEditable, type KnownUser, planImport, poolMmr } from './pool.rules';
 import { PoolPlayer } from './pool-player.model';
 
 // ---------------------------------------------------------------- reads
@@ -66,8 +66,8 @@ export function addToPool(hub: HubServices, actor: Actor | null, tournamentId: n
     if (await PoolPlayer.query(tx.db).findById([tournamentId, user.id])) {
       throw conflict(`${user.username} is already in the pool`);
     }
-    const mmr = body.mmr ?? user.mmr;
-    if (mmr === null) {
+    const mmr = poolMmr(body.mmr, user.mmr);
+    if (mmr === undefined) {
       const message = 'required: this player has no MMR in their profile';
       throw invalid(`give an MMR for ${user.username}`, [{ path: ['body', 'mmr'], message }]);
     }
