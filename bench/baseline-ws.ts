@@ -1,0 +1,61 @@
+/**
+ * Baseline for fan-out: a bare `ws` server. A trigger client sends one small message; the
+ * server builds one frame of the configured size (the size of the hub's event frame) and sends
+ * it to every other client, then acknowledges to the trigger. This is the least any hub can do
+ * for "one change reaches every spectator", so the hub's figures are reported against it.
+ */
+import http from 'node:http';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { announceReady, serveParent } from './lib/ipc';
+import { nowMs } from './lib/stats';
+import { processStats } from './lib/process-stats';
+
+let size = 324;
+let seq = 0;
+const spectators = new Set<WebSocket>();
+let serverMs: number[] = [];
+
+/** A frame shaped like a hub event ({room, seq, type, payload}), padded to exactly `size` bytes. */
+function frame(n: number): string {
+  const head = `{"room":"bench","seq":${n},"type":"draft.pick","payload":{"pad":"`;
+  const tail = '"}}';
+  return head + 'x'.repeat(Math.max(0, size - head.length - tail.length)) + tail;
+}
+
+const server = http.createServer((_req, res) => res.writeHead(404).end());
+const wss = new WebSocketServer({ server, perMessageDeflate: false, maxPayload: 64 * 1024 });
+wss.on('connection', (ws, req) => {
+  if (req.url?.includes('trigger=1')) {
+    ws.on('message', () => {
+      const t0 = nowMs();
+      const data = frame(++seq);
+      for (const client of spectators) client.send(data);
+      serverMs.push(nowMs() - t0);
+      ws.send(`{"ack":${seq}}`);
+    });
+    return;
+  }
+  spectators.add(ws);
+  ws.on('close', () => spectators.delete(ws));
+  ws.on('error', () => ws.terminate());
+});
+
+serveParent({
+  configure: (p: { size: number }) => {
+    size = p.size;
+    return { size: frame(1).length };
+  },
+  clients: () => spectators.size,
+  stats: (p: { gc?: boolean }) => processStats(p?.gc ?? false),
+  /** Time spent sending each broadcast since the last call (ms). */
+  takeServerTimes: () => {
+    const out = serverMs;
+    serverMs = [];
+    return out;
+  },
+});
+
+server.listen(0, '127.0.0.1', () => {
+  const address = server.address();
+  announceReady({ port: typeof address === 'object' && address ? address.port : 0 });
+});

@@ -1,0 +1,114 @@
+/**
+ * One hub for the benchmarks, as a child process the orchestrator pins to a core. Its
+ * configuration comes as JSON in HUB_ENV (the same variables as the real environment, so
+ * nothing else leaks in). It reports its port, and on request its CPU and memory, the
+ * server-side timings of each broadcast, and can inject broadcasts without a command.
+ */
+import pino from 'pino';
+import type { Server } from 'socket.io';
+import { createHub, type Hub } from '../server/app';
+import { loadConfig } from '../server/config';
+import { announceReady, serveParent } from './lib/ipc';
+import { processStats, cpuUs } from './lib/process-stats';
+import { nowMs, sleep } from './lib/stats';
+
+const config = loadConfig(JSON.parse(process.env.HUB_ENV ?? '{}'));
+const hub = await createHub(config, { logger: pino({ level: 'silent' }) });
+const port = await hub.listen();
+
+/** The Socket.IO server, wherever the realtime layer keeps it. */
+function findIo(h: Hub): Server | undefined {
+  const candidates = [(h as any).io, (h as any).realtime?.io, (h.services as any).io, (h.services as any).realtime?.io];
+  return candidates.find((c) => c && typeof c.of === 'function');
+}
+
+// ---- server-side timing: command received → broadcast handed to the adapter
+
+let lastCommandAt = 0;
+let timings: { room: string; seq: number; serverMs: number; fanoutMs: number }[] = [];
+let instrumented = false;
+
+function instrument() {
+  const io = findIo(hub);
+  if (!io) return { ok: false, reason: 'no Socket.IO server found on the hub' };
+  if (instrumented) return { ok: true };
+  instrumented = true;
+  // Receipt: an Engine.IO message carrying a Socket.IO event that is not a room join.
+  io.engine.on('connection', (socket: any) => {
+    socket.on('packet', (packet: { type: string; data?: unknown }) => {
+      if (packet.type === 'message' && typeof packet.data === 'string' && packet.data.startsWith('42') && !packet.data.includes('"room:join"')) {
+        lastCommandAt = nowMs();
+      }
+    });
+  });
+  // Hand-off: the adapter's broadcast of an `event` packet (local sockets, and Redis if on).
+  const adapter = io.of('/').adapter as any;
+  const broadcast = adapter.broadcast.bind(adapter);
+  adapter.broadcast = (packet: { data?: unknown[] }, opts: unknown) => {
+    const event = packet.data?.[0] === 'event' ? (packet.data[1] as { room: string; seq: number }) : undefined;
+    if (!event) return broadcast(packet, opts);
+    const at = nowMs();
+    const result = broadcast(packet, opts);
+    timings.push({ room: event.room, seq: event.seq, serverMs: lastCommandAt ? at - lastCommandAt : NaN, fanoutMs: nowMs() - at });
+    if (timings.length > 100_000) timings = timings.slice(-10_000);
+    return result;
+  };
+  return { ok: true };
+}
+
+// ---- cache switch: "uncached" runs the same route with the read cache bypassed
+
+const cache = hub.services.cache;
+const cachedGet = cache.get.bind(cache);
+let cacheOn = true;
+cache.get = ((key: string, tags: string[], load: () => Promise<unknown>) => (cacheOn ? cachedGet(key, tags, load) : load())) as typeof cache.get;
+
+// ---- injection: broadcasts straight through Socket.IO, to measure fan-out alone
+
+const injectedHead = new Map<string, number>();
+
+async function inject(p: { rooms: string[]; rate: number; durationMs: number; payload: unknown }) {
+  const io = findIo(hub);
+  if (!io) throw new Error('no Socket.IO server found on the hub');
+  // Continue each room's seq so that clients see no gap.
+  const heads = new Map<string, number>();
+  for (let i = 0; i < p.rooms.length; i += 500) {
+    const rows: { name: string; seq: number }[] = await hub.services.db('rooms').whereIn('name', p.rooms.slice(i, i + 500)).select('name', 'seq');
+    for (const row of rows) heads.set(row.name, Number(row.seq));
+  }
+  let sent = 0;
+  const perRoom: Record<string, number> = {};
+  const cpu0 = cpuUs();
+  const start = nowMs();
+  const end = start + p.durationMs;
+  while (nowMs() < end) {
+    const due = Math.floor(((nowMs() - start) / 1000) * p.rate);
+    while (sent < due) {
+      const room = p.rooms[sent++ % p.rooms.length]!;
+      const seq = Math.max(heads.get(room) ?? 0, injectedHead.get(room) ?? 0) + 1;
+      injectedHead.set(room, seq);
+      perRoom[room] = (perRoom[room] ?? 0) + 1;
+      io.to(room).emit('event', { room, seq, type: 'bench.injected', payload: p.payload, actorUserId: null, at: new Date().toISOString() });
+    }
+    await sleep(1);
+  }
+  return { sent, ms: nowMs() - start, cpuUs: cpuUs() - cpu0, perRoom };
+}
+
+serveParent({
+  stats: (p: { gc?: boolean }) => processStats(p?.gc ?? false),
+  cache: (p: { enabled: boolean }) => {
+    cacheOn = p.enabled;
+    return { enabled: cacheOn };
+  },
+  instrument,
+  takeTimings: () => {
+    const out = timings;
+    timings = [];
+    return out;
+  },
+  inject,
+  sockets: () => findIo(hub)?.engine.clientsCount ?? -1,
+});
+
+announceReady({ port, pid: process.pid, realtime: Boolean(findIo(hub)) });

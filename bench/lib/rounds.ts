@@ -1,0 +1,54 @@
+import { liveChildren, livePlainPids } from './ipc';
+import { mark, otherShare, waitForIdle } from './cpu';
+import { median } from './stats';
+
+export interface Round<T> {
+  value: T;
+  /** Idle share of the machine just before the round. */
+  idleBefore: number;
+  /** Share of the machine's CPU other people's work took during the round. */
+  otherShare: number;
+  clean: boolean;
+}
+
+export interface RoundOptions {
+  minClean: number;
+  maxRounds: number;
+  /** Discard a round when other work took more than this share of the machine. */
+  maxOther: number;
+  idleThreshold: number;
+  idleWaitMs: number;
+  log: (line: string) => void;
+}
+
+export const ourPids = () => [process.pid, ...liveChildren().map((c) => c.pid), ...livePlainPids()];
+
+/**
+ * Runs `round` (which itself interleaves the baseline and the hub: A B) until `minClean`
+ * rounds were clean or `maxRounds` were run. Before each round, waits for the machine to be
+ * idle; during it, measures how much CPU went to processes that are not ours.
+ */
+export async function runRounds<T>(label: string, opts: RoundOptions, round: (i: number) => Promise<T>): Promise<Round<T>[]> {
+  const rounds: Round<T>[] = [];
+  for (let i = 0; i < opts.maxRounds && rounds.filter((r) => r.clean).length < opts.minClean; i++) {
+    const idleBefore = await waitForIdle(opts.idleThreshold, opts.idleWaitMs);
+    const before = mark(ourPids());
+    const value = await round(i);
+    const other = otherShare(before, mark(ourPids()));
+    const clean = idleBefore >= opts.idleThreshold && other <= opts.maxOther;
+    rounds.push({ value, idleBefore, otherShare: other, clean });
+    opts.log(`  ${label} round ${i + 1}: idle before ${(idleBefore * 100).toFixed(0)} %, other work ${(other * 100).toFixed(0)} % → ${clean ? 'clean' : 'discarded'}`);
+  }
+  return rounds;
+}
+
+/**
+ * The rounds to report: the clean ones when there are enough, else all of them (and the
+ * caller says the figures were taken under contention).
+ */
+export function usable<T>(rounds: Round<T>[], minClean: number): { rounds: Round<T>[]; contended: boolean } {
+  const clean = rounds.filter((r) => r.clean);
+  return clean.length >= Math.min(minClean, rounds.length) && clean.length > 0 ? { rounds: clean, contended: false } : { rounds, contended: true };
+}
+
+export const medianOf = <T>(rounds: Round<T>[], pick: (v: T) => number) => median(rounds.map((r) => pick(r.value)).filter((x) => Number.isFinite(x)));

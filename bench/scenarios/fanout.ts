@@ -1,0 +1,174 @@
+/**
+ * Scenarios 1 and 2: one room, 2 captains and N spectators.
+ *
+ * 1. Pick to all spectators: a captain's command over the socket (ack) → the hub's command
+ *    path (transaction, event row, cache invalidation) → broadcast; measured from sending the
+ *    command until the last spectator has the event. The server-side part (command packet
+ *    received → broadcast handed to the adapter) is measured inside the hub process.
+ *    Baseline: a bare ws server that, on a trigger message, sends a frame of the same size to
+ *    the same N clients.
+ * 2. Fan-out throughput: commands kept in flight (a bounded window of commands not yet
+ *    delivered everywhere), delivered messages per second, against the same baseline.
+ */
+import { percentile, median } from '../lib/stats';
+import { runRounds, usable, medianOf } from '../lib/rounds';
+import { freshSqliteFile, startBaseline, startHubs, startRedis, type HubHandle } from '../lib/setup';
+import { seedTournament } from '../lib/seed';
+import { variantsFor, type Ctx } from '../lib/context';
+
+interface Sample {
+  lastMs: number;
+  firstMs: number;
+  ackMs: number;
+}
+interface LatencyResult {
+  samples: Sample[];
+  clientCpuUs: number;
+}
+interface ThroughputResult {
+  perSecond: number;
+  broadcastsPerSecond: number;
+  errors: number;
+  firstError?: string;
+  drained: boolean;
+}
+
+const CONNECT = { concurrency: 100, connectTimeoutMs: 15_000 };
+
+export async function fanout(ctx: Ctx) {
+  const { opts, loadgen, report, log } = ctx;
+  const wantPick = opts.scenarios.has('pick');
+  const wantThroughput = opts.scenarios.has('throughput');
+  const ns = [...new Set([...(wantPick ? opts.ns : []), ...(wantThroughput ? [opts.throughputN] : [])])];
+
+  for (const n of ns) {
+    log(`\n# one room, ${n} spectators`);
+    const base = await startBaseline('ws');
+    const opened = await loadgen.call('open', { group: 'base', kind: 'ws', urls: [base.url], count: n, track: true, eventName: '', ...CONNECT }, 300_000);
+    if (opened.failed) throw new Error(`baseline: ${opened.failed} of ${n} clients failed to connect: ${opened.firstError}`);
+    await loadgen.call('setupTrigger', { name: 'base', kind: 'wsTrigger', url: base.url, ackTimeoutMs: 10_000 });
+
+    for (const variant of variantsFor(opts)) {
+      log(`## ${variant.name}`);
+      const redis = variant.processes > 1 ? await startRedis() : undefined;
+      const hubs: HubHandle[] = await startHubs(variant.processes, { sqliteFile: freshSqliteFile(), redisUrl: redis?.url });
+      try {
+        const seeded = await seedTournament(hubs[0]!.url, { captains: 2, poolSize: 20, tag: `${n}_${variant.processes}` });
+        const { room, tournamentId } = seeded;
+        // The captains watch the room too (not counted as spectators); one per process.
+        for (const [k, captain] of seeded.captains.entries()) {
+          await loadgen.call('open', { group: 'captains', kind: 'light', urls: [hubs[k % hubs.length]!.url], count: 1, rooms: [room], perRoom: 1, cookie: captain.cookie, track: false, eventName: 'event', ...CONNECT });
+        }
+        const spectators = await loadgen.call('open', { group: 'spectators', kind: 'light', urls: hubs.map((h) => h.url), count: n, rooms: [room], perRoom: n, track: true, eventName: 'event', ...CONNECT }, 300_000);
+        if (spectators.failed) throw new Error(`${spectators.failed} of ${n} spectators failed to join: ${spectators.firstError}`);
+        log(`  ${n} spectators joined in ${(spectators.ms / 1000).toFixed(1)} s`);
+        const captain = seeded.captains[0]!;
+        // A captain renames their team (a real socket command on the full path); the name pads the event toward ~300 bytes.
+        const payload = JSON.stringify({ tournamentId, teamId: captain.teamId, name: `Pick {n} ${'x'.repeat(40)}` });
+        await loadgen.call('setupTrigger', { name: 'hub', kind: 'socketCommand', url: hubs[0]!.url, cookie: captain.cookie, event: 'team.rename', payloads: [payload], ackTimeoutMs: 15_000 });
+        const inst = await hubs[0]!.child.call('instrument');
+        if (!inst.ok) report.note(`server-side timing unavailable: ${inst.reason}`);
+
+        const timeoutMs = 30_000;
+        const samples = Math.max(5, Math.round(opts.samples * (n > 2000 ? 0.6 : 1)));
+        await loadgen.call('latency', { trigger: 'hub', room, samples: 5, gapMs: 20, expected: n, timeoutMs }, 120_000);
+        const frameBytes: number = await loadgen.call('frameBytes');
+        await base.child.call('configure', { size: frameBytes });
+        await loadgen.call('latency', { trigger: 'base', room: 'bench', samples: 5, gapMs: 20, expected: n, timeoutMs }, 120_000);
+        await hubs[0]!.child.call('takeTimings');
+        await base.child.call('takeServerTimes');
+        log(`  event frame: ${frameBytes} bytes (baseline frames padded to the same size)`);
+
+        if (wantPick && opts.ns.includes(n)) {
+          const rounds = await runRounds(`pick N=${n} ${variant.name}`, opts.rounds, async () => {
+            const b: LatencyResult = await loadgen.call('latency', { trigger: 'base', room: 'bench', samples, gapMs: 25, expected: n, timeoutMs }, 300_000);
+            const baseServer: number[] = await base.child.call('takeServerTimes');
+            const h: LatencyResult = await loadgen.call('latency', { trigger: 'hub', room, samples, gapMs: 25, expected: n, timeoutMs }, 300_000);
+            const timings: { serverMs: number; fanoutMs: number }[] = await hubs[0]!.child.call('takeTimings');
+            return {
+              base: b.samples.map((s) => s.lastMs),
+              hub: h.samples.map((s) => s.lastMs),
+              hubFirst: h.samples.map((s) => s.firstMs),
+              hubAck: h.samples.map((s) => s.ackMs),
+              server: timings.map((t) => t.serverMs).filter(Number.isFinite),
+              fanout: timings.map((t) => t.fanoutMs),
+              baseServer,
+              clientCpuPerMsgUs: { base: b.clientCpuUs / (samples * n), hub: h.clientCpuUs / (samples * n) },
+            };
+          });
+          const { rounds: use, contended } = usable(rounds, opts.rounds.minClean);
+          const pooled = (pick: (v: (typeof use)[number]['value']) => number[]) => use.flatMap((r) => pick(r.value));
+          const hubP50 = medianOf(use, (v) => median(v.hub));
+          const baseP50 = medianOf(use, (v) => median(v.base));
+          const hubP99 = percentile(pooled((v) => v.hub), 99);
+          const baseP99 = percentile(pooled((v) => v.base), 99);
+          const target = n >= 5000 ? 1.3 : 1.25;
+          const scenario = `pick → all, N=${n}`;
+          report.add({ scenario, variant: variant.name, metric: 'last spectator p50', value: hubP50, unit: 'ms', baseline: baseP50, ratio: hubP50 / baseP50, target: `≤ ${target}×`, pass: hubP50 / baseP50 <= target, contended });
+          report.add({ scenario, variant: variant.name, metric: 'last spectator p99', value: hubP99, unit: 'ms', baseline: baseP99, ratio: hubP99 / baseP99, contended });
+          report.add({ scenario, variant: variant.name, metric: 'server part p50 (received → adapter)', value: medianOf(use, (v) => median(v.server)), unit: 'ms', baseline: medianOf(use, (v) => median(v.baseServer)), contended });
+          report.add({ scenario, variant: variant.name, metric: 'sync fan-out in adapter p50', value: medianOf(use, (v) => median(v.fanout)), unit: 'ms', contended });
+          report.details[`pick_${n}_${variant.processes}p`] = {
+            frameBytes,
+            samplesPerRound: samples,
+            rounds: rounds.map((r) => ({
+              clean: r.clean,
+              idleBefore: r.idleBefore,
+              otherShare: r.otherShare,
+              hubP50: median(r.value.hub),
+              baseP50: median(r.value.base),
+              hubFirstP50: median(r.value.hubFirst),
+              hubAckP50: median(r.value.hubAck),
+              serverP50: median(r.value.server),
+              fanoutP50: median(r.value.fanout),
+              baseServerP50: median(r.value.baseServer),
+              clientCpuPerMsgUs: r.value.clientCpuPerMsgUs,
+            })),
+          };
+        }
+
+        if (wantThroughput && n === opts.throughputN) {
+          const tp = { window: 4, warmupMs: 500, durationMs: opts.durationMs, drainMs: 15_000 };
+          const rounds = await runRounds(`throughput N=${n} ${variant.name}`, opts.rounds, async () => {
+            const b: ThroughputResult = await loadgen.call('throughput', { trigger: 'base', room: 'bench', expected: n, ...tp }, 120_000);
+            const h: ThroughputResult = await loadgen.call('throughput', { trigger: 'hub', room, expected: n, ...tp }, 120_000);
+            if (h.errors) report.note(`throughput ${variant.name}: ${h.errors} commands failed: ${h.firstError}`);
+            return { base: b.perSecond, hub: h.perSecond, hubBroadcasts: h.broadcastsPerSecond, baseBroadcasts: b.broadcastsPerSecond, drained: h.drained && b.drained };
+          });
+          await hubs[0]!.child.call('takeTimings');
+          const { rounds: use, contended } = usable(rounds, opts.rounds.minClean);
+          const hub = medianOf(use, (v) => v.hub);
+          const baseRate = medianOf(use, (v) => v.base);
+          report.add({ scenario: `fan-out throughput, N=${n}`, variant: variant.name, metric: 'delivered msgs/s', value: hub, unit: '/s', baseline: baseRate, ratio: hub / baseRate, target: '≥ 0.8×', pass: hub / baseRate >= 0.8, contended });
+          report.add({ scenario: `fan-out throughput, N=${n}`, variant: variant.name, metric: 'broadcasts/s', value: medianOf(use, (v) => v.hubBroadcasts), unit: '/s', baseline: medianOf(use, (v) => v.baseBroadcasts), contended });
+          report.details[`throughput_${n}_${variant.processes}p`] = { window: tp.window, durationMs: tp.durationMs, rounds: rounds.map((r) => ({ clean: r.clean, otherShare: r.otherShare, ...r.value })) };
+        }
+
+        if (opts.realClient && variant.processes === 1 && n === Math.min(...opts.ns)) {
+          // Realism: the same measurement with the real socket.io-client as the spectators.
+          await loadgen.call('closeGroup', { group: 'spectators' });
+          const real = await loadgen.call('open', { group: 'real', kind: 'sio', urls: hubs.map((h) => h.url), count: n, rooms: [room], perRoom: n, track: true, eventName: 'event', ...CONNECT }, 300_000);
+          if (real.failed) throw new Error(`${real.failed} of ${n} socket.io-client spectators failed: ${real.firstError}`);
+          const rounds = await runRounds(`pick N=${n} real socket.io-client`, { ...opts.rounds, minClean: 1, maxRounds: 2 }, async () => {
+            const b: LatencyResult = await loadgen.call('latency', { trigger: 'base', room: 'bench', samples, gapMs: 25, expected: n, timeoutMs }, 300_000);
+            const h: LatencyResult = await loadgen.call('latency', { trigger: 'hub', room, samples, gapMs: 25, expected: n, timeoutMs }, 300_000);
+            return { base: median(b.samples.map((s) => s.lastMs)), hub: median(h.samples.map((s) => s.lastMs)), clientCpuPerMsgUs: h.clientCpuUs / (samples * n) };
+          });
+          const { rounds: use, contended } = usable(rounds, 1);
+          const hub = medianOf(use, (v) => v.hub);
+          const baseP50 = medianOf(use, (v) => v.base);
+          report.add({ scenario: `pick → all, N=${n}`, variant: '1 process, socket.io-client', metric: 'last spectator p50', value: hub, unit: 'ms', baseline: baseP50, ratio: hub / baseP50, contended });
+          report.add({ scenario: `pick → all, N=${n}`, variant: '1 process, socket.io-client', metric: 'client CPU per message', value: medianOf(use, (v) => v.clientCpuPerMsgUs), unit: 'µs', contended });
+          await loadgen.call('closeGroup', { group: 'real' });
+        }
+      } finally {
+        await loadgen.call('closeGroup', { group: 'spectators' });
+        await loadgen.call('closeGroup', { group: 'captains' });
+        await Promise.all(hubs.map((h) => h.child.stop()));
+        redis?.stop();
+      }
+    }
+    await loadgen.call('closeGroup', { group: 'base' });
+    await base.child.stop();
+  }
+}
