@@ -17,11 +17,14 @@ import { csrf } from './auth/csrf';
 import { createRateLimits } from './http/rate-limit';
 import { apiNotFound, errorHandler } from './http/error-handler';
 import { mountRoutes } from './http/routes';
+import { createRealtime, type Realtime } from './realtime/realtime';
 
 export interface Hub {
   services: HubServices;
   app: express.Express;
   server: http.Server;
+  /** Socket.IO on the same server: rooms, presence, socket commands. */
+  realtime: Realtime;
   /** Listens on config.port (0 = any free port); resolves with the bound port. */
   listen(): Promise<number>;
   close(): Promise<void>;
@@ -79,10 +82,12 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
   app.use(errorHandler(log));
 
   const server = http.createServer(app);
+  const realtime = await createRealtime(services, { server, session: session.middleware, passport });
   return {
     services,
     app,
     server,
+    realtime,
     listen: () =>
       new Promise((resolve, reject) => {
         server.once('error', reject);
@@ -92,8 +97,15 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
         });
       }),
     async close() {
+      // Graceful: stop accepting (readyz says draining), let commands in flight commit and
+      // broadcast, then tell socket clients to reconnect elsewhere and close everything.
+      realtime.beginDrain();
+      const stopped = new Promise<void>((resolve) => (server.listening ? server.close(() => resolve()) : resolve()));
+      server.closeIdleConnections?.();
+      if (!(await commands.idle(config.realtime.shutdownGraceMs))) log.warn('shutting down with commands still running');
+      await realtime.close();
       server.closeAllConnections?.();
-      await new Promise<void>((resolve) => (server.listening ? server.close(() => resolve()) : resolve()));
+      await stopped;
       await cache.close();
       redis?.disconnect();
       await db.destroy();

@@ -40,6 +40,18 @@ const EnvSchema = z.object({
   CLIENT_DIST: z.string().default('./dist/client'),
   RATE_LIMIT_LOGIN_PER_MINUTE: z.coerce.number().int().min(1).default(20),
   RATE_LIMIT_MUTATIONS_PER_MINUTE: z.coerce.number().int().min(1).default(300),
+
+  // Realtime (Socket.IO): abuse limits, presence timing, replay depth, shutdown grace.
+  RT_MAX_PAYLOAD_BYTES: z.coerce.number().int().min(1024).default(65_536),
+  RT_SOCKET_COMMANDS_PER_SECOND: z.coerce.number().positive().default(10),
+  RT_SOCKET_COMMAND_BURST: z.coerce.number().int().min(1).default(20),
+  RT_USER_COMMANDS_PER_SECOND: z.coerce.number().positive().default(20),
+  RT_USER_COMMAND_BURST: z.coerce.number().int().min(1).default(40),
+  RT_ABUSE_STRIKES: z.coerce.number().int().min(1).default(10),
+  RT_PRESENCE_THROTTLE_MS: z.coerce.number().int().min(10).default(500),
+  RT_PRESENCE_HEARTBEAT_MS: z.coerce.number().int().min(100).default(5_000),
+  RT_REPLAY_LIMIT: z.coerce.number().int().min(1).default(500),
+  RT_SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(10_000),
 });
 
 export type Env = z.infer<typeof EnvSchema>;
@@ -71,6 +83,20 @@ export interface Config {
   devLogin: boolean;
   clientDist: string;
   rateLimits: { loginPerMinute: number; mutationsPerMinute: number };
+  realtime: {
+    maxPayloadBytes: number;
+    socketCommandsPerSecond: number;
+    socketCommandBurst: number;
+    userCommandsPerSecond: number;
+    userCommandBurst: number;
+    /** Invalid payloads and rate-limited commands a socket may send per minute before it is cut off. */
+    abuseStrikes: number;
+    presenceThrottleMs: number;
+    /** A process whose heartbeat is 3 beats old is dead: its presence is dropped. */
+    presenceHeartbeatMs: number;
+    replayLimit: number;
+    shutdownGraceMs: number;
+  };
 }
 
 /** Parses the environment; throws ConfigError with one line naming the variable. */
@@ -134,6 +160,18 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     rateLimits: {
       loginPerMinute: env.RATE_LIMIT_LOGIN_PER_MINUTE,
       mutationsPerMinute: env.RATE_LIMIT_MUTATIONS_PER_MINUTE,
+    },
+    realtime: {
+      maxPayloadBytes: env.RT_MAX_PAYLOAD_BYTES,
+      socketCommandsPerSecond: env.RT_SOCKET_COMMANDS_PER_SECOND,
+      socketCommandBurst: env.RT_SOCKET_COMMAND_BURST,
+      userCommandsPerSecond: env.RT_USER_COMMANDS_PER_SECOND,
+      userCommandBurst: env.RT_USER_COMMAND_BURST,
+      abuseStrikes: env.RT_ABUSE_STRIKES,
+      presenceThrottleMs: env.RT_PRESENCE_THROTTLE_MS,
+      presenceHeartbeatMs: env.RT_PRESENCE_HEARTBEAT_MS,
+      replayLimit: env.RT_REPLAY_LIMIT,
+      shutdownGraceMs: env.RT_SHUTDOWN_GRACE_MS,
     },
   };
 }

@@ -13,4 +13,6 @@ export interface HubServices {
   commands: CommandBus;
   log: Logger;
   redis: Redis | undefined;
+  /** Set once Socket.IO is attached: /readyz reports it (degraded when Redis fan-out is down). */
+  realtime?: { status(): 'ok' | 'degraded' | 'draining' };
 }

@@ -26,7 +26,12 @@ export interface CommandTx {
 export interface CommandBus {
   run<T>(actor: Actor | null, execute: (tx: CommandTx) => Promise<T>): Promise<T>;
   subscribe(sink: EventSink): () => void;
+  /** Resolves when no command is running (graceful shutdown waits for this), or after timeoutMs. */
+  idle(timeoutMs: number): Promise<boolean>;
 }
+
+/** Every event invalidates its room's tag, so room snapshots can be cached safely. */
+export const roomTag = (room: string) => `room:${room}`;
 
 /**
  * The one path for every change: one transaction (lock room → rule → rows → event), then
@@ -35,8 +40,22 @@ export interface CommandBus {
  */
 export function createCommandBus(deps: { db: Db; cache: ReadCache; log: Logger }): CommandBus {
   const sinks = new Set<EventSink>();
+  let inFlight = 0;
+  let idleWaiters: (() => void)[] = [];
 
   async function run<T>(actor: Actor | null, execute: (tx: CommandTx) => Promise<T>): Promise<T> {
+    inFlight++;
+    try {
+      return await runOne(actor, execute);
+    } finally {
+      if (--inFlight === 0) {
+        for (const wake of idleWaiters) wake();
+        idleWaiters = [];
+      }
+    }
+  }
+
+  async function runOne<T>(actor: Actor | null, execute: (tx: CommandTx) => Promise<T>): Promise<T> {
     const emitted: RoomEvent[] = [];
     const tags = new Set<string>();
     let result: T;
@@ -69,6 +88,7 @@ export function createCommandBus(deps: { db: Db; cache: ReadCache; log: Logger }
             await trx('rooms').where({ name: room }).update({ seq });
             await trx('events').insert({ room, seq, type, payload: JSON.stringify(payload), actor_user_id: actor?.id ?? null, created_at: at });
             emitted.push({ room, seq, type, payload, actorUserId: actor?.id ?? null, at });
+            tags.add(roomTag(room));
             return seq;
           },
           touch(...names) {
@@ -98,6 +118,16 @@ export function createCommandBus(deps: { db: Db; cache: ReadCache; log: Logger }
     subscribe(sink) {
       sinks.add(sink);
       return () => sinks.delete(sink);
+    },
+    idle(timeoutMs) {
+      if (inFlight === 0) return Promise.resolve(true);
+      return new Promise((resolve) => {
+        const timer = setTimeout(() => resolve(false), timeoutMs);
+        idleWaiters.push(() => {
+          clearTimeout(timer);
+          resolve(true);
+        });
+      });
     },
   };
 }

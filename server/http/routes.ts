@@ -26,10 +26,15 @@ export function mountRoutes(app: express.Express, hub: HubServices, passportInst
     } catch {
       checks.database = 'down';
     }
-    if (hub.redis) checks.redis = hub.redis.status === 'ready' ? 'ok' : 'down';
-    const down = Object.values(checks).includes('down');
+    const realtime = hub.realtime?.status();
+    if (hub.redis) checks.redis = hub.redis.status === 'ready' && realtime !== 'degraded' ? 'ok' : 'down';
+    if (realtime === 'draining') checks.realtime = 'draining';
+    // Without Redis the hub still serves (fan-out limited to this process): degraded, still 200
+    // so a load balancer keeps it. No database, or shutting down: 503.
+    const down = checks.database === 'down' || realtime === 'draining';
+    const degraded = checks.redis === 'down';
     if (down) res.status(503);
-    return { status: down ? ('down' as const) : ('ok' as const), checks };
+    return { status: down ? ('down' as const) : degraded ? ('degraded' as const) : ('ok' as const), checks };
   });
   const document = buildOpenApi(process.env.npm_package_version ?? '0.1.0');
   mount(router, hub, api.openapi, async () => document);

@@ -1,0 +1,150 @@
+import { createAdapter } from '@socket.io/redis-adapter';
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import type { Server } from 'socket.io';
+import type { Db } from '../db/knex';
+
+/**
+ * Fan-out between processes: the classic @socket.io/redis-adapter (Redis pub/sub).
+ *
+ * Why classic and not the streams adapter: the streams adapter's advantage is connection-state
+ * recovery (it keeps recent packets in a Redis stream and replays them to a reconnecting
+ * socket). We do not need that: every event is in our own event log with a per-room seq, and a
+ * client that reconnects (to any process, after any delay, even after a restart) rejoins
+ * with its last seq and gets exactly the missed events from the log. Pub/sub costs one
+ * PUBLISH per broadcast and keeps nothing in Redis; a stream would add an XADD per broadcast,
+ * a blocking XREAD loop per process and memory in Redis, for a replay we already have.
+ *
+ * When Redis is down the hub keeps going: broadcasts reach this process's own sockets only
+ * (publishes are skipped, never queued), and when Redis returns, clients are told the head
+ * of their rooms so that those who missed something resync from the log.
+ */
+export interface FanOut {
+  status(): 'off' | 'ok' | 'down';
+  /** Resolves once the adapter's subscriptions are in place (or after timeoutMs: it heals later). */
+  ready(timeoutMs: number): Promise<void>;
+  /** The bus calls this for every committed event, to know what may need a head notice. */
+  committed(room: string, seq: number): void;
+  close(): Promise<void>;
+}
+
+const noop = () => {};
+
+/**
+ * Commands the adapter fires without awaiting (publish, subscribe, unsubscribe on close) must
+ * never become unhandled rejections while Redis is down: catch them here. Publishes are
+ * dropped at once while the connection is not ready.
+ */
+function guarded(client: Redis, onDropped: () => void): Redis {
+  return new Proxy(client, {
+    get(target, prop) {
+      const value = Reflect.get(target, prop, target) as unknown;
+      if (typeof value !== 'function') return value;
+      if (prop === 'publish') {
+        return (channel: string, message: string | Buffer) => {
+          if (target.status !== 'ready') {
+            onDropped();
+            return Promise.resolve(0);
+          }
+          return target.publish(channel, message).catch(() => {
+            onDropped();
+            return 0;
+          });
+        };
+      }
+      return (...args: unknown[]) => {
+        const result = (value as (...a: unknown[]) => unknown).apply(target, args);
+        if (result instanceof Promise) result.catch(noop);
+        return result;
+      };
+    },
+  });
+}
+
+export function createFanOut(io: Server, deps: { redis: Redis | undefined; prefix: string; db: Db; log: Logger }): FanOut {
+  const { redis, log } = deps;
+  if (!redis) {
+    return { status: () => 'off', ready: async () => {}, committed: noop, close: async () => {} };
+  }
+  const pub = redis.duplicate({ enableOfflineQueue: false, maxRetriesPerRequest: 1 });
+  // The subscriber queues its SUBSCRIBEs until connected and resubscribes after a reconnect.
+  const sub = redis.duplicate({ enableOfflineQueue: true, maxRetriesPerRequest: null });
+  let down = false;
+  let closing = false;
+  /** Rooms whose events this process committed while its broadcasts could not reach Redis. */
+  const missedHeads = new Map<string, number>();
+
+  const isUp = () => pub.status === 'ready' && sub.status === 'ready';
+  const markDown = () => {
+    if (closing || down) return;
+    down = true;
+    log.warn('redis is down: events reach only the clients of this process; commands and reads go on from the database');
+  };
+  const markMaybeUp = () => {
+    if (closing || !down || !isUp()) return;
+    down = false;
+    log.info('redis is back: fan-out across processes restored');
+    void announceHeads();
+  };
+
+  for (const client of [pub, sub]) {
+    client.on('error', (err: Error) => {
+      if (!down && !closing) log.warn({ err: err.message }, 'redis fan-out connection error');
+    });
+    client.on('close', markDown);
+    client.on('ready', markMaybeUp);
+  }
+
+  io.adapter(
+    createAdapter(
+      guarded(pub, markDown),
+      guarded(sub, noop),
+      // The channel prefix follows REDIS_PREFIX, so hubs on different prefixes never mix.
+      { key: `${deps.prefix}socket.io`, requestsTimeout: 3000 },
+    ),
+  );
+
+  /**
+   * After an outage: tell every process's clients the heads of the rooms whose broadcasts
+   * this process could not publish, and tell this process's own clients the head of every
+   * room they watch (they may have missed other processes' events). Clients already there
+   * ignore it; the others replay the gap from the log.
+   */
+  async function announceHeads() {
+    try {
+      for (const [room, seq] of missedHeads) io.to(room).emit('room:head', { room, seq });
+      missedHeads.clear();
+      const watched = [...io.of('/').adapter.rooms.keys()].filter((name) => name.includes(':'));
+      for (let i = 0; i < watched.length; i += 500) {
+        const rows: { name: string; seq: number }[] = await deps.db('rooms').whereIn('name', watched.slice(i, i + 500)).select('name', 'seq');
+        for (const row of rows) io.local.to(row.name).emit('room:head', { room: row.name, seq: Number(row.seq) });
+      }
+    } catch (err) {
+      log.warn({ err }, 'could not announce room heads after the redis outage');
+    }
+  }
+
+  return {
+    status: () => (isUp() ? 'ok' : 'down'),
+    async ready(timeoutMs) {
+      const bothReady = async () => {
+        for (const client of [pub, sub]) {
+          if (client.status !== 'ready') await new Promise((resolve) => client.once('ready', resolve));
+        }
+        // Queued in order behind the adapter's SUBSCRIBEs: once it answers, they are in place.
+        await sub.ping();
+      };
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([bothReady().catch(noop), new Promise((resolve) => (timer = setTimeout(resolve, timeoutMs)))]);
+      clearTimeout(timer);
+    },
+    committed(room, seq) {
+      if (!isUp()) missedHeads.set(room, seq);
+    },
+    async close() {
+      closing = true;
+      pub.disconnect();
+      sub.disconnect();
+    },
+  };
+}

@@ -1,0 +1,232 @@
+import crypto from 'node:crypto';
+import os from 'node:os';
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import type { Presence, PresenceViewer } from '../../shared/realtime';
+
+export interface Viewer {
+  userId: number | null;
+  name: string | null;
+}
+
+export interface PresenceTracker {
+  /** A socket entered / left a room on this process. */
+  add(room: string, viewer: Viewer): void;
+  remove(room: string, viewer: Viewer): void;
+  /** The room's presence across every process. */
+  read(room: string): Promise<Omit<Presence, 'participants'>>;
+  /** Removes this process's share everywhere (and says so to the rooms), then stops. */
+  close(): Promise<void>;
+}
+
+type Counts = Map<string, { count: number; name: string }>; // field: 'anon' | `u:<id>`
+
+const fieldOf = (v: Viewer) => (v.userId === null ? 'anon' : `u:${v.userId}`);
+
+/**
+ * Presence per room without asking every process for its sockets:
+ *
+ * - each process counts its own sockets per room in memory (join/leave are O(1));
+ * - with Redis, a changed room is written (throttled) into one hash per room, one field per
+ *   process and viewer (`<proc>|u:<id>` → `<count>|<name>`, `<proc>|anon` → count), and each
+ *   process heartbeats into a sorted set of live processes;
+ * - a read sums the fields of live processes only, so a process that dies stops counting
+ *   after 3 heartbeats even before anyone cleans up; the first process to notice a dead one
+ *   deletes its fields and broadcasts the corrected presence of the rooms it was in.
+ *
+ * `broadcast` is called (throttled, per room) with the presence to send to the room.
+ */
+export function createPresence(opts: {
+  redis: Redis | undefined;
+  prefix: string;
+  throttleMs: number;
+  heartbeatMs: number;
+  log: Logger;
+  broadcast: (room: string) => void;
+}): PresenceTracker {
+  const { redis, prefix, log } = opts;
+  const proc = `${os.hostname()}:${process.pid}:${crypto.randomBytes(4).toString('hex')}`;
+  const ttlMs = opts.heartbeatMs * 3;
+  const roomKey = (room: string) => `${prefix}presence:room:${room}`;
+  const procRoomsKey = (p: string) => `${prefix}presence:proc:${p}`;
+  const procsKey = `${prefix}presence:procs`;
+
+  const local = new Map<string, Counts>();
+  /** Fields this process has written to Redis, per room: what to delete when they go. */
+  const written = new Map<string, Set<string>>();
+  const dirty = new Set<string>();
+  let flushTimer: NodeJS.Timeout | undefined;
+  let closed = false;
+
+  function schedule(delay = opts.throttleMs) {
+    if (flushTimer || closed) return;
+    flushTimer = setTimeout(() => {
+      flushTimer = undefined;
+      void flush();
+    }, delay);
+  }
+
+  function change(room: string, viewer: Viewer, delta: 1 | -1) {
+    let counts = local.get(room);
+    if (!counts) local.set(room, (counts = new Map()));
+    const field = fieldOf(viewer);
+    const entry = counts.get(field) ?? { count: 0, name: viewer.name ?? '' };
+    entry.count += delta;
+    if (entry.count > 0) counts.set(field, entry);
+    else counts.delete(field);
+    if (counts.size === 0) local.delete(room);
+    dirty.add(room);
+    schedule();
+  }
+
+  /** Writes this process's share of the dirty rooms, then has each of them broadcast. */
+  async function flush() {
+    if (dirty.size === 0) return;
+    const rooms = [...dirty];
+    dirty.clear();
+    if (redis) {
+      try {
+        await writeShares(rooms);
+      } catch (err) {
+        log.debug({ err }, 'presence not written to redis; retrying later');
+        for (const room of rooms) dirty.add(room);
+        schedule(opts.heartbeatMs);
+        return;
+      }
+    }
+    for (const room of rooms) opts.broadcast(room);
+  }
+
+  async function writeShares(rooms: string[]) {
+    if (!redis) return;
+    const multi = redis.multi();
+    for (const room of rooms) {
+      const counts = local.get(room);
+      const before = written.get(room) ?? new Set<string>();
+      const now = new Set<string>();
+      for (const [field, { count, name }] of counts ?? []) {
+        const key = `${proc}|${field}`;
+        now.add(key);
+        multi.hset(roomKey(room), key, field === 'anon' ? String(count) : `${count}|${name}`);
+      }
+      const gone = [...before].filter((k) => !now.has(k));
+      if (gone.length) multi.hdel(roomKey(room), ...gone);
+      if (now.size) multi.sadd(procRoomsKey(proc), room);
+      else multi.srem(procRoomsKey(proc), room);
+      if (now.size) written.set(room, now);
+      else written.delete(room);
+    }
+    multi.zadd(procsKey, Date.now(), proc);
+    await multi.exec();
+  }
+
+  function sum(room: string, fields: Record<string, string>, live: Set<string>) {
+    let spectators = 0;
+    const viewers = new Map<number, PresenceViewer>();
+    for (const [key, value] of Object.entries(fields)) {
+      const bar = key.indexOf('|');
+      if (!live.has(key.slice(0, bar))) continue;
+      const field = key.slice(bar + 1);
+      if (field === 'anon') {
+        spectators += Number(value) || 0;
+      } else {
+        const sep = value.indexOf('|');
+        const count = Number(value.slice(0, sep)) || 0;
+        spectators += count;
+        const id = Number(field.slice(2));
+        if (count > 0 && !viewers.has(id)) viewers.set(id, { id, name: value.slice(sep + 1) });
+      }
+    }
+    return { room, spectators, viewers: [...viewers.values()].sort((a, b) => a.name.localeCompare(b.name) || a.id - b.id) };
+  }
+
+  async function read(room: string) {
+    if (redis) {
+      try {
+        const [fields, live] = await Promise.all([
+          redis.hgetall(roomKey(room)),
+          redis.zrangebyscore(procsKey, Date.now() - ttlMs, '+inf'),
+        ]);
+        return sum(room, fields, new Set(live));
+      } catch (err) {
+        log.debug({ err }, 'presence read from redis failed; showing this process only');
+      }
+    }
+    const fields: Record<string, string> = {};
+    for (const [field, { count, name }] of local.get(room) ?? []) fields[`${proc}|${field}`] = field === 'anon' ? String(count) : `${count}|${name}`;
+    return sum(room, fields, new Set([proc]));
+  }
+
+  /** Heartbeat, and clean up after processes that stopped beating. */
+  async function heartbeat() {
+    if (!redis || redis.status !== 'ready') return;
+    try {
+      const added = await redis.zadd(procsKey, Date.now(), proc);
+      if (Number(added) === 1 && written.size + local.size > 0) {
+        // We were missing (Redis restarted empty, or someone took us for dead): write everything again.
+        written.clear();
+        for (const room of local.keys()) dirty.add(room);
+        schedule(0);
+      }
+      const dead = await redis.zrangebyscore(procsKey, '-inf', Date.now() - ttlMs);
+      for (const other of dead) {
+        if (other === proc) continue;
+        const mine = await redis.set(`${prefix}presence:reap:${other}`, proc, 'PX', ttlMs, 'NX');
+        if (mine !== 'OK') continue;
+        const rooms = await redis.smembers(procRoomsKey(other));
+        const multi = redis.multi();
+        for (const room of rooms) {
+          const keys = (await redis.hkeys(roomKey(room))).filter((k) => k.startsWith(`${other}|`));
+          if (keys.length) multi.hdel(roomKey(room), ...keys);
+        }
+        multi.del(procRoomsKey(other));
+        multi.zrem(procsKey, other);
+        await multi.exec();
+        log.info({ process: other, rooms: rooms.length }, 'presence: removed a process that stopped');
+        for (const room of rooms) opts.broadcast(room);
+      }
+    } catch (err) {
+      log.debug({ err }, 'presence heartbeat failed');
+    }
+  }
+
+  const beat = setInterval(() => void heartbeat(), opts.heartbeatMs);
+  beat.unref();
+  void heartbeat();
+  const onReady = () => {
+    written.clear();
+    for (const room of local.keys()) dirty.add(room);
+    void heartbeat();
+    schedule(0);
+  };
+  redis?.on('ready', onReady);
+
+  return {
+    add: (room, viewer) => change(room, viewer, 1),
+    remove: (room, viewer) => change(room, viewer, -1),
+    read,
+    async close() {
+      closed = true;
+      clearInterval(beat);
+      clearTimeout(flushTimer);
+      flushTimer = undefined;
+      redis?.off('ready', onReady);
+      const rooms = new Set([...written.keys(), ...dirty]);
+      local.clear();
+      if (redis && redis.status === 'ready') {
+        try {
+          const multi = redis.multi();
+          for (const [room, keys] of written) multi.hdel(roomKey(room), ...keys);
+          multi.del(procRoomsKey(proc));
+          multi.zrem(procsKey, proc);
+          await multi.exec();
+          written.clear();
+        } catch (err) {
+          log.debug({ err }, 'presence cleanup failed; other processes will reap it');
+        }
+      }
+      // Tell the other processes' viewers that this process's share is gone.
+      for (const room of rooms) opts.broadcast(room);
+    },
+  };
+}

@@ -1,0 +1,296 @@
+import type http from 'node:http';
+import type { RequestHandler } from 'express';
+import type passport from 'passport';
+import { Server, type Socket } from 'socket.io';
+import type { z } from 'zod';
+import { toIssues, type Ack, type ApiErrorBody } from '../../shared/errors';
+import {
+  RoomJoin, RoomLeave, SocketCommands, type ClientToServerEvents, type JoinResult, type ServerToClientEvents, type SocketCommandName,
+  type WireEvent,
+} from '../../shared/realtime';
+import type { Actor } from '../auth/actor';
+import { roomTag } from '../commands/command';
+import { RoomEventRow, toRoomEvent } from '../events/event.model';
+import { HubError, invalid, notFound } from '../http/errors';
+import type { HubServices } from '../services';
+import { roomSeq } from '../tournaments/tournaments.service';
+import { displayName, type User } from '../users/user.model';
+import { createFanOut } from './fanout';
+import { createUserLimiter, TokenBucket } from './limits';
+import { createPresence, type Viewer } from './presence';
+import { parseRoom, roomKinds, type RoomKindDef } from './room-kinds';
+import { socketCommandHandlers } from './socket-commands';
+
+interface SocketData {
+  actor: Actor | null;
+  viewer: Viewer;
+}
+type HubSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
+export type HubIo = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
+
+export interface Realtime {
+  io: HubIo;
+  /** ok; degraded (Redis down: fan-out limited to this process); draining (shutting down). */
+  status(): 'ok' | 'degraded' | 'draining';
+  /** Refuse new connections and commands (shutdown has begun). */
+  beginDrain(): void;
+  /** Tell clients to reconnect elsewhere, drop this process's presence, close every socket. */
+  close(): Promise<void>;
+}
+
+const MINUTE = 60_000;
+
+/**
+ * Socket.IO on the hub's HTTP server. Transport only: parse with the shared schemas, call the
+ * room registry or the same service functions as REST, answer the ack. Every committed event
+ * of the command bus is broadcast to its room.
+ */
+export async function createRealtime(
+  hub: HubServices,
+  deps: { server: http.Server; session: RequestHandler; passport: passport.PassportStatic },
+): Promise<Realtime> {
+  const { config, log, db } = hub;
+  const rt = config.realtime;
+  let draining = false;
+
+  const io: HubIo = new Server(deps.server, {
+    serveClient: false,
+    maxHttpBufferSize: rt.maxPayloadBytes,
+    allowRequest: (req, done) => {
+      if (draining) return done('shutting down', false);
+      if (!originAllowed(req, config.publicUrl)) {
+        log.info({ origin: req.headers.origin }, 'socket handshake refused: foreign origin');
+        return done('origin not allowed', false);
+      }
+      done(null, true);
+    },
+  });
+
+  // The Express session and Passport, on the handshake request only (not on every poll).
+  const onHandshake = (mw: RequestHandler) => (req: http.IncomingMessage & { _query?: { sid?: string } }, res: http.ServerResponse, next: (err?: unknown) => void) => {
+    if (req._query?.sid === undefined) mw(req as never, res as never, next);
+    else next();
+  };
+  io.engine.use(onHandshake(deps.session));
+  io.engine.use(onHandshake(deps.passport.initialize() as RequestHandler));
+  io.engine.use(onHandshake(deps.passport.session() as RequestHandler));
+
+  io.use((socket, next) => {
+    // The role is read at the handshake; services re-check what they need inside each command.
+    const user = (socket.request as { user?: User }).user;
+    socket.data.actor = user ? { id: user.id, role: user.role } : null;
+    socket.data.viewer = { userId: user?.id ?? null, name: user ? displayName(user) : null };
+    next();
+  });
+
+  const fanout = createFanOut(io, { redis: hub.redis, prefix: config.redis?.prefix ?? '', db, log });
+  await fanout.ready(2000);
+
+  const presence = createPresence({
+    redis: hub.redis,
+    prefix: config.redis?.prefix ?? '',
+    throttleMs: rt.presenceThrottleMs,
+    heartbeatMs: rt.presenceHeartbeatMs,
+    log,
+    broadcast: (room) => void broadcastPresence(room),
+  });
+
+  async function broadcastPresence(room: string) {
+    try {
+      const now = await presence.read(room);
+      const { kind, id } = parseRoom(room);
+      const def = roomKinds[kind];
+      const ids = def?.participants
+        ? await hub.cache.get(`participants:${room}`, [roomTag(room), ...(def.tags?.(id) ?? [])], () => def.participants!(db, id))
+        : [];
+      const watching = new Set(now.viewers.map((v) => v.id));
+      io.to(room).emit('presence', { ...now, participants: ids.map((userId) => ({ userId, connected: watching.has(userId) })) });
+    } catch (err) {
+      log.warn({ err, room }, 'presence broadcast failed');
+    }
+  }
+
+  // The broadcast path: one room emit per committed event (the adapter fans it out), no reads.
+  const unsubscribe = hub.commands.subscribe((event) => {
+    fanout.committed(event.room, event.seq);
+    const wire: WireEvent = { room: event.room, seq: event.seq, type: event.type, payload: event.payload, actorUserId: event.actorUserId, at: event.at };
+    io.to(event.room).emit('event', wire);
+  });
+
+  const userLimiter = createUserLimiter({
+    perSecond: rt.userCommandsPerSecond,
+    burst: rt.userCommandBurst,
+    redis: hub.redis,
+    prefix: config.redis?.prefix ?? '',
+    log,
+  });
+
+  /** Expected failures go back as they are; anything else is a bug: logged, answered `internal`. */
+  function toAckError(err: unknown, name: string): ApiErrorBody {
+    if (err instanceof HubError) return err.toBody();
+    log.error({ err, event: name }, 'socket handler failed');
+    return { code: 'internal', message: 'something went wrong on our side' };
+  }
+
+  /** Room snapshot, or the missed events when the log still has all of them. */
+  async function readRoom(def: RoomKindDef, room: string, id: number, lastSeq: number | undefined): Promise<JoinResult> {
+    if (lastSeq !== undefined) {
+      const head = await roomSeq(db, room);
+      if (lastSeq <= head && head - lastSeq <= rt.replayLimit) {
+        // Events up to `head` were committed with it: they are all there unless the log was pruned.
+        const rows = head === lastSeq ? [] : await RoomEventRow.query(db).where({ room }).where('seq', '>', lastSeq).where('seq', '<=', head).orderBy('seq');
+        if (rows.length === head - lastSeq) {
+          return { room, seq: head, events: rows.map((r) => toWire(toRoomEvent(r))) };
+        }
+      }
+    }
+    // Cached: every event of the room bumps its tag before it is broadcast, so a cached
+    // snapshot is never older than an event this socket could have missed.
+    const snap = await hub.cache.get(`room-snapshot:${room}`, [roomTag(room), ...(def.tags?.(id) ?? [])], () => def.snapshot(db, id));
+    return { room, seq: snap.seq, snapshot: snap.data };
+  }
+
+  io.on('connection', (socket: HubSocket) => {
+    const joined = new Set<string>();
+    const bucket = new TokenBucket(rt.socketCommandsPerSecond, rt.socketCommandBurst);
+    const strikes = new TokenBucket(rt.abuseStrikes / (MINUTE / 1000), rt.abuseStrikes);
+
+    /** Bad payloads and rate-limited commands count; too many in a minute and the socket is cut off. */
+    const strike = (why: string) => {
+      if (strikes.take()) return;
+      log.info({ user: socket.data.actor?.id ?? null, why }, 'socket disconnected for abuse');
+      socket.disconnect(true);
+    };
+
+    /** Runs a handler and answers its ack with the shared envelope. */
+    const handle = <T>(name: string, ack: unknown, run: () => Promise<T>) => {
+      if (typeof ack !== 'function') {
+        strike(`${name} without an ack`);
+        return;
+      }
+      const reply = ack as (answer: Ack<T>) => void;
+      run().then(
+        (data) => reply({ ok: true, data }),
+        (err: unknown) => {
+          const error = toAckError(err, name);
+          if (error.code === 'invalid_payload' || error.code === 'rate_limited') strike(`${name}: ${error.code}`);
+          reply({ ok: false, error });
+        },
+      );
+    };
+
+    socket.on('room:join', (payload, ack) =>
+      handle('room:join', ack, async () => {
+        const { room, lastSeq } = parse(RoomJoin, payload);
+        const { kind, id } = parseRoom(room);
+        const def = roomKinds[kind];
+        if (!def) throw notFound(`room ${room}`);
+        await def.canJoin(db, socket.data.actor, id);
+        const first = !joined.has(room);
+        if (first) {
+          joined.add(room);
+          // Join before reading: an event committed from now on reaches this socket, and the
+          // client drops those its snapshot already includes (seq <= the answer's seq).
+          await socket.join(room);
+        }
+        try {
+          const result = await readRoom(def, room, id, lastSeq);
+          if (first && joined.has(room)) presence.add(room, socket.data.viewer);
+          return result;
+        } catch (err) {
+          if (first) {
+            joined.delete(room);
+            await socket.leave(room);
+          }
+          throw err;
+        }
+      }),
+    );
+
+    socket.on('room:leave', (payload, ack) =>
+      handle('room:leave', ack, async () => {
+        const { room } = parse(RoomLeave, payload);
+        if (joined.delete(room)) {
+          await socket.leave(room);
+          presence.remove(room, socket.data.viewer);
+        }
+        return { room };
+      }),
+    );
+
+    for (const name of Object.keys(SocketCommands) as SocketCommandName[]) {
+      socket.on(name, ((payload: unknown, ack: unknown) =>
+        handle(name, ack, async () => {
+          if (draining) throw new HubError('unavailable', 'this server is shutting down: reconnect and send again');
+          if (!bucket.take()) throw new HubError('rate_limited', 'too many commands on this connection: slow down');
+          const actor = socket.data.actor;
+          if (actor && !(await userLimiter.take(actor.id))) throw new HubError('rate_limited', 'too many commands from your account: slow down');
+          const input = parse(SocketCommands[name], payload);
+          const run = socketCommandHandlers[name] as (h: HubServices, a: Actor | null, i: unknown) => Promise<unknown>;
+          return run(hub, actor, input);
+        })) as never);
+    }
+
+    socket.onAny((event: string) => {
+      if (event !== 'room:join' && event !== 'room:leave' && !(event in SocketCommands)) strike(`unknown event ${event}`);
+    });
+
+    socket.on('disconnect', () => {
+      for (const room of joined) presence.remove(room, socket.data.viewer);
+      joined.clear();
+    });
+  });
+
+  hub.realtime = { status: () => status() };
+  function status(): 'ok' | 'degraded' | 'draining' {
+    if (draining) return 'draining';
+    return fanout.status() === 'down' ? 'degraded' : 'ok';
+  }
+
+  return {
+    io,
+    status,
+    beginDrain() {
+      draining = true;
+    },
+    async close() {
+      draining = true;
+      unsubscribe();
+      await presence.close();
+      io.local.emit('server:shutdown', { reason: 'this server is restarting: reconnect' });
+      const closed = io.close();
+      deps.server.closeAllConnections?.();
+      await closed;
+      await fanout.close();
+    },
+  };
+}
+
+function parse<S extends z.ZodType>(schema: S, payload: unknown): z.output<S> {
+  const result = schema.safeParse(payload);
+  if (!result.success) throw invalid('invalid payload', toIssues(result.error));
+  return result.data;
+}
+
+function toWire(e: ReturnType<typeof toRoomEvent>): WireEvent {
+  return { room: e.room, seq: e.seq, type: e.type, payload: e.payload, actorUserId: e.actorUserId, at: e.at };
+}
+
+
+/**
+ * Cross-site WebSocket hijacking guard: browsers always send Origin on a WebSocket or a
+ * cross-origin request; accept the public URL's origin and the host the request was sent
+ * to. Non-browser clients send none and cannot ride on a visitor's cookies anyway.
+ */
+export function originAllowed(req: http.IncomingMessage, publicUrl: string): boolean {
+  const origin = req.headers.origin;
+  if (origin === undefined) return true;
+  let parsed: URL;
+  try {
+    parsed = new URL(origin);
+  } catch {
+    return false;
+  }
+  if (parsed.origin === new URL(publicUrl).origin) return true;
+  return parsed.host === req.headers.host;
+}

@@ -1,0 +1,114 @@
+import { z } from 'zod';
+import type { Ack } from './errors';
+import { PoolAdd, TeamCreate, TeamUpdate, type PoolPlayer, type Team } from './schemas/tournaments';
+
+/**
+ * The realtime protocol: what clients and the server send each other over Socket.IO.
+ * Every client-to-server event carries a payload checked by a schema below and answers
+ * through an acknowledgement `Ack<T>` (see errors.ts).
+ */
+
+/** Ids in socket payloads are JSON numbers (no string coercion as in URL paths). */
+export const SocketId = z.number().int().positive().max(2_147_483_647);
+
+/** A room name as built by rooms.ts: `<kind>:<id>`. */
+export const RoomName = z
+  .string()
+  .max(64)
+  .regex(/^(tournament|draft|herodraft|match|user):[1-9]\d{0,9}$/, 'expected a room name like tournament:12');
+
+export const RoomJoin = z
+  .object({
+    room: RoomName,
+    /** The last seq this client applied: the server replays what came after, if it still can. */
+    lastSeq: z.number().int().min(0).optional(),
+  })
+  .strict();
+export type RoomJoin = z.infer<typeof RoomJoin>;
+
+export const RoomLeave = z.object({ room: RoomName }).strict();
+export type RoomLeave = z.infer<typeof RoomLeave>;
+
+/** A committed event as broadcast to its room and replayed from the log. */
+export interface WireEvent {
+  room: string;
+  seq: number;
+  type: string;
+  payload: unknown;
+  actorUserId: number | null;
+  at: string;
+}
+
+/**
+ * Answer to room:join: the missed events when the client sent a lastSeq the log still
+ * covers, else a fresh snapshot. `seq` is the room's seq the answer brings the client to.
+ */
+export type JoinResult =
+  | { room: string; seq: number; snapshot: unknown }
+  | { room: string; seq: number; events: WireEvent[] };
+
+export interface PresenceViewer {
+  id: number;
+  name: string;
+}
+
+/** Who is watching a room, across every process. */
+export interface Presence {
+  room: string;
+  /** Open connections in the room, logged in or not. */
+  spectators: number;
+  /** Logged-in users watching, each once. */
+  viewers: PresenceViewer[];
+  /** The room's participants (e.g. captains) and whether each is watching now. */
+  participants: { userId: number; connected: boolean }[];
+}
+
+/** Sent before the server goes away: reconnect (the load balancer picks another process). */
+export interface ShutdownNotice {
+  reason: string;
+}
+
+/**
+ * The head of a room, sent when a process's broadcasts may have been lost (Redis was
+ * down): a client behind it resyncs from the log.
+ */
+export interface RoomHead {
+  room: string;
+  seq: number;
+}
+
+/** Commands clients may send over the socket; the same service functions serve REST. */
+export const SocketCommands = {
+  'team.create': TeamCreate.extend({ tournamentId: SocketId }).strict(),
+  'team.rename': TeamUpdate.extend({ tournamentId: SocketId, teamId: SocketId }).strict(),
+  'pool.add': PoolAdd.extend({ tournamentId: SocketId }).strict(),
+} as const;
+export type SocketCommandName = keyof typeof SocketCommands;
+
+/** What each command answers with (in `data` of its ack). */
+export interface SocketCommandResults {
+  'team.create': Team;
+  'team.rename': Team;
+  'pool.add': PoolPlayer;
+}
+
+export type SocketCommandInput<K extends SocketCommandName> = z.input<(typeof SocketCommands)[K]>;
+
+type AckFn<T> = (answer: Ack<T>) => void;
+
+export type ClientToServerEvents = {
+  'room:join': (payload: RoomJoin, ack: AckFn<JoinResult>) => void;
+  'room:leave': (payload: RoomLeave, ack: AckFn<{ room: string }>) => void;
+} & {
+  [K in SocketCommandName]: (payload: SocketCommandInput<K>, ack: AckFn<SocketCommandResults[K]>) => void;
+};
+
+export interface ServerToClientEvents {
+  event: (event: WireEvent) => void;
+  presence: (presence: Presence) => void;
+  'room:head': (head: RoomHead) => void;
+  'server:shutdown': (notice: ShutdownNotice) => void;
+}
+
+/** How many missed events a rejoin replays before a fresh snapshot is cheaper. */
+export const DEFAULT_REPLAY_LIMIT = 500;

@@ -1,0 +1,33 @@
+import { expect } from 'vitest';
+import type { HttpClient } from '../support/http';
+import type { TestHub } from '../support/hub';
+
+export type Client = HttpClient & { userId: number };
+
+let counter = 0;
+/** A unique name per call (tests in one file share a database). */
+export const unique = (prefix: string) => `${prefix}${process.pid}x${++counter}`;
+
+/** A tournament made over REST by `staff`, with `players` logged-in users in its pool. */
+export async function tournamentWithPool(t: TestHub, staff: HttpClient, players: number) {
+  const res = await staff.post('/api/tournaments', { name: unique('Cup '), startsAt: '2030-05-01T18:00:00Z' });
+  expect(res.status, res.text).toBe(201);
+  const id = res.body.id as number;
+  const users: Client[] = [];
+  for (let i = 0; i < players; i++) {
+    const user = await t.login(unique('p'));
+    const added = await staff.post(`/api/tournaments/${id}/players`, { userId: user.userId, mmr: (i + 1) * 1000 });
+    expect(added.status, added.text).toBe(201);
+    users.push(user);
+  }
+  return { id, room: `tournament:${id}`, users };
+}
+
+/** The room's events as stored in the log. */
+export async function loggedEvents(t: TestHub, room: string) {
+  const rows = await t.hub.services.db('events').where({ room }).orderBy('seq');
+  return rows.map((e) => ({ seq: Number(e.seq), type: e.type as string }));
+}
+
+/** A unique Redis prefix per test, so parallel runs never share keys or channels. */
+export const redisPrefix = () => `dtx-test:${process.pid}:${Date.now().toString(36)}:${++counter}:`;
