@@ -103,6 +103,8 @@ function checkRow(header: Column[], record: string[], line: number): { ok: true;
   };
   const errors: RowError[] = [];
   for (const name of REQUIRED) if (cell(name) === '') errors.push({ line, field: name, message: `${name} is required` });
+  // Plain digits only: Number() would also take '1e3', '0x10' or '12.0'.
+  if (cell('mmr') !== '' && !/^\d+$/.test(cell('mmr'))) errors.push({ line, field: 'mmr', message: 'expected a whole number from 0 to 20000' });
 
   let positions: Record<string, number> | undefined;
   const given = POSITION_COLUMNS.filter((c) => cell(c) !== '');

@@ -85,6 +85,7 @@ describe('pool CSV parsing', () => {
       `444444444444444444,a,1000,,1,2,3,4,9`,
       `555555555555555555,a,1000,,1,2,x,4,5`,
       `666666666666666666,a,1000`,
+      `777777777777777777,a,0x10,,,,,,`,
     ].join('\n');
     const { rows, errors } = parsePoolCsv(text);
     expect(rows).toEqual([]);
@@ -98,7 +99,9 @@ describe('pool CSV parsing', () => {
       [7, 'pos5'],
       [8, 'pos3'],
       [9, 'row'],
+      [10, 'mmr'],
     ]);
+    expect(errors.find((e) => e.line === 10)!.message).toBe('expected a whole number from 0 to 20000');
     expect(errors.find((e) => e.line === 2)!.message).toBe('discord_id is required');
     expect(errors.find((e) => e.line === 6)!.message).toBe('give all five positions or none');
     expect(errors.find((e) => e.line === 9)!.message).toContain('expected 9 fields');
