@@ -173,8 +173,8 @@ export async function createRealtime(
         (data) => reply({ ok: true, data }),
         (err: unknown) => {
           const error = toAckError(err, name);
-          if (error.code === 'invalid_payload' || error.code === 'rate_limited') strike(`${name}: ${error.code}`);
           reply({ ok: false, error });
+          if (error.code === 'invalid_payload' || error.code === 'rate_limited') strike(`${name}: ${error.code}`);
         },
       );
     };
@@ -222,10 +222,11 @@ export async function createRealtime(
       socket.on(name, ((payload: unknown, ack: unknown) =>
         handle(name, ack, async () => {
           if (draining) throw new HubError('unavailable', 'this server is shutting down: reconnect and send again');
+          // Invalid payloads cost strikes (see handle), valid commands cost tokens.
+          const input = parse(SocketCommands[name], payload);
           if (!bucket.take()) throw new HubError('rate_limited', 'too many commands on this connection: slow down');
           const actor = socket.data.actor;
           if (actor && !(await userLimiter.take(actor.id))) throw new HubError('rate_limited', 'too many commands from your account: slow down');
-          const input = parse(SocketCommands[name], payload);
           const run = socketCommandHandlers[name] as (h: HubServices, a: Actor | null, i: unknown) => Promise<unknown>;
           return run(hub, actor, input);
         })) as never);
