@@ -30,7 +30,7 @@ ENV NODE_ENV=production \
     SQLITE_FILE=/app/data/dtx.sqlite
 WORKDIR /app
 COPY --from=deps /app/node_modules ./node_modules
-COPY package.json ./
+COPY package.json tsconfig.json ./
 COPY server ./server
 COPY shared ./shared
 COPY migrations ./migrations
