@@ -31,3 +31,24 @@ export async function loggedEvents(t: TestHub, room: string) {
 
 /** A unique Redis prefix per test, so parallel runs never share keys or channels. */
 export const redisPrefix = () => `dtx-test:${process.pid}:${Date.now().toString(36)}:${++counter}:`;
+
+/** Resolves with the first value of a store (Svelte store contract) that passes `check`. */
+export function until<T>(store: { subscribe(run: (value: T) => void): () => void }, check: (value: T) => boolean, what: string, timeoutMs = 5000): Promise<T> {
+  return new Promise((resolve, reject) => {
+    let done = false;
+    let stop: (() => void) | undefined;
+    const timer = setTimeout(() => {
+      done = true;
+      stop?.();
+      reject(new Error(`timed out waiting for ${what}`));
+    }, timeoutMs);
+    stop = store.subscribe((value) => {
+      if (done || !check(value)) return;
+      done = true;
+      clearTimeout(timer);
+      queueMicrotask(() => stop?.());
+      resolve(value);
+    });
+    if (done) stop();
+  });
+}
