@@ -159,8 +159,8 @@ describe('the hub in a browser', () => {
     expect({ status: imported.status(), body: await imported.json() }).toMatchObject({ status: 200, body: { imported: 4 } });
     await form.getByText('Imported 4 players').waitFor();
     expect(await errors.count()).toBe(0);
-    const pool = page.getByRole('table', { name: 'Player pool' });
-    await expect.poll(() => pool.getByRole('row').count()).toBe(1 + PLAYERS.length);
+    const pool = page.getByRole('list', { name: 'Player pool' });
+    await expect.poll(() => pool.getByRole('listitem').count()).toBe(PLAYERS.length);
   });
 
   it('appoints two captains and sets the draft order', { timeout: 60_000 }, async () => {
@@ -196,6 +196,39 @@ describe('the hub in a browser', () => {
     expect(staff.errors).toEqual([]);
   });
 
+  it('edits the profile: Steam id in any form, MMR and positions, with field errors before sending', { timeout: 60_000 }, async () => {
+    const { page } = staff;
+    await page.setViewportSize({ width: 1280, height: 900 });
+    await page.getByRole('link', { name: 'Profile' }).click();
+    const form = page.getByRole('form', { name: 'Player profile' });
+    // (bravo's Steam id from the CSV is taken: the hub would answer 409.)
+    await form.getByLabel('Steam id').fill('https://steamcommunity.com/profiles/76561198000000001');
+    // The normalised ids show while typing.
+    await form.getByText('76561198000000001').waitFor();
+    await form.getByText('39734273').waitFor();
+
+    const patches: string[] = [];
+    page.on('request', (r) => {
+      if (r.method() === 'PATCH') patches.push(r.url());
+    });
+    await form.getByLabel('MMR').fill('99999');
+    await form.getByRole('button', { name: 'Save profile' }).click();
+    await form.locator('.field-error').first().waitFor();
+    expect(await form.getByLabel('MMR').getAttribute('aria-invalid')).toBe('true');
+    expect(patches).toEqual([]);
+
+    await form.getByLabel('MMR').fill('4321');
+    await form.getByLabel('2 · Mid').selectOption('5');
+    const saved = page.waitForResponse((r) => r.url().endsWith('/api/me') && r.request().method() === 'PATCH');
+    await form.getByRole('button', { name: 'Save profile' }).click();
+    expect((await saved).status()).toBe(200);
+    await form.getByText('Saved.').waitFor();
+    await expect.poll(() => form.getByLabel('Steam id').inputValue()).toBe('76561198000000001');
+    const me = await t.client().get(`/api/users?q=${STAFF.username}`);
+    expect(me.body.items[0]).toMatchObject({ steamId: '76561198000000001', steamAccountId: 39734273, mmr: 4321, positions: { '2': 5 } });
+    expect(staff.errors).toEqual([]);
+  });
+
   it('shows a visitor the players and teams, with no staff controls, on a phone', { timeout: 60_000 }, async () => {
     expect(tournamentId).toBeGreaterThan(0);
     await staff.context.close();
@@ -207,11 +240,11 @@ describe('the hub in a browser', () => {
       await page.getByRole('heading', { name: 'DTX Summer Cup' }).waitFor();
       await page.getByRole('link', { name: 'Log in with Discord' }).waitFor();
 
-      const players = page.getByRole('table').filter({ hasText: 'Positions' });
+      const players = page.getByRole('table', { name: 'Players' });
       await expect.poll(() => players.getByRole('row').count()).toBe(1 + PLAYERS.length);
-      for (const name of ['alpha', 'bravo', 'charlie', 'delta']) {
-        expect(await players.getByRole('cell', { name, exact: true }).count()).toBe(1);
-      }
+      // Sorted by MMR; a captain's team is named under their name.
+      const names = await players.getByRole('rowheader').allInnerTexts();
+      expect(names.map((n) => n.replace(/\s+/g, ' ').trim())).toEqual(['alpha Radiant Five', 'bravo Dire Wolves', 'charlie', 'delta']);
       const teams = page.getByRole('article');
       expect(await teams.evaluateAll((cards) => cards.map((c) => c.getAttribute('aria-label')))).toEqual(['Team Dire Wolves', 'Team Radiant Five']);
       await page.getByRole('article', { name: 'Team Dire Wolves' }).getByText('5400 MMR').waitFor();
