@@ -8,7 +8,8 @@ const hub = process.env.HUB_URL ?? 'http://localhost:3000';
 
 export default defineConfig({
   root: here('.'),
-  plugins: [svelte()],
+  // No svelte.config.js: the defaults (runes, TypeScript in <script lang="ts">) are all the client needs.
+  plugins: [svelte({ configFile: false })],
   resolve: {
     // The client shares its schemas and the REST contract with the server.
     alias: { $shared: here('../shared') },

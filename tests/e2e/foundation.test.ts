@@ -231,7 +231,6 @@ describe('the hub in a browser', () => {
 
   it('shows a visitor the players and teams, with no staff controls, on a phone', { timeout: 60_000 }, async () => {
     expect(tournamentId).toBeGreaterThan(0);
-    await staff.context.close();
     const visitor = await openBrowser(t.url);
     try {
       const { page } = visitor;
@@ -257,8 +256,16 @@ describe('the hub in a browser', () => {
       expect(await page.getByRole('button', { name: 'Log out' }).count()).toBe(0);
       expect(await fitsWidth(page)).toBe(true);
 
+      // Live: staff rename a team, and the open page follows without a reload.
+      await page.getByRole('status').getByText('Live').waitFor();
+      const manage = staff.page;
+      await manage.goto(`${t.url}/tournaments/${tournamentId}/manage`, { waitUntil: 'domcontentloaded' });
+      await manage.getByLabel('Name of team #2').fill('Radiant Six');
+      await manage.getByRole('button', { name: 'Rename Radiant Five' }).click();
+      await page.getByRole('article', { name: 'Team Radiant Six' }).waitFor();
+      await staff.context.close();
+
       // The manage page itself refuses a visitor (the server would refuse the changes too).
-      await page.getByRole('heading', { name: 'DTX Summer Cup' }).waitFor();
       await page.goto(`${t.url}/tournaments/${tournamentId}/manage`, { waitUntil: 'domcontentloaded' });
       await page.getByText('Log in to manage this tournament.').waitFor();
       expect(await page.getByRole('button', { name: 'Import' }).count()).toBe(0);
