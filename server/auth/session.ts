@@ -4,6 +4,8 @@ import path from 'node:path';
 import session from 'express-session';
 import { RedisStore } from 'connect-redis';
 import { ConnectSessionKnexStore } from 'connect-session-knex';
+import type { RequestHandler } from 'express';
+import { HubError } from '../http/errors';
 import type { HubServices } from '../services';
 
 export const SESSION_COOKIE = 'dtx.sid';
@@ -35,7 +37,7 @@ export function createSessionMiddleware(hub: HubServices) {
     ? new RedisStore({ client: hub.redis, prefix: `${hub.config.redis!.prefix}sess:` })
     : new ConnectSessionKnexStore({ knex: hub.db, tableName: 'sessions', createTable: false, cleanupInterval: 3600_000 });
   const secure = hub.config.publicUrl.startsWith('https://');
-  const middleware = session({
+  const loadSession = session({
     name: SESSION_COOKIE,
     secret: sessionSecret(hub),
     store,
@@ -45,6 +47,7 @@ export function createSessionMiddleware(hub: HubServices) {
     proxy: hub.config.trustProxy !== undefined,
     cookie: { httpOnly: true, sameSite: 'lax', secure, maxAge: THIRTY_DAYS_MS },
   });
+  const middleware = resilient(hub, loadSession);
   if (!hub.redis) return { middleware, store };
 
   // The Redis client connects in the background and fails writes fast while it is not ready
@@ -70,4 +73,33 @@ export function createSessionMiddleware(hub: HubServices) {
     connected.then(() => middleware(req, res, next), next);
   };
   return { middleware: waitingMiddleware, store };
+}
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/**
+ * When the store cannot load a session (Redis or the database is down), reads go on as
+ * anonymous and changes get a clear 503, instead of every request with a cookie failing.
+ * The stand-in session has no id, so express-session neither saves it nor sends a cookie:
+ * the browser keeps its real session for when the store is back.
+ */
+function resilient(hub: HubServices, loadSession: RequestHandler): RequestHandler {
+  return (req, res, next) =>
+    loadSession(req, res, (err?: unknown) => {
+      if (!err) return next();
+      hub.log.warn({ err: err instanceof Error ? err.message : String(err) }, 'session store unavailable');
+      if (!SAFE_METHODS.has(req.method)) {
+        next(new HubError('unavailable', 'Sessions are unavailable for a moment; please try again shortly.'));
+        return;
+      }
+      (req as { sessionID?: string }).sessionID = undefined;
+      req.session = standInSession() as unknown as typeof req.session;
+      next();
+    });
+}
+
+/** A session that holds values for this request only and refuses to be stored. */
+function standInSession() {
+  const refuse = (callback?: (err: unknown) => void) => callback?.(new HubError('unavailable', 'Sessions are unavailable for a moment; please try again shortly.'));
+  return { cookie: {}, touch() {}, save: refuse, regenerate: refuse, destroy: refuse, reload: refuse };
 }

@@ -109,4 +109,25 @@ describe.each(DATABASES)('sessions in Redis [%s]', (db) => {
     expect((await onB.get('/api/me')).body.user).toBeNull();
     expect((await c.get('/api/me')).body.user).toBeNull();
   });
+
+  it('while Redis is down a logged-in browser reads as anonymous, changes get 503, and the session is back with Redis', async () => {
+    const prefix = `dtx-test-${crypto.randomBytes(4).toString('hex')}:`;
+    const t = await startHub({ db, env: { REDIS_URL, REDIS_PREFIX: prefix } });
+    cleanup.push(() => t.close());
+    const c = await t.login('weathered', 'staff');
+    const token = await c.token();
+    const redis = t.hub.services.redis!;
+
+    redis.disconnect();
+    const read = await c.get('/api/me');
+    expect(read.status).toBe(200);
+    expect(read.body.user).toBeNull();
+    expect(read.headers.getSetCookie()).toEqual([]); // the browser keeps its session cookie
+    const change = await c.request('POST', '/auth/logout', { headers: { 'x-csrf-token': token }, csrf: false });
+    expect(change.status).toBe(503);
+    expect(change.body.error.code).toBe('unavailable');
+
+    await redis.connect();
+    expect((await c.get('/api/me')).body.user).toMatchObject({ username: 'weathered', role: 'staff' });
+  });
 });
