@@ -1,0 +1,99 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RealtimeClient } from '../../client/src/lib/realtime';
+import { type HubProcess, killAll, spawnHub } from '../foundation/hub-process';
+import { HttpClient } from '../support/http';
+import { startHub, type TestHub } from '../support/hub';
+import { startOwnRedis, type OwnRedis } from '../support/redis-server';
+import { connectSocket, type TestSocket, unwrap } from '../support/socket';
+import { type Client, tournamentWithPool, until } from './fixtures';
+
+const SESSION_SECRET = 'test-session-secret-that-is-long-enough-0123456789'; // the same as startHub's
+
+/** Polls /readyz (a health endpoint has no event to wait for) until `check` holds. */
+async function readyz(http: HttpClient, check: (r: { status: number; body: any }) => boolean, timeoutMs = 10_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const r = await http.get('/readyz');
+    if (check(r)) return r;
+    if (Date.now() > deadline) throw new Error(`readyz never matched: ${r.status} ${r.text}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+describe('RT10 Redis stops while the hubs run', () => {
+  let redis: OwnRedis;
+  let a: TestHub;
+  let b: HubProcess;
+  let bUrl: string;
+  let staff: Client;
+  const sockets: TestSocket[] = [];
+  const clients: RealtimeClient[] = [];
+
+  beforeAll(async () => {
+    redis = await startOwnRedis();
+    const env = { REDIS_URL: redis.url, REDIS_PREFIX: 'outage:', RT_PRESENCE_THROTTLE_MS: '50', RT_PRESENCE_HEARTBEAT_MS: '200' };
+    a = await startHub({ env });
+    b = spawnHub({ ...a.database.env, ...env, NODE_ENV: 'test', HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', SESSION_SECRET });
+    bUrl = `http://127.0.0.1:${await b.port}`;
+    staff = (await a.login('outagestaff', 'staff')) as Client;
+  });
+  afterAll(async () => {
+    for (const s of sockets) s.close();
+    for (const c of clients) c.close();
+    killAll();
+    await a?.close();
+    await redis?.stop();
+  });
+
+  it('RT10 the hub keeps accepting commands and serving reads, says it is degraded, and recovers by itself', async () => {
+    const { id, room, users } = await tournamentWithPool(a, staff, 6);
+    const captain = await connectSocket(a.url, { cookie: staff.cookieHeader() });
+    const localSpectator = await connectSocket(a.url);
+    sockets.push(captain, localSpectator);
+    unwrap(await localSpectator.join(room));
+    // A spectator on the other process, through the client library.
+    const client = new RealtimeClient({ url: bUrl, socket: { transports: ['websocket'], reconnectionDelay: 100, reconnectionDelayMax: 300 } });
+    clients.push(client);
+    const store = client.room(room);
+    await until(store, (v) => v.status === 'live', 'joined on B');
+    const start = store.current.seq!;
+    const applied: number[] = [];
+    store.onEvent((e) => applied.push(e.seq));
+    const create = (i: number) => captain.command('team.create', { tournamentId: id, captainUserId: users[i]!.userId }).then(unwrap);
+    await create(0);
+    await until(store, (v) => v.seq === start + 1, 'the first event on B');
+    const reader = a.client();
+    expect((await readyz(reader, (r) => r.body.status === 'ok')).body.checks).toEqual({ database: 'ok', redis: 'ok' });
+
+    await redis.stop();
+    const degraded = await readyz(reader, (r) => r.body.status === 'degraded');
+    expect(degraded.status).toBe(200); // a load balancer keeps it
+    expect(degraded.body.checks).toEqual({ database: 'ok', redis: 'down' });
+    // Commands go on from the database; this process's spectators still get them.
+    await create(1);
+    await create(2);
+    await localSpectator.untilEvents(room, 3);
+    expect(localSpectator.eventsOf(room).map((e) => e.seq)).toEqual([start + 1, start + 2, start + 3]);
+    // Reads are served (from the database) on both processes and show the new teams.
+    expect((await reader.get(`/api/tournaments/${id}/teams`)).body.items).toHaveLength(3);
+    expect((await new HttpClient(bUrl).get(`/api/tournaments/${id}`)).body.teams).toHaveLength(3);
+    await until({ subscribe: (run: (v: string) => void) => poll(() => b.stdout(), run) }, (out) => out.includes('redis is down'), 'B logs the outage');
+
+    await redis.start();
+    await readyz(reader, (r) => r.body.status === 'ok');
+    await until({ subscribe: (run: (v: string) => void) => poll(() => b.stdout(), run) }, (out) => out.includes('redis is back'), 'B logs the recovery', 10_000);
+    // B's spectator missed two broadcasts: the room head after recovery makes it catch up from the log.
+    await until(store, (v) => v.seq === start + 3, 'the missed events on B', 10_000);
+    // Fan-out across processes works again.
+    await create(3);
+    await until(store, (v) => v.seq === start + 4, 'a new event on B', 10_000);
+    expect(applied).toEqual([1, 2, 3, 4].map((n) => start + n));
+  });
+});
+
+/** A store over a value only readable by looking (a child's stdout): checked every 50 ms. */
+function poll<T>(read: () => T, run: (value: T) => void): () => void {
+  run(read());
+  const timer = setInterval(() => run(read()), 50);
+  return () => clearInterval(timer);
+}
