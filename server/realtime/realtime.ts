@@ -259,6 +259,16 @@ export async function createRealtime(
       unsubscribe();
       await presence.close();
       io.local.emit('server:shutdown', { reason: 'this server is restarting: reconnect' });
+      // Close each connection once its buffer (the notice) is flushed. Clients see a transport
+      // close, which socket.io-client answers by reconnecting (to another process).
+      const flushed = [...io.of('/').sockets.values()].map(
+        (socket) =>
+          new Promise<void>((resolve) => {
+            socket.conn.once('close', () => resolve());
+            socket.conn.close();
+          }),
+      );
+      await Promise.race([Promise.all(flushed), new Promise((resolve) => setTimeout(resolve, 2000).unref())]);
       const closed = io.close();
       deps.server.closeAllConnections?.();
       await closed;
