@@ -4,6 +4,8 @@ import { svelte } from '@sveltejs/vite-plugin-svelte';
 
 const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 // The hub started by `npm run dev` (or `npm start`) answers the API; Vite only serves the client.
+// Run the hub with PUBLIC_URL=http://localhost:5173 so Discord's redirect and the socket origin
+// check point at this dev server.
 const hub = process.env.HUB_URL ?? 'http://localhost:3000';
 
 export default defineConfig({
