@@ -33,14 +33,15 @@ function instrument() {
   if (!io) return { ok: false, reason: 'no Socket.IO server found on the hub' };
   if (instrumented) return { ok: true };
   instrumented = true;
-  // Receipt: an Engine.IO message carrying a Socket.IO event that is not a room join.
-  io.engine.on('connection', (socket: any) => {
+  // Receipt: an Engine.IO message carrying a Socket.IO event ("2…") that is not a room join.
+  const watch = (socket: any) =>
     socket.on('packet', (packet: { type: string; data?: unknown }) => {
-      if (packet.type === 'message' && typeof packet.data === 'string' && packet.data.startsWith('42') && !packet.data.includes('"room:join"')) {
+      if (packet.type === 'message' && typeof packet.data === 'string' && packet.data.startsWith('2') && !packet.data.includes('"room:join"')) {
         lastCommandAt = nowMs();
       }
     });
-  });
+  io.engine.on('connection', watch);
+  for (const socket of Object.values((io.engine as any).clients ?? {})) watch(socket);
   // Hand-off: the adapter's broadcast of an `event` packet (local sockets, and Redis if on).
   const adapter = io.of('/').adapter as any;
   const broadcast = adapter.broadcast.bind(adapter);
@@ -90,9 +91,21 @@ async function inject(p: { rooms: string[]; rate: number; durationMs: number; pa
       perRoom[room] = (perRoom[room] ?? 0) + 1;
       io.to(room).emit('event', { room, seq, type: 'bench.injected', payload: p.payload, actorUserId: null, at: new Date().toISOString() });
     }
-    await sleep(1);
+    await sleep(10); // coarse ticks: the injector's own wake-ups should not weigh on the CPU per broadcast
   }
   return { sent, ms: nowMs() - start, cpuUs: cpuUs() - cpu0, perRoom };
+}
+
+/**
+ * After an injection, move the rooms' seq in the database past the injected events, so the
+ * commands that follow continue the sequence (the clients saw those seqs).
+ */
+async function syncInjectedSeqs() {
+  const db = hub.services.db;
+  await db.transaction(async (trx) => {
+    for (const [room, seq] of injectedHead) await trx('rooms').where({ name: room }).andWhere('seq', '<', seq).update({ seq });
+  });
+  return { rooms: injectedHead.size };
 }
 
 serveParent({
@@ -108,7 +121,10 @@ serveParent({
     return out;
   },
   inject,
+  syncInjectedSeqs,
   sockets: () => findIo(hub)?.engine.clientsCount ?? -1,
 });
 
-announceReady({ port, pid: process.pid, realtime: Boolean(findIo(hub)) });
+// Before any client connects; the adapter (in-memory or Redis) is in place once createHub resolves.
+const instrumentation = instrument();
+announceReady({ port, pid: process.pid, instrumentation });

@@ -195,7 +195,12 @@ async function open(p: OpenParams) {
 }
 
 function closeGroup(p: { group: string }) {
-  for (const m of groups.get(p.group) ?? []) m.close();
+  for (const m of groups.get(p.group) ?? []) {
+    m.close();
+    // A later setup may reuse the room name on a fresh database: forget its head.
+    roomMax.delete(m.room);
+    roomEntries.delete(m.room);
+  }
   groups.delete(p.group);
   return { closed: true };
 }
@@ -420,8 +425,9 @@ async function manyRooms(p: { trigger: string; group: string; rooms: string[]; r
     gaps += m.gaps;
     dups += m.dups;
   }
+  const delivered = received;
   resetTracking();
-  return { sent, ok, errors, skipped, firstError, firingMs, achievedRate: (ok / firingMs) * 1000, expected, delivered: received, gaps, dups, stillInFlight: inFlight };
+  return { sent, ok, errors, skipped, firstError, firingMs, achievedRate: (ok / firingMs) * 1000, expected, delivered, gaps, dups, stillInFlight: inFlight };
 }
 
 /** Counting without firing: the hub injects broadcasts itself; then deliveries are checked. */

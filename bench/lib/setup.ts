@@ -108,6 +108,7 @@ export async function startRedis(): Promise<{ url: string; pid: number; stop(): 
   const deadline = Date.now() + 10_000;
   for (;;) {
     const probe = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, enableOfflineQueue: false, retryStrategy: () => null });
+    probe.on('error', () => {}); // refused while the server starts: retried below
     try {
       await probe.connect();
       await probe.ping();

@@ -53,6 +53,7 @@ export async function manyRooms(ctx: Ctx) {
         const injected = await hubs[0]!.child.call('inject', { rooms: roomNames, rate: opts.roomsRate, durationMs: opts.durationMs, payload: { teamId: 1, name: `Room ${'x'.repeat(44)}` } }, 120_000);
         const counted = await loadgen.call('countEnd', { group: 'rooms', sentPerRoom: injected.perRoom, drainMs: 30_000 }, 60_000);
         const injectCpu = (await cpuOf(hubs)) - cpu0;
+        await hubs[0]!.child.call('syncInjectedSeqs', {}, 60_000);
         return {
           full: { ...full, cpuPerBroadcastUs: fullCpu / Math.max(1, full.ok) },
           inject: { sent: injected.sent, rate: (injected.sent / injected.ms) * 1000, ...counted, cpuPerBroadcastUs: injectCpu / Math.max(1, injected.sent) },
