@@ -67,9 +67,13 @@ export async function createRealtime(
   });
 
   // The Express session and Passport, on the handshake request only (not on every poll).
+  // If the session store fails (Redis down), the visitor still gets in, as a spectator.
   const onHandshake = (mw: RequestHandler) => (req: http.IncomingMessage & { _query?: { sid?: string } }, res: http.ServerResponse, next: (err?: unknown) => void) => {
-    if (req._query?.sid === undefined) mw(req as never, res as never, next);
-    else next();
+    if (req._query?.sid !== undefined) return next();
+    mw(req as never, res as never, (err?: unknown) => {
+      if (err) log.warn({ err }, 'socket handshake without a session: the session store failed');
+      next();
+    });
   };
   io.engine.use(onHandshake(deps.session));
   io.engine.use(onHandshake(deps.passport.initialize() as RequestHandler));

@@ -69,6 +69,10 @@ describe('RT10 Redis stops while the hubs run', () => {
     const degraded = await readyz(reader, (r) => r.body.status === 'degraded');
     expect(degraded.status).toBe(200); // a load balancer keeps it
     expect(degraded.body.checks).toEqual({ database: 'ok', redis: 'down' });
+    // New visitors still get in (sessions are in Redis: as spectators until it is back).
+    const late = await connectSocket(a.url, { cookie: staff.cookieHeader() });
+    sockets.push(late);
+    unwrap(await late.join(room));
     // Commands go on from the database; this process's spectators still get them.
     await create(1);
     await create(2);
