@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startHub, type TestHub } from '../support/hub';
 import { connectSocket, type TestSocket, unwrap } from '../support/socket';
-import { type Client, loggedEvents, tournamentWithPool, unique } from './fixtures';
+import { type Client, loggedEvents, redisPrefix, tournamentWithPool, unique } from './fixtures';
 
 describe('RT12 abuse limits on sockets', () => {
   let t: TestHub;
@@ -109,5 +109,43 @@ describe('RT12 origin check on the handshake', () => {
     const ok = await connectSocket(t.url, { origin: t.url, cookie: user.cookieHeader() });
     unwrap(await ok.join(`user:${user.userId}`));
     ok.close();
+  });
+});
+
+describe('RT12 the per-user limit holds across processes (Redis)', () => {
+  let a: TestHub;
+  let b: TestHub;
+  beforeAll(async () => {
+    const env = {
+      REDIS_URL: process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379',
+      REDIS_PREFIX: redisPrefix(),
+      RT_SOCKET_COMMANDS_PER_SECOND: '0.01',
+      RT_SOCKET_COMMAND_BURST: '3',
+      RT_USER_COMMANDS_PER_SECOND: '0.01',
+      RT_USER_COMMAND_BURST: '5',
+    };
+    a = await startHub({ env });
+    b = await startHub({ database: a.database, env });
+  });
+  afterAll(async () => {
+    await b?.close();
+    await a?.close();
+  });
+
+  it('RT12 a user with connections on two processes shares one bucket', async () => {
+    const user = await a.login(unique('spread'), 'staff');
+    const onA = await connectSocket(a.url, { cookie: user.cookieHeader() });
+    const onB = await connectSocket(b.url, { cookie: user.cookieHeader() });
+    try {
+      const codes: string[] = [];
+      for (const s of [onA, onB, onA, onB, onA, onB]) {
+        const answer = await s.command('team.rename', { tournamentId: 999999, teamId: 1, name: 'n' });
+        codes.push(answer.ok ? 'ok' : answer.error.code);
+      }
+      expect(codes).toEqual(['not_found', 'not_found', 'not_found', 'not_found', 'not_found', 'rate_limited']);
+    } finally {
+      onA.close();
+      onB.close();
+    }
   });
 });
