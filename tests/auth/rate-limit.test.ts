@@ -139,7 +139,10 @@ describe('rate limits in Redis', () => {
 
   it('when Redis goes away, the in-memory insurance limiter takes over: requests are neither blocked nor unlimited', async () => {
     // Anonymous mutations (per IP), so no session has to be read from the Redis that is gone.
-    b.hub.services.redis!.disconnect();
+    const redis = b.hub.services.redis!;
+    const ended = new Promise((resolve) => redis.once('end', resolve));
+    redis.disconnect();
+    await ended;
     for (let i = 0; i < 3; i++) {
       const res = await b.client().post('/api/leagues', { name: 'x' }, { csrf: false });
       expect(res.status).toBe(403); // CSRF, after the limiter let it through

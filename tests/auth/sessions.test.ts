@@ -118,7 +118,9 @@ describe.each(DATABASES)('sessions in Redis [%s]', (db) => {
     const token = await c.token();
     const redis = t.hub.services.redis!;
 
+    const ended = new Promise((resolve) => redis.once('end', resolve));
     redis.disconnect();
+    await ended;
     const read = await c.get('/api/me');
     expect(read.status).toBe(200);
     expect(read.body.user).toBeNull();
