@@ -49,6 +49,24 @@ describe.each(DATABASES)('realtime protocol [%s]', (db) => {
     expect((await loggedEvents(t, room)).slice(joined.seq)).toEqual(got.map((e) => ({ seq: e.seq, type: e.type })));
   });
 
+  it('RT6 spectators joining while commands stream in miss nothing after their snapshot', async () => {
+    const { id, room, users } = await tournamentWithPool(t, staff, 10);
+    const captain = await open(staff.cookieHeader());
+    const joins: Promise<{ s: TestSocket; seq: number }>[] = [];
+    for (const [i, u] of users.entries()) {
+      const done = captain.command('team.create', { tournamentId: id, captainUserId: u.userId });
+      if (i % 2 === 0) joins.push(open().then(async (s) => ({ s, seq: unwrap(await s.join(room)).seq })));
+      unwrap(await done);
+    }
+    const head = (await loggedEvents(t, room)).length;
+    for (const { s, seq } of await Promise.all(joins)) {
+      // What a client applies: the events after its snapshot's seq (earlier ones it drops).
+      if (seq < head) await s.until(() => s.eventsOf(room).some((e) => e.seq === head), `event ${head}`);
+      const after = s.eventsOf(room).filter((e) => e.seq > seq).map((e) => e.seq);
+      expect(after).toEqual(Array.from({ length: head - seq }, (_, k) => seq + 1 + k));
+    }
+  });
+
   it('RT5 concurrent commands on one room get consecutive seq numbers, none skipped or repeated', async () => {
     const { id, room, users } = await tournamentWithPool(t, staff, 6);
     const spectator = await open();
