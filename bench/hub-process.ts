@@ -25,7 +25,8 @@ function findIo(h: Hub): Server | undefined {
 // ---- server-side timing: command received → broadcast handed to the adapter
 
 let lastCommandAt = 0;
-let timings: { room: string; seq: number; serverMs: number; fanoutMs: number }[] = [];
+let lastRunAt = 0;
+let timings: { room: string; seq: number; serverMs: number; commandMs: number; fanoutMs: number }[] = [];
 let instrumented = false;
 
 function instrument() {
@@ -41,6 +42,13 @@ function instrument() {
       }
     });
   io.engine.on('connection', watch);
+  // The command bus entered (after transport, schema and rate limits): splits the server part in two.
+  const bus = hub.services.commands;
+  const run = bus.run.bind(bus);
+  bus.run = ((actor, execute) => {
+    lastRunAt = nowMs();
+    return run(actor, execute);
+  }) as typeof bus.run;
   for (const socket of Object.values((io.engine as any).clients ?? {})) watch(socket);
   // Hand-off: the adapter's broadcast of an `event` packet (local sockets, and Redis if on).
   const adapter = io.of('/').adapter as any;
@@ -50,7 +58,13 @@ function instrument() {
     if (!event) return broadcast(packet, opts);
     const at = nowMs();
     const result = broadcast(packet, opts);
-    timings.push({ room: event.room, seq: event.seq, serverMs: lastCommandAt ? at - lastCommandAt : NaN, fanoutMs: nowMs() - at });
+    timings.push({
+      room: event.room,
+      seq: event.seq,
+      serverMs: lastCommandAt ? at - lastCommandAt : NaN,
+      commandMs: lastRunAt ? at - lastRunAt : NaN,
+      fanoutMs: nowMs() - at,
+    });
     if (timings.length > 100_000) timings = timings.slice(-10_000);
     return result;
   };

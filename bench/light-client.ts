@@ -79,7 +79,7 @@ export class LightSocket {
         this.ws.send('3');
         return;
       case 52: // '4' a Socket.IO packet
-        this.onPacket(frame, Buffer.byteLength(frame));
+        this.onPacket(frame, frame.length); // our frames are ASCII: length is the byte size
         return;
       case 49: // '1' close
         this.ws.close();

@@ -84,13 +84,14 @@ export async function fanout(ctx: Ctx) {
             const b: LatencyResult = await loadgen.call('latency', { trigger: 'base', room: 'bench', samples, gapMs: 25, expected: n, timeoutMs }, 300_000);
             const baseServer: number[] = await base.child.call('takeServerTimes');
             const h: LatencyResult = await loadgen.call('latency', { trigger: 'hub', room, samples, gapMs: 25, expected: n, timeoutMs }, 300_000);
-            const timings: { serverMs: number; fanoutMs: number }[] = await hubs[0]!.child.call('takeTimings');
+            const timings: { serverMs: number; commandMs: number; fanoutMs: number }[] = await hubs[0]!.child.call('takeTimings');
             return {
               base: b.samples.map((s) => s.lastMs),
               hub: h.samples.map((s) => s.lastMs),
               hubFirst: h.samples.map((s) => s.firstMs),
               hubAck: h.samples.map((s) => s.ackMs),
               server: timings.map((t) => t.serverMs).filter(Number.isFinite),
+              command: timings.map((t) => t.commandMs).filter(Number.isFinite),
               fanout: timings.map((t) => t.fanoutMs),
               baseServer,
               clientCpuPerMsgUs: { base: b.clientCpuUs / (samples * n), hub: h.clientCpuUs / (samples * n) },
@@ -107,6 +108,7 @@ export async function fanout(ctx: Ctx) {
           report.add({ scenario, variant: variant.name, metric: 'last spectator p50', value: hubP50, unit: 'ms', baseline: baseP50, ratio: hubP50 / baseP50, target: `≤ ${target}×`, pass: hubP50 / baseP50 <= target, contended });
           report.add({ scenario, variant: variant.name, metric: 'last spectator p99', value: hubP99, unit: 'ms', baseline: baseP99, ratio: hubP99 / baseP99, contended });
           report.add({ scenario, variant: variant.name, metric: 'server part p50 (received → adapter)', value: medianOf(use, (v) => median(v.server)), unit: 'ms', contended });
+          report.add({ scenario, variant: variant.name, metric: '  of which command bus (tx → adapter)', value: medianOf(use, (v) => median(v.command)), unit: 'ms', contended });
           // The adapter's synchronous work (encode once, write to each local socket) against the baseline's send loop.
           report.add({ scenario, variant: variant.name, metric: 'adapter fan-out (sync) p50', value: medianOf(use, (v) => median(v.fanout)), unit: 'ms', baseline: medianOf(use, (v) => median(v.baseServer)), contended });
           report.details[`pick_${n}_${variant.processes}p`] = {
@@ -121,6 +123,7 @@ export async function fanout(ctx: Ctx) {
               hubFirstP50: median(r.value.hubFirst),
               hubAckP50: median(r.value.hubAck),
               serverP50: median(r.value.server),
+              commandP50: median(r.value.command),
               fanoutP50: median(r.value.fanout),
               baseServerP50: median(r.value.baseServer),
               clientCpuPerMsgUs: r.value.clientCpuPerMsgUs,
