@@ -9,12 +9,13 @@ import {
   type WireEvent,
 } from '../../shared/realtime';
 import type { Actor } from '../auth/actor';
+import { tags } from '../cache/read-cache';
 import { roomTag } from '../commands/command';
 import { RoomEventRow, toRoomEvent } from '../events/event.model';
 import { HubError, invalid, notFound } from '../http/errors';
 import type { HubServices } from '../services';
 import { roomSeq } from '../tournaments/tournaments.service';
-import { displayName, type User } from '../users/user.model';
+import { displayName, User } from '../users/user.model';
 import { createFanOut } from './fanout';
 import { createUserLimiter, TokenBucket } from './limits';
 import { createPresence, type Viewer } from './presence';
@@ -39,6 +40,9 @@ export interface Realtime {
 }
 
 const MINUTE = 60_000;
+/** Rooms one connection may be in at once, and how fast it may join (a reconnect rejoins all at once). */
+const MAX_ROOMS_PER_SOCKET = 50;
+const JOINS_PER_SECOND = 5;
 
 /**
  * Socket.IO on the hub's HTTP server. Transport only: parse with the shared schemas, call the
@@ -129,6 +133,17 @@ export async function createRealtime(
     log,
   });
 
+  /**
+   * The actor as of now: a role can change while a socket stays open, and REST reads the
+   * user on every request too. Cached under the user's tag, which a role change touches.
+   */
+  async function currentActor(socket: HubSocket): Promise<Actor | null> {
+    const id = socket.data.actor?.id;
+    if (id === undefined) return null;
+    const role = await hub.cache.get(`actor-role:${id}`, [tags.user(id)], async () => (await User.query(db).findById(id))?.role ?? null);
+    return role ? { id, role } : null;
+  }
+
   /** Expected failures go back as they are; anything else is a bug: logged, answered `internal`. */
   function toAckError(err: unknown, name: string): ApiErrorBody {
     if (err instanceof HubError) return err.toBody();
@@ -157,6 +172,7 @@ export async function createRealtime(
   io.on('connection', (socket: HubSocket) => {
     const joined = new Set<string>();
     const bucket = new TokenBucket(rt.socketCommandsPerSecond, rt.socketCommandBurst);
+    const joins = new TokenBucket(JOINS_PER_SECOND, MAX_ROOMS_PER_SOCKET);
     const strikes = new TokenBucket(rt.abuseStrikes / (MINUTE / 1000), rt.abuseStrikes);
 
     /** Bad payloads and rate-limited commands count; too many in a minute and the socket is cut off. */
@@ -186,6 +202,10 @@ export async function createRealtime(
     socket.on('room:join', (payload, ack) =>
       handle('room:join', ack, async () => {
         const { room, lastSeq } = parse(RoomJoin, payload);
+        if (!joins.take()) throw new HubError('rate_limited', 'joining rooms too fast: slow down');
+        if (!joined.has(room) && joined.size >= MAX_ROOMS_PER_SOCKET) {
+          throw new HubError('rate_limited', `one connection may watch ${MAX_ROOMS_PER_SOCKET} rooms at most: leave one first`);
+        }
         const { kind, id } = parseRoom(room);
         const def = roomKinds[kind];
         if (!def) throw notFound(`room ${room}`);
@@ -229,8 +249,10 @@ export async function createRealtime(
           // Invalid payloads cost strikes (see handle), valid commands cost tokens.
           const input = parse(SocketCommands[name], payload);
           if (!bucket.take()) throw new HubError('rate_limited', 'too many commands on this connection: slow down');
-          const actor = socket.data.actor;
-          if (actor && !(await userLimiter.take(actor.id))) throw new HubError('rate_limited', 'too many commands from your account: slow down');
+          if (socket.data.actor && !(await userLimiter.take(socket.data.actor.id))) {
+            throw new HubError('rate_limited', 'too many commands from your account: slow down');
+          }
+          const actor = await currentActor(socket);
           const run = socketCommandHandlers[name] as (h: HubServices, a: Actor | null, i: unknown) => Promise<unknown>;
           return run(hub, actor, input);
         })) as never);

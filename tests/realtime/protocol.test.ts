@@ -153,6 +153,28 @@ describe.each(DATABASES)('realtime protocol [%s]', (db) => {
     expect(await loggedEvents(t, room)).toEqual(before);
   });
 
+  it('RT3 a role taken away applies at once to an open socket', async () => {
+    const { id, room, users } = await tournamentWithPool(t, staff, 2);
+    const admin = await t.login('rtadmin', 'admin');
+    const helper = await t.login(`helper${id}`, 'staff');
+    const s = await open(helper.cookieHeader());
+    unwrap(await s.command('team.create', { tournamentId: id, captainUserId: users[0]!.userId }));
+    expect((await admin.patch(`/api/users/${helper.userId}/role`, { role: 'member' })).status).toBe(200);
+    const before = await loggedEvents(t, room);
+    const denied = await s.command('team.create', { tournamentId: id, captainUserId: users[1]!.userId });
+    expect(!denied.ok && denied.error.code).toBe('forbidden');
+    expect(await loggedEvents(t, room)).toEqual(before);
+  });
+
+  it('RT12 joins are rate limited per connection', async () => {
+    const s = await open();
+    const answers = [];
+    for (let i = 1; i <= 51; i++) answers.push(await s.join(`user:${i}`).then((a) => (a.ok ? 'ok' : a.error.code)));
+    // Anonymous: each private room is refused, but the joins still count against the join rate.
+    expect(answers.slice(0, 50).every((c) => c === 'unauthenticated')).toBe(true);
+    expect(answers[50]).toBe('rate_limited');
+  });
+
   it('a user room is private to its user; unknown rooms are not found', async () => {
     const { users } = await tournamentWithPool(t, staff, 2);
     const [me, other] = users;
