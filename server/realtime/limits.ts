@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 
@@ -41,6 +42,8 @@ redis.call('HSET', KEYS[1], 't', tostring(tokens), 'ts', tostring(math.max(now, 
 redis.call('PEXPIRE', KEYS[1], math.ceil(burst / rate * 1000) + 1000)
 return ok`;
 
+const TAKE_SHA = crypto.createHash('sha1').update(TAKE_SCRIPT).digest('hex');
+
 export interface UserLimiter {
   take(userId: number): Promise<boolean>;
 }
@@ -62,7 +65,12 @@ export function createUserLimiter(opts: { perSecond: number; burst: number; redi
     async take(userId) {
       if (!opts.redis || opts.redis.status !== 'ready') return takeLocal(userId);
       try {
-        const ok = await opts.redis.eval(TAKE_SCRIPT, 1, `${opts.prefix}rl:user:${userId}`, opts.perSecond, opts.burst, Date.now());
+        const args = [1, `${opts.prefix}rl:user:${userId}`, opts.perSecond, opts.burst, Date.now()] as const;
+        // By hash (no script text per command); Redis forgets scripts on restart: send it again.
+        const ok = await opts.redis.evalsha(TAKE_SHA, ...args).catch((err: Error) => {
+          if (!err.message.includes('NOSCRIPT')) throw err;
+          return opts.redis!.eval(TAKE_SCRIPT, ...args);
+        });
         return ok === 1;
       } catch (err) {
         opts.log.warn({ err }, 'user rate limit in redis failed, using this process only');
