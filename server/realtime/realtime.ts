@@ -84,7 +84,7 @@ export async function createRealtime(
   io.engine.use(onHandshake(deps.passport.session() as RequestHandler));
 
   io.use((socket, next) => {
-    // The role is read at the handshake; services re-check what they need inside each command.
+    // Who the socket is. Commands re-read the role (currentActor); names are for presence.
     const user = (socket.request as { user?: User }).user;
     socket.data.actor = user ? { id: user.id, role: user.role } : null;
     socket.data.viewer = { userId: user?.id ?? null, name: user ? displayName(user) : null };
