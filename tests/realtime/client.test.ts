@@ -147,6 +147,24 @@ describe('the client library', () => {
     await until(anon, (v) => v.presence?.spectators === 1 && !v.presence.participants[0]!.connected, 'the captain left');
   });
 
+  it('a room held by two parts of a page stays joined until both let go', async () => {
+    const { id, room, users } = await tournamentWithPool(t, staff, 1);
+    const watcher = connect().room(room);
+    const client = connect();
+    const first = client.room(room);
+    const second = client.room(room);
+    expect(second).toBe(first);
+    await until(watcher, (v) => v.presence?.spectators === 2, 'both connections counted');
+    await client.leave(room);
+    await staff.post(`/api/tournaments/${id}/teams`, { captainUserId: users[0]!.userId });
+    const head = (await t.client().get(`/api/tournaments/${id}`)).body.seq as number;
+    await until(first, (v) => v.seq === head, 'still live for the other holder');
+    expect(first.current.status).toBe('live');
+    await client.leave(room);
+    expect(first.current.status).toBe('left');
+    await until(watcher, (v) => v.presence?.spectators === 1, 'left for good');
+  });
+
   it('reports its connection state and refuses commands it cannot send', async () => {
     const client = new RealtimeClient({ url: 'http://127.0.0.1:1', socket: { transports: ['websocket'], reconnection: false } });
     clients.push(client);

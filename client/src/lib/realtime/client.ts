@@ -32,6 +32,8 @@ export class RealtimeClient {
   readonly socket: HubClientSocket;
   private readonly stateValue = new Value<ConnectionState>('connecting');
   private readonly rooms = new Map<string, RoomStore<any>>();
+  /** How many callers hold each room: the socket leaves it when the last one lets go. */
+  private readonly holders = new Map<string, number>();
   private readonly syncingRooms = new Set<RoomStore<unknown>>();
   private readonly ackTimeoutMs: number;
   private everConnected = false;
@@ -82,8 +84,12 @@ export class RealtimeClient {
     return this.stateValue.get();
   }
 
-  /** Joins a room (once; later calls return the same store). */
+  /**
+   * Joins a room, or returns the store already joined (the options of the first call stay).
+   * Each call should be matched by one `leave(name)`.
+   */
   room<S = unknown>(name: string, options: RoomOptions<S> = {}): RoomStore<S> {
+    this.holders.set(name, (this.holders.get(name) ?? 0) + 1);
     const existing = this.rooms.get(name);
     if (existing) return existing as RoomStore<S>;
     const store = new RoomStore<S>(name, this.transport, { gapWaitMs: this.options.gapWaitMs, ...options });
@@ -95,6 +101,9 @@ export class RealtimeClient {
   async leave(name: string): Promise<void> {
     const store = this.rooms.get(name);
     if (!store) return;
+    const left = (this.holders.get(name) ?? 1) - 1;
+    if (left > 0) return void this.holders.set(name, left);
+    this.holders.delete(name);
     this.rooms.delete(name);
     this.syncingRooms.delete(store);
     store.leave();
@@ -120,6 +129,7 @@ export class RealtimeClient {
     this.closed = true;
     for (const room of this.rooms.values()) room.leave();
     this.rooms.clear();
+    this.holders.clear();
     this.socket.disconnect();
     this.stateValue.set('closed');
   }
