@@ -81,10 +81,14 @@ export function createFanOut(io: Server, deps: { redis: Redis | undefined; prefi
     log.warn('redis is down: events reach only the clients of this process; commands and reads go on from the database');
   };
   const markMaybeUp = () => {
-    if (closing || !down || !isUp()) return;
-    down = false;
-    log.info('redis is back: fan-out across processes restored');
-    void announceHeads();
+    if (closing || !isUp()) return;
+    if (down) {
+      down = false;
+      log.info('redis is back: fan-out across processes restored');
+      void announceHeads();
+    } else if (missedHeads.size > 0) {
+      void announceHeads(); // Redis was not there yet when the process started
+    }
   };
 
   for (const client of [pub, sub]) {
