@@ -1,6 +1,7 @@
 /**
  * Round-robin and Swiss standings, pure (BR6). Points first, then the stage's published
- * tie-break order: head-to-head among the tied teams (re-run on the still-tied subset), game
+ * tie-break order: head-to-head among the tied teams (whenever a criterion splits a tie, the
+ * still-tied subset starts over from the first criterion), game
  * differential, Buchholz (sum of the opponents' series wins), then the coin toss recorded when
  * the stage was created.
  */
@@ -127,7 +128,8 @@ export function standings(input: StandingsInput): StandingRow[] {
     const criterion = input.tiebreaks[from] ?? 'coinToss';
     const parts = split(teams, value(criterion, teams));
     if (parts.length === 1) return order(teams, from + 1);
-    return parts.flatMap((part) => (part.length === 1 ? part : order(part, criterion === 'headToHead' ? from : from + 1)));
+    // A still-tied subset starts over from head-to-head, now among fewer teams.
+    return parts.flatMap((part) => (part.length === 1 ? part : order(part, 0)));
   };
 
   const ranked = split(input.teamIds, (id) => rows.get(id)!.points).flatMap((tied) => order(tied, 0));

@@ -57,6 +57,8 @@ export interface SwissRound {
   bye: number | null;
   /** Teams paired outside their record group because their group could not be paired. */
   floated: number[];
+  /** Pairs that are rematches: only when no pairing without one was left (tiny fields, late rounds). */
+  rematches: [number, number][];
 }
 
 /** Pairs a group without rematches (top half against bottom half first), or null. */
@@ -98,6 +100,7 @@ export function swissNextRound(records: SwissRecord[]): SwissRound {
   }
   const pairs: [number, number][] = [];
   const floated: number[] = [];
+  const rematches: [number, number][] = [];
   let carry: SwissRecord[] = [];
   for (const [i, group] of groups.entries()) {
     const pool = [...carry, ...group];
@@ -115,10 +118,14 @@ export function swissNextRound(records: SwissRecord[]): SwissRound {
       floated.push(...pool.map((r) => r.teamId));
     } else {
       // Nothing left to merge with: pair in order, rematches allowed as a last resort.
-      for (let j = 0; j + 1 < pool.length; j += 2) pairs.push([pool[j]!.teamId, pool[j + 1]!.teamId]);
+      for (let j = 0; j + 1 < pool.length; j += 2) {
+        const pair: [number, number] = [pool[j]!.teamId, pool[j + 1]!.teamId];
+        pairs.push(pair);
+        if (pool[j]!.opponents.has(pair[1])) rematches.push(pair);
+      }
     }
   }
-  return { pairs, bye, floated };
+  return { pairs, bye, floated, rematches };
 }
 
 /** How many rounds a Swiss stage can take at most: every team is out after 2K − 1 series. */
