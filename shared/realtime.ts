@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { Ack } from './errors';
 import { PoolAdd, TeamCreate, TeamUpdate, type PoolPlayer, type Team } from './schemas/tournaments';
+import { DraftConfigure, DraftControl, DraftPickInput, DraftQueueInput, type DraftQueue, type DraftView } from './schemas/draft';
 
 /**
  * The realtime protocol: what clients and the server send each other over Socket.IO.
@@ -61,6 +62,11 @@ export interface Presence {
   viewers: PresenceViewer[];
   /** The room's participants (e.g. captains) and whether each is watching now. */
   participants: { userId: number; connected: boolean }[];
+  /**
+   * When this was read (one clock for every process: Redis's). Several processes broadcast a
+   * room's presence; a client keeps the latest read, whatever order they arrive in.
+   */
+  version: number;
 }
 
 /** Sent before the server goes away: reconnect (the load balancer picks another process). */
@@ -82,6 +88,15 @@ export const SocketCommands = {
   'team.create': TeamCreate.extend({ tournamentId: SocketId }).strict(),
   'team.rename': TeamUpdate.extend({ tournamentId: SocketId, teamId: SocketId }).strict(),
   'pool.add': PoolAdd.extend({ tournamentId: SocketId }).strict(),
+  'draft.configure': DraftConfigure.extend({ tournamentId: SocketId }).strict(),
+  'draft.open': DraftControl.extend({ tournamentId: SocketId }).strict(),
+  'draft.start': DraftControl.extend({ tournamentId: SocketId }).strict(),
+  'draft.pause': DraftControl.extend({ tournamentId: SocketId }).strict(),
+  'draft.resume': DraftControl.extend({ tournamentId: SocketId }).strict(),
+  'draft.undo': DraftControl.extend({ tournamentId: SocketId }).strict(),
+  'draft.restart': DraftControl.extend({ tournamentId: SocketId }).strict(),
+  'draft.pick': DraftPickInput.extend({ tournamentId: SocketId }).strict(),
+  'draft.queue': DraftQueueInput.extend({ tournamentId: SocketId }).strict(),
 } as const;
 export type SocketCommandName = keyof typeof SocketCommands;
 
@@ -90,6 +105,15 @@ export interface SocketCommandResults {
   'team.create': Team;
   'team.rename': Team;
   'pool.add': PoolPlayer;
+  'draft.configure': DraftView;
+  'draft.open': DraftView;
+  'draft.start': DraftView;
+  'draft.pause': DraftView;
+  'draft.resume': DraftView;
+  'draft.undo': DraftView;
+  'draft.restart': DraftView;
+  'draft.pick': DraftView;
+  'draft.queue': DraftQueue;
 }
 
 export type SocketCommandInput<K extends SocketCommandName> = z.input<(typeof SocketCommands)[K]>;

@@ -120,7 +120,8 @@ export function createPresence(opts: {
     await multi.exec();
   }
 
-  function sum(room: string, fields: Record<string, string>, live: Set<string>) {
+  let localReads = 0;
+  function sum(room: string, fields: Record<string, string>, live: Set<string>, version: number) {
     let spectators = 0;
     const viewers = new Map<number, PresenceViewer>();
     for (const [key, value] of Object.entries(fields)) {
@@ -137,24 +138,25 @@ export function createPresence(opts: {
         if (count > 0 && !viewers.has(id)) viewers.set(id, { id, name: value.slice(sep + 1) });
       }
     }
-    return { room, spectators, viewers: [...viewers.values()].sort((a, b) => a.name.localeCompare(b.name) || a.id - b.id) };
+    return { room, spectators, viewers: [...viewers.values()].sort((a, b) => a.name.localeCompare(b.name) || a.id - b.id), version };
   }
 
   async function read(room: string) {
     if (redis) {
       try {
-        const [fields, live] = await Promise.all([
-          redis.hgetall(roomKey(room)),
-          redis.zrangebyscore(procsKey, Date.now() - ttlMs, '+inf'),
-        ]);
-        return sum(room, fields, new Set(live));
+        // One MULTI: the time and the state it stamps are read together.
+        const replies = await redis.multi().time().hgetall(roomKey(room)).zrangebyscore(procsKey, Date.now() - ttlMs, '+inf').exec();
+        const failed = replies?.find(([err]) => err);
+        if (!replies || failed) throw failed?.[0] ?? new Error('presence read aborted');
+        const [sec, micro] = replies[0]![1] as [string, string];
+        return sum(room, replies[1]![1] as Record<string, string>, new Set(replies[2]![1] as string[]), Number(sec) * 1e6 + Number(micro));
       } catch (err) {
         log.debug({ err }, 'presence read from redis failed; showing this process only');
       }
     }
     const fields: Record<string, string> = {};
     for (const [field, { count, name }] of local.get(room) ?? []) fields[`${proc}|${field}`] = field === 'anon' ? String(count) : `${count}|${name}`;
-    return sum(room, fields, new Set([proc]));
+    return sum(room, fields, new Set([proc]), Date.now() * 1000 + (localReads++ % 1000));
   }
 
   /** Heartbeat, and clean up after processes that stopped beating. */

@@ -63,8 +63,9 @@ export class TestSocket {
   untilEvents(room: string, count: number, timeoutMs?: number) {
     return this.until(() => this.eventsOf(room).length >= count && this.eventsOf(room), `${count} events of ${room}`, timeoutMs);
   }
+  /** The latest reading (by version: processes' broadcasts may cross on the way). */
   lastPresence(room: string): Presence | undefined {
-    return this.presences.filter((p) => p.room === room).at(-1);
+    return this.presences.filter((p) => p.room === room).reduce<Presence | undefined>((a, b) => (a && a.version >= b.version ? a : b), undefined);
   }
   untilPresence(room: string, check: (p: Presence) => boolean, timeoutMs?: number) {
     return this.until(() => {

@@ -82,6 +82,8 @@ export class RoomStore<S = unknown> implements Readable<RoomView<S>> {
   }
 
   presence(presence: Presence) {
+    // Several processes report a room's presence: keep the latest reading.
+    if (this.current.presence && presence.version <= this.current.presence.version) return;
     this.patch({ presence });
   }
 
