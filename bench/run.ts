@@ -4,7 +4,8 @@
  * (and this orchestrator) on core 1; each round checks that the machine is otherwise idle.
  *
  *   npm run bench -- [--only=pick,throughput,rooms,rest,connections] [--quick] [--n=1000,5000]
- *                    [--rounds=3] [--max-rounds=6] [--no-redis] [--no-real-client] [--timeout-min=50]
+ *                    [--rounds=3] [--max-rounds=5] [--no-redis] [--no-real-client] [--timeout-min=50]
+ *                    [--idle-budget-min=6]
  *
  * Prints a table of absolute figures and ratios; writes bench/results/latest.json.
  */
@@ -13,6 +14,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { killEverything } from './lib/ipc';
+import { setIdleWaitBudget } from './lib/cpu';
+import { tally } from './lib/rounds';
+import { median } from './lib/stats';
 import { Report } from './lib/report';
 import { removeTmp, startLoadgen, LOADGEN_CORE } from './lib/setup';
 import type { Ctx, Options } from './lib/context';
@@ -33,7 +37,7 @@ function parseArgs(argv: string[]) {
   return args;
 }
 
-function options(args: Map<string, string>): Options & { timeoutMin: number } {
+function options(args: Map<string, string>): Options & { timeoutMin: number; idleBudgetMin: number } {
   const quick = args.has('quick');
   const num = (name: string, dflt: number) => (args.has(name) ? Number(args.get(name)) : dflt);
   const only = args.get('only')?.split(',') ?? ALL;
@@ -54,12 +58,14 @@ function options(args: Map<string, string>): Options & { timeoutMin: number } {
     restSeconds: num('rest-seconds', quick ? 2 : 5),
     quick,
     timeoutMin: num('timeout-min', quick ? 15 : 50),
+    /** Total time the run may spend waiting for an idle machine before rounds. */
+    idleBudgetMin: num('idle-budget-min', quick ? 1 : 6),
     rounds: {
       minClean: num('rounds', quick ? 1 : 3),
-      maxRounds: num('max-rounds', quick ? 2 : 6),
+      maxRounds: num('max-rounds', quick ? 2 : 5),
       maxOther: 0.15,
       idleThreshold: 0.85,
-      idleWaitMs: quick ? 3_000 : 20_000,
+      idleWaitMs: quick ? 3_000 : 15_000,
       log: (line) => console.log(line),
     },
   };
@@ -79,6 +85,7 @@ async function main() {
   }, opts.timeoutMin * 60_000);
   watchdog.unref();
 
+  setIdleWaitBudget(opts.idleBudgetMin * 60_000);
   const report = new Report();
   const loadgen = await startLoadgen();
   const ctx: Ctx = { opts, loadgen, report, log: (line) => console.log(line) };
@@ -99,12 +106,14 @@ async function main() {
   if (opts.scenarios.has('connections')) await run('connections', connections);
   await loadgen.stop();
 
+  const machine = { rounds: tally.rounds, clean: tally.clean, medianOtherShare: median(tally.otherShares) };
   console.log(`\n${report.table()}`);
+  console.log(`\nmachine: ${tally.clean} of ${tally.rounds} rounds clean; other work took a median ${(machine.medianOtherShare * 100).toFixed(0)} % of the machine during rounds`);
   if (report.notes.length) console.log(`\nnotes:\n${report.notes.map((n) => `- ${n}`).join('\n')}`);
   if (failures.length) console.log(`\nfailed scenarios:\n${failures.map((f) => `- ${f}`).join('\n')}`);
   const file = path.join(path.dirname(fileURLToPath(import.meta.url)), 'results', 'latest.json');
-  const { timeoutMin, rounds, scenarios, ...shown } = opts;
-  report.write(file, { node: process.version, cpus: os.cpus().length, options: { ...shown, scenarios: [...scenarios], rounds: { ...rounds, log: undefined } }, failures });
+  const { timeoutMin, idleBudgetMin, rounds, scenarios, ...shown } = opts;
+  report.write(file, { node: process.version, cpus: os.cpus().length, machine, options: { ...shown, scenarios: [...scenarios], rounds: { ...rounds, log: undefined } }, failures });
   console.log(`\nresults: ${path.relative(process.cwd(), file)}`);
   return failures.length ? 1 : 0;
 }

@@ -53,16 +53,24 @@ export async function idleShare(ms = 1000): Promise<number> {
   return (b.idle - a.idle) / Math.max(1, b.total - a.total);
 }
 
+/** Waiting for idle shares one budget per run: on a machine that stays busy, stop waiting. */
+let waitBudgetMs = 5 * 60_000;
+export function setIdleWaitBudget(ms: number) {
+  waitBudgetMs = ms;
+}
+
 /**
- * Waits (up to maxWaitMs) until the machine is at least `threshold` idle over a second.
- * Returns the last idle share seen, so a caller can note that it gave up waiting.
+ * Waits (up to maxWaitMs, and within the run's budget) until the machine is at least
+ * `threshold` idle over a second. Returns the last idle share seen: the round is then marked.
  */
 export async function waitForIdle(threshold = 0.85, maxWaitMs = 15_000): Promise<number> {
-  const until = Date.now() + maxWaitMs;
+  const start = Date.now();
+  const until = start + Math.min(maxWaitMs, Math.max(0, waitBudgetMs));
   let idle = 0;
   do {
     idle = await idleShare(1000);
-    if (idle >= threshold) return idle;
+    if (idle >= threshold) break;
   } while (Date.now() < until);
+  waitBudgetMs -= Math.max(0, Date.now() - start - 1000);
   return idle;
 }

@@ -21,6 +21,9 @@ export interface RoundOptions {
   log: (line: string) => void;
 }
 
+/** Every round of the run, for the summary: how clean the machine was. */
+export const tally = { rounds: 0, clean: 0, otherShares: [] as number[] };
+
 export const ourPids = () => [process.pid, ...liveChildren().map((c) => c.pid), ...livePlainPids()];
 
 /**
@@ -37,6 +40,9 @@ export async function runRounds<T>(label: string, opts: RoundOptions, round: (i:
     const other = otherShare(before, mark(ourPids()));
     const clean = idleBefore >= opts.idleThreshold && other <= opts.maxOther;
     rounds.push({ value, idleBefore, otherShare: other, clean });
+    tally.rounds++;
+    if (clean) tally.clean++;
+    tally.otherShares.push(other);
     opts.log(`  ${label} round ${i + 1}: idle before ${(idleBefore * 100).toFixed(0)} %, other work ${(other * 100).toFixed(0)} % → ${clean ? 'clean' : 'discarded'}`);
   }
   return rounds;
