@@ -171,6 +171,15 @@ export async function createRealtime(
 
   io.on('connection', (socket: HubSocket) => {
     const joined = new Set<string>();
+    /** Rooms this socket is counted in for presence (a join still reading is not yet). */
+    const counted = new Set<string>();
+    const count = (room: string, on: boolean) => {
+      if (on === counted.has(room)) return;
+      if (on) counted.add(room);
+      else counted.delete(room);
+      if (on) presence.add(room, socket.data.viewer);
+      else presence.remove(room, socket.data.viewer);
+    };
     const bucket = new TokenBucket(rt.socketCommandsPerSecond, rt.socketCommandBurst);
     const joins = new TokenBucket(JOINS_PER_SECOND, MAX_ROOMS_PER_SOCKET);
     const strikes = new TokenBucket(rt.abuseStrikes / (MINUTE / 1000), rt.abuseStrikes);
@@ -210,6 +219,8 @@ export async function createRealtime(
         const def = roomKinds[kind];
         if (!def) throw notFound(`room ${room}`);
         await def.canJoin(db, socket.data.actor, id);
+        // Gone while we checked: joining now would leave a dead member in the room.
+        if (socket.disconnected) throw new HubError('unavailable', 'disconnected');
         const first = !joined.has(room);
         if (first) {
           joined.add(room);
@@ -219,7 +230,8 @@ export async function createRealtime(
         }
         try {
           const result = await readRoom(def, room, id, lastSeq);
-          if (first && joined.has(room)) presence.add(room, socket.data.viewer);
+          if (socket.disconnected) throw new HubError('unavailable', 'disconnected');
+          if (joined.has(room)) count(room, true);
           return result;
         } catch (err) {
           if (first) {
@@ -235,8 +247,8 @@ export async function createRealtime(
       handle('room:leave', ack, async () => {
         const { room } = parse(RoomLeave, payload);
         if (joined.delete(room)) {
+          count(room, false);
           await socket.leave(room);
-          presence.remove(room, socket.data.viewer);
         }
         return { room };
       }),
@@ -263,7 +275,8 @@ export async function createRealtime(
     });
 
     socket.on('disconnect', () => {
-      for (const room of joined) presence.remove(room, socket.data.viewer);
+      for (const room of counted) presence.remove(room, socket.data.viewer);
+      counted.clear();
       joined.clear();
     });
   });

@@ -4,6 +4,7 @@ import type { WireEvent } from '../../shared/realtime';
 import type { Team, TournamentDetail } from '../../shared/schemas/tournaments';
 import { Value } from '../../client/src/lib/realtime/store';
 import { startHub, type TestHub } from '../support/hub';
+import { connectSocket, unwrap } from '../support/socket';
 import { type Client, tournamentWithPool, until } from './fixtures';
 
 /**
@@ -147,6 +148,45 @@ describe('the client library', () => {
     await until(anon, (v) => v.presence?.spectators === 1 && !v.presence.participants[0]!.connected, 'the captain left');
   });
 
+  it('RT13 a tab that leaves in the middle of its join leaves nothing behind (presence, room members)', async () => {
+    const { room, users } = await tournamentWithPool(t, staff, 1);
+    const watcher = connect().room(room);
+    const cookie = users[0]!.cookieHeader();
+    const tab = new RealtimeClient({ url: t.url, headers: { cookie }, socket: { transports: ['websocket'] } });
+    clients.push(tab);
+    tab.room(room);
+    await until(watcher, (v) => v.presence?.viewers.length === 1, 'the user watching');
+    const quick = await Promise.all([1, 2, 3].map(() => connectSocket(t.url, { cookie })));
+    const io = t.hub.realtime.io.of('/');
+    const connected = io.sockets.size;
+
+    // Hold the hub's only SQLite connection, so the joins stop at their first read...
+    let release!: () => void;
+    let held!: () => void;
+    const holding = new Promise<void>((resolve) => (held = resolve));
+    const hold = t.hub.services.db.transaction(async (trx) => {
+      await trx.raw('select 1');
+      held();
+      await new Promise<void>((resolve) => (release = resolve));
+    });
+    await holding;
+    for (const s of quick) void s.join(room).catch(() => undefined);
+    const pool = (t.hub.services.db.client as { pool: { numPendingAcquires(): number } }).pool;
+    await waitFor(() => pool.numPendingAcquires() >= 3, 'the three joins waiting for the database');
+    // ...then the tabs go away, and the joins go on afterwards.
+    for (const s of quick) s.close();
+    await waitFor(() => io.sockets.size === connected - 3, 'the server to see them go');
+    release();
+    await hold;
+
+    const other = await connectSocket(t.url);
+    unwrap(await other.join(room));
+    const p = await until(watcher, (v) => v.presence?.spectators === 3, 'watcher, tab and the last one');
+    expect(p.presence!.viewers.map((v) => v.id)).toEqual([users[0]!.userId]);
+    expect(io.adapter.rooms.get(room)?.size).toBe(3);
+    other.close();
+  });
+
   it('a room held by two parts of a page stays joined until both let go', async () => {
     const { id, room, users } = await tournamentWithPool(t, staff, 1);
     const watcher = connect().room(room);
@@ -183,3 +223,12 @@ describe('the client library', () => {
     expect(states.at(-1)).toBe('closed');
   });
 });
+
+/** For states with no event to wait on (a pool's queue): checks every 5 ms. */
+async function waitFor(check: () => boolean, what: string, timeoutMs = 5000) {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
