@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RealtimeClient } from '../../client/src/lib/realtime';
 import { type HubProcess, killAll, spawnHub } from '../foundation/hub-process';
+import { DATABASES } from '../support/databases';
 import { HttpClient } from '../support/http';
 import { startHub, type TestHub } from '../support/hub';
 import { startOwnRedis, type OwnRedis } from '../support/redis-server';
@@ -20,7 +21,7 @@ async function readyz(http: HttpClient, check: (r: { status: number; body: any }
   }
 }
 
-describe('RT10 Redis stops while the hubs run', () => {
+describe.each(DATABASES)('RT10 Redis stops while the hubs run [%s]', (db) => {
   let redis: OwnRedis;
   let a: TestHub;
   let b: HubProcess;
@@ -32,7 +33,7 @@ describe('RT10 Redis stops while the hubs run', () => {
   beforeAll(async () => {
     redis = await startOwnRedis();
     const env = { REDIS_URL: redis.url, REDIS_PREFIX: 'outage:', RT_PRESENCE_THROTTLE_MS: '50', RT_PRESENCE_HEARTBEAT_MS: '200' };
-    a = await startHub({ env });
+    a = await startHub({ db, env });
     b = spawnHub({ ...a.database.env, ...env, NODE_ENV: 'test', HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', SESSION_SECRET });
     bUrl = `http://127.0.0.1:${await b.port}`;
     staff = (await a.login('outagestaff', 'staff')) as Client;
