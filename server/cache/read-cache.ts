@@ -20,6 +20,8 @@ export const tags = {
   user: (id: number) => `user:${id}`,
   userList: () => 'users',
   leagues: () => 'leagues',
+  /** Bracket stages, series and standings of a tournament. */
+  bracket: (tournamentId: number) => `bracket:${tournamentId}`,
 } as const;
 
 const TTL_MS = 60_000;

@@ -10,6 +10,7 @@ import { mountLeagueRoutes } from '../leagues/leagues.routes';
 import { mountTournamentRoutes } from '../tournaments/tournaments.routes';
 import { mountPoolRoutes } from '../pool/pool.routes';
 import { mountTeamRoutes } from '../teams/teams.routes';
+import { mountBracketRoutes } from '../brackets/brackets.routes';
 
 /**
  * Every HTTP route, all on the app's own router (no prefixed sub-routers), so the OpenAPI
@@ -45,4 +46,5 @@ export function mountRoutes(app: express.Express, hub: HubServices, passportInst
   mountTournamentRoutes(router, hub);
   mountPoolRoutes(router, hub);
   mountTeamRoutes(router, hub);
+  mountBracketRoutes(router, hub);
 }

@@ -10,6 +10,7 @@ import {
   Team, TeamCreate, TeamList, TeamOrder, TeamParams, TeamUpdate, Tournament, TournamentDetail, TournamentIdParams,
   TournamentInput, TournamentList, TournamentListQuery, TournamentUpdate,
 } from '../schemas/tournaments';
+import { BracketView, DisqualifyInput, MatchParams, ReportInput, Stage, StageCreate, StageParams } from '../schemas/brackets';
 
 const Health = z.object({ status: z.enum(['ok', 'degraded', 'down']), checks: z.record(z.string(), z.string()) });
 const OAuthCallbackQuery = z.object({
@@ -69,6 +70,13 @@ export const api = {
   reorderTeams: endpoint({ method: 'PUT', path: '/api/tournaments/:tournamentId/teams/order', tag: 'teams', access: 'tournamentStaff', summary: 'Set the draft order (every team id once)', params: TournamentIdParams, body: TeamOrder, response: TeamList, errors: [401, 403, 404, 409] }),
   updateTeam: endpoint({ method: 'PATCH', path: '/api/tournaments/:tournamentId/teams/:teamId', tag: 'teams', access: 'tournamentStaff', summary: 'Rename a team', params: TeamParams, body: TeamUpdate, response: Team, errors: [401, 403, 404, 409] }),
   deleteTeam: endpoint({ method: 'DELETE', path: '/api/tournaments/:tournamentId/teams/:teamId', tag: 'teams', access: 'tournamentStaff', summary: 'Remove a team (its captain stays in the pool)', params: TeamParams, status: 204, errors: [401, 403, 404, 409] }),
+
+  // --- brackets and series
+  getBracket: endpoint({ method: 'GET', path: '/api/tournaments/:tournamentId/bracket', tag: 'brackets', access: 'public', summary: 'Every stage with its series, games, standings (round robin, Swiss) and placements (elimination)', params: TournamentIdParams, response: BracketView, errors: [404] }),
+  createStage: endpoint({ method: 'POST', path: '/api/tournaments/:tournamentId/stages', tag: 'brackets', access: 'tournamentStaff', summary: 'Generate a stage (single/double elimination, round robin, Swiss) for the tournament\'s teams, seeded ranked, by MMR, at random (recorded) or by hand', params: TournamentIdParams, body: StageCreate, response: Stage, status: 201, errors: [401, 403, 404, 409] }),
+  deleteStage: endpoint({ method: 'DELETE', path: '/api/tournaments/:tournamentId/stages/:stageId', tag: 'brackets', access: 'tournamentStaff', summary: 'Delete a stage with no results yet (to generate it again)', params: StageParams, status: 204, errors: [401, 403, 404, 409] }),
+  disqualifyTeam: endpoint({ method: 'POST', path: '/api/tournaments/:tournamentId/stages/:stageId/disqualify', tag: 'brackets', access: 'tournamentStaff', summary: 'Disqualify a team: it forfeits every series it has not played', params: StageParams, body: DisqualifyInput, response: Stage, errors: [401, 403, 404, 409] }),
+  reportSeries: endpoint({ method: 'POST', path: '/api/tournaments/:tournamentId/series/:matchId/report', tag: 'brackets', access: 'tournamentStaff', summary: 'Report a series result (score, games or forfeit): the winner advances and the loser drops at once; correct: true replaces a result, cascade: true also clears what it made wrong downstream', params: MatchParams, body: ReportInput, response: Stage, errors: [401, 403, 404, 409] }),
 } as const;
 
 export type Api = typeof api;
