@@ -5,26 +5,65 @@ import type { ReadCache } from './read-cache';
 const TTL_SECONDS = 60;
 
 /**
- * The tag-versioned cache of read-cache.ts, shared by every process through Redis. When Redis
- * fails, reads go to the database (never serve what might be stale) and the error is logged.
+ * The tag-versioned cache of read-cache.ts, shared by every process through Redis.
+ *
+ * Redis outages: while Redis is unreachable, reads go to the database. An invalidation that
+ * could not reach Redis leaves entries that may be stale, so every entry key also carries a
+ * cache generation: after an outage this process bumps the generation before it serves from
+ * the cache again, which makes every entry written before the outage unreachable.
  */
 export function createRedisCache(redis: Redis, prefix: string, log: Logger): ReadCache {
   let hits = 0;
   let misses = 0;
+  /** Set when this process may have missed an invalidation; cleared once the generation is bumped. */
+  let mustBumpGeneration = false;
+  let bumping: Promise<void> | undefined;
   const tagKey = (tag: string) => `${prefix}cache:tag:${tag}`;
+  const generationKey = `${prefix}cache:generation`;
+
+  redis.on('error', () => {
+    mustBumpGeneration = true;
+  });
+  const bumpGeneration = () =>
+    (bumping ??= redis
+      .incr(generationKey)
+      .then(() => {
+        mustBumpGeneration = false;
+        log.info('redis cache is back: generation bumped, entries from before the outage dropped');
+      })
+      .catch(() => undefined)
+      .finally(() => {
+        bumping = undefined;
+      }));
+
+  // Bump as soon as Redis answers again, not only at the next read of this process.
+  redis.on('ready', () => {
+    if (mustBumpGeneration) void bumpGeneration();
+  });
+
+  const usable = async () => {
+    if (redis.status !== 'ready') return false;
+    if (mustBumpGeneration) await bumpGeneration();
+    return !mustBumpGeneration;
+  };
 
   return {
     async get<T>(key: string, tagNames: string[], load: () => Promise<T>): Promise<T> {
       let entryKey: string;
       try {
-        const versions = tagNames.length ? await redis.mget(tagNames.map(tagKey)) : [];
-        entryKey = `${prefix}cache:entry:${key}|${tagNames.map((t, i) => `${t}@${versions[i] ?? 0}`).join(',')}`;
+        if (!(await usable())) {
+          misses++;
+          return load();
+        }
+        const [generation, ...versions] = await redis.mget(generationKey, ...tagNames.map(tagKey));
+        entryKey = `${prefix}cache:entry:${generation ?? 0}:${key}|${tagNames.map((t, i) => `${t}@${versions[i] ?? 0}`).join(',')}`;
         const cached = await redis.get(entryKey);
         if (cached !== null) {
           hits++;
           return JSON.parse(cached) as T;
         }
       } catch (err) {
+        mustBumpGeneration = true;
         log.warn({ err }, 'redis cache unavailable, reading from the database');
         misses++;
         return load();
@@ -38,10 +77,12 @@ export function createRedisCache(redis: Redis, prefix: string, log: Logger): Rea
       try {
         const pipeline = redis.pipeline();
         for (const t of tagNames) pipeline.incr(tagKey(t));
-        await pipeline.exec();
+        const results = await pipeline.exec();
+        const failed = results?.find(([err]) => err);
+        if (failed) throw failed[0];
       } catch (err) {
-        // Entries expire within TTL_SECONDS; until then other processes may serve the old value.
-        log.error({ err, tags: tagNames }, 'redis cache invalidation failed');
+        mustBumpGeneration = true;
+        log.error({ err, tags: tagNames }, 'redis cache invalidation failed; the cache generation will be bumped when Redis answers');
       }
     },
     stats: () => ({ hits, misses }),

@@ -3,6 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DATABASES } from '../support/databases';
 import type { HttpClient } from '../support/http';
 import { startHub, type TestHub } from '../support/hub';
+import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy';
+import { connectSocket } from '../support/socket';
 
 type Client = HttpClient & { userId: number };
 
@@ -143,5 +145,60 @@ describe('the single-process memory cache (no Redis)', () => {
     await warm(t, c, `/api/users/${me.userId}`);
     await me.patch('/api/me', { mmr: 1234 });
     expect((await c.get(`/api/users/${me.userId}`)).body.mmr).toBe(1234);
+  });
+});
+
+describe('RT8 RT10 a Redis outage that keeps its data leaves no stale cache entry', () => {
+  let proxy: TcpProxy;
+  let a: TestHub;
+  let b: TestHub;
+  beforeAll(async () => {
+    // The hubs reach the shared Redis through a proxy the test can cut: Redis itself keeps its data.
+    proxy = await startTcpProxy(6379);
+    const env = { REDIS_URL: `redis://127.0.0.1:${proxy.port}`, REDIS_PREFIX: `dtx-test-outage-${crypto.randomBytes(6).toString('hex')}:` };
+    a = await startHub({ db: 'sqlite', env });
+    b = await startHub({ database: a.database, env });
+  });
+  afterAll(async () => {
+    await b?.close();
+    await a?.close();
+    await proxy?.close();
+  });
+
+  it('RT8 RT10 a write whose invalidation could not reach Redis is seen through the other hub once Redis is back', async () => {
+    const staff = await a.login('outagecachestaff', 'staff');
+    const captain = await a.login('outagecachecaptain');
+    const created = await staff.post('/api/tournaments', { name: 'Outage Cup', startsAt: '2030-05-01T18:00:00Z' });
+    expect(created.status, created.text).toBe(201);
+    const tournamentId = created.body.id as number;
+    expect((await staff.post(`/api/tournaments/${tournamentId}/players`, { userId: captain.userId, mmr: 3000 })).status).toBe(201);
+    const team = await staff.post(`/api/tournaments/${tournamentId}/teams`, { captainUserId: captain.userId, name: 'Before' });
+    expect(team.status, team.text).toBe(201);
+    const path = `/api/tournaments/${tournamentId}`;
+    const anonB = b.client();
+    await warm(b, anonB, path);
+    // Sessions live in Redis too: the staff member's socket authenticated before the outage.
+    const socket = await connectSocket(a.url, { cookie: staff.cookieHeader() });
+
+    try {
+      const nothing = await startTcpProxy(1); // nothing listens on port 1: connections fail at once
+      proxy.retarget(1);
+      proxy.dropAll();
+      await nothing.close();
+      const renamed = await socket.command('team.rename', { tournamentId, teamId: team.body.id, name: 'During' });
+      expect(renamed.ok, JSON.stringify(renamed)).toBe(true);
+      // While Redis is away, reads come from the database.
+      expect((await anonB.get(path)).body.teams[0].name).toBe('During');
+
+      proxy.retarget(6379);
+      for (const t of [a, b]) {
+        for (let i = 0; i < 200 && t.hub.services.redis!.status !== 'ready'; i++) await new Promise((r) => setTimeout(r, 25));
+        expect(t.hub.services.redis!.status).toBe('ready');
+      }
+      // The entry cached before the outage is still in Redis under the old tag versions.
+      for (let i = 0; i < 3; i++) expect((await anonB.get(path)).body.teams[0].name).toBe('During');
+    } finally {
+      socket.close();
+    }
   });
 });
