@@ -6,5 +6,6 @@ export const router = new Router([
   ['/tournaments/new', 'newTournament'],
   ['/tournaments/:id', 'tournament'],
   ['/tournaments/:id/manage', 'manage'],
+  ['/tournaments/:id/bracket', 'bracket'],
   ['/profile', 'profile'],
 ]);
