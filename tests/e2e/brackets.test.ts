@@ -1,0 +1,141 @@
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { HttpClient } from '../support/http';
+import { startHub, type TestHub } from '../support/hub';
+
+/**
+ * Brackets in a real browser: staff generate an 8-team double-elimination bracket and report
+ * every series through to the grand-final reset; a spectator's page (phone-sized, never
+ * reloaded) shows every step live.
+ */
+
+function ensureClientBuilt() {
+  const index = path.resolve('dist/client/index.html');
+  const newest = (dir: string): number =>
+    fs.readdirSync(dir, { withFileTypes: true }).reduce((max, entry) => {
+      const full = path.join(dir, entry.name);
+      return Math.max(max, entry.isDirectory() ? newest(full) : fs.statSync(full).mtimeMs);
+    }, 0);
+  const built = fs.existsSync(index) ? fs.statSync(index).mtimeMs : 0;
+  if (built < Math.max(newest('client'), newest('shared'))) execFileSync('npm', ['run', 'build'], { stdio: 'pipe' });
+}
+
+const profiles: string[] = [];
+async function openBrowser(hubUrl: string, viewport: { width: number; height: number }, cookies: string): Promise<{ context: BrowserContext; page: Page; errors: string[] }> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dtx-e2e-br-'));
+  profiles.push(dir);
+  const context = await chromium.launchPersistentContext(dir, {
+    executablePath: '/usr/bin/chromium',
+    headless: true,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    viewport,
+  });
+  context.setDefaultTimeout(10_000);
+  const local = new URL(hubUrl).hostname;
+  await context.route(
+    (url) => url.hostname !== local,
+    (route) => route.abort(),
+  );
+  // The staff session made over HTTP (development login) is handed to the browser.
+  const jar = cookies
+    .split('; ')
+    .filter(Boolean)
+    .map((pair) => ({ name: pair.slice(0, pair.indexOf('=')), value: pair.slice(pair.indexOf('=') + 1), url: hubUrl }));
+  if (jar.length) await context.addCookies(jar);
+  const page = context.pages()[0] ?? (await context.newPage());
+  const errors: string[] = [];
+  page.on('pageerror', (err) => errors.push(err.message));
+  return { context, page, errors };
+}
+
+describe('brackets in a browser', () => {
+  let t: TestHub;
+  let api: HttpClient & { userId: number };
+  let staff: Awaited<ReturnType<typeof openBrowser>>;
+  let spectator: Awaited<ReturnType<typeof openBrowser>>;
+  let tournamentId = 0;
+
+  beforeAll(async () => {
+    ensureClientBuilt();
+    t = await startHub({ db: 'sqlite' });
+    api = await t.login('organiser', 'staff');
+    const created = await api.post('/api/tournaments', { name: 'DTX Winter Playoffs', startsAt: '2030-12-01T18:00:00Z' });
+    tournamentId = created.body.id;
+    for (let i = 1; i <= 8; i++) {
+      const captain = await t.login(`captain${i}`);
+      await api.post(`/api/tournaments/${tournamentId}/players`, { userId: captain.userId, mmr: 1000 * i });
+      const team = await api.post(`/api/tournaments/${tournamentId}/teams`, { captainUserId: captain.userId, name: `Team ${i}` });
+      expect(team.status, team.text).toBe(201);
+    }
+    staff = await openBrowser(t.url, { width: 1280, height: 900 }, api.cookieHeader());
+    spectator = await openBrowser(t.url, { width: 390, height: 844 }, '');
+  }, 120_000);
+
+  afterAll(async () => {
+    await staff?.context.close();
+    await spectator?.context.close();
+    await t?.close();
+    for (const dir of profiles) fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  const series = (page: Page, key: string) => page.locator(`article[aria-label="Series ${key}"]`);
+
+  it('staff generate an 8-team double-elimination bracket; the spectator sees it appear', { timeout: 60_000 }, async () => {
+    await spectator.page.goto(`${t.url}/tournaments/${tournamentId}`, { waitUntil: 'domcontentloaded' });
+    await spectator.page.getByRole('link', { name: 'Bracket' }).click();
+    await spectator.page.getByText('No bracket yet.').waitFor();
+    expect(await spectator.page.getByRole('form', { name: 'Generate a stage' }).count()).toBe(0);
+
+    await staff.page.goto(`${t.url}/tournaments/${tournamentId}/bracket`, { waitUntil: 'domcontentloaded' });
+    const form = staff.page.getByRole('form', { name: 'Generate a stage' });
+    await form.getByLabel('Format').selectOption('double_elimination');
+    await form.getByLabel('Seeding').selectOption('ranked');
+    await form.getByRole('button', { name: 'Generate stage' }).click();
+
+    // Live on the spectator's page: standard order 1v8, 4v5, 2v7, 3v6.
+    await series(spectator.page, 'U1.1').waitFor();
+    await expect.poll(() => series(spectator.page, 'U1.1').innerText()).toMatch(/Team 1[\s\S]*Team 8/);
+    await expect.poll(() => series(spectator.page, 'U1.2').innerText()).toMatch(/Team 4[\s\S]*Team 5/);
+    expect(await spectator.page.getByRole('region', { name: 'Lower bracket' }).count()).toBe(1);
+    expect(await spectator.page.getByRole('region', { name: 'Grand final' }).count()).toBe(1);
+    expect(await series(spectator.page, 'U1.1').getAttribute('class')).toMatch(/current/);
+  });
+
+  it('staff report every series to the grand-final reset; every step reaches the spectator live', { timeout: 120_000 }, async () => {
+    const played: string[] = [];
+    for (let step = 0; step < 20; step++) {
+      const ready = staff.page.locator('article[data-status="ready"]');
+      if ((await ready.count()) === 0) break;
+      const card = ready.first();
+      const key = (await card.getAttribute('aria-label'))!.replace('Series ', '');
+      // The upper-bracket side wins, except the first grand final: the lower-bracket team takes it, forcing the reset.
+      const side = key === 'GF1' ? 1 : 0;
+      const button = card.getByRole('button', { name: / wins$/ }).nth(side);
+      const winner = (await button.innerText()).replace(/ wins$/, '');
+      await button.click();
+      // Both pages move on without a reload: the series is done and the winner is marked.
+      for (const page of [staff.page, spectator.page]) {
+        await series(page, key).and(page.locator('[data-status="done"]')).waitFor();
+        expect(await series(page, key).locator('.side.winner .name').innerText()).toBe(winner);
+      }
+      played.push(key);
+    }
+    expect(played).toHaveLength(15);
+    expect(played.slice(-2)).toEqual(['GF1', 'GF2']);
+    // The reset was played: its winner is the champion.
+    const placements = spectator.page.getByRole('region', { name: 'Placements' });
+    await placements.waitFor();
+    const gf2Winner = await series(spectator.page, 'GF2').locator('.side.winner .name').innerText();
+    expect(await placements.locator('li').first().innerText()).toBe(`1. ${gf2Winner}`);
+    expect(await placements.locator('li').count()).toBe(8);
+    await spectator.page.getByText('finished').first().waitFor();
+    // Phone-sized: the bracket scrolls inside its box, the page never sideways.
+    expect(await spectator.page.evaluate('document.documentElement.scrollWidth <= window.innerWidth')).toBe(true);
+    expect(spectator.errors).toEqual([]);
+    expect(staff.errors).toEqual([]);
+  });
+});
