@@ -19,6 +19,8 @@ const EnvSchema = z.object({
   PUBLIC_URL: optional(url),
   TRUST_PROXY: optional(z.coerce.number().int().min(0).max(10)),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  // Production deploys apply migrations once (a one-shot step) and start the hubs with this off.
+  MIGRATE_ON_START: z.enum(['true', 'false']).default('true'),
 
   DATABASE_URL: optional(z.string().regex(/^postgres(ql)?:\/\//, 'expected postgres://user@host:port/database')),
   SQLITE_FILE: z.string().default('./data/dtx.sqlite'),
@@ -52,6 +54,23 @@ const EnvSchema = z.object({
   RT_PRESENCE_HEARTBEAT_MS: z.coerce.number().int().min(100).default(5_000),
   RT_REPLAY_LIMIT: z.coerce.number().int().min(1).default(500),
   RT_SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(10_000),
+
+  // Captains Mode: hero images (empty = text tiles only), disconnect grace, resume countdown.
+  HERO_IMAGE_BASE: z.preprocess((v) => (v === '' ? '' : v), z.union([z.literal(''), url]).default('https://cdn.cloudflare.steamstatic.com')),
+  HERODRAFT_GRACE_MS: z.coerce.number().int().min(0).default(5_000),
+  HERODRAFT_RESUME_COUNTDOWN_MS: z.coerce.number().int().min(0).default(3_000),
+
+  // Steam and OpenDota: the key stays on the server; base URLs point tests at fakes.
+  STEAM_API_KEY: optional(z.string().regex(/^[0-9A-Fa-f]{32}$/, 'expected the 32-character hex key from steamcommunity.com/dev/apikey')),
+  STEAM_API_BASE: url.default('https://api.steampowered.com'),
+  OPENDOTA_API_BASE: url.default('https://api.opendota.com/api'),
+  STEAM_LEAGUE_IDS: csv.pipe(z.array(z.string().regex(/^[1-9]\d{0,9}$/, 'expected comma-separated league ids'))),
+  STEAM_RATE_MS: z.coerce.number().int().min(10).default(1_000),
+  STEAM_SEQ_RATE_MS: z.coerce.number().int().min(10).default(5_000),
+  OPENDOTA_RATE_MS: z.coerce.number().int().min(10).default(1_000),
+  STEAM_BACKOFF_MS: z.coerce.number().int().min(10).default(30_000),
+  STEAM_LIVE_POLL_MS: z.coerce.number().int().min(20).default(15_000),
+  STEAM_LEASE_MS: z.coerce.number().int().min(50).default(45_000),
 });
 
 export type Env = z.infer<typeof EnvSchema>;
@@ -64,6 +83,8 @@ export interface Config {
   publicUrl: string;
   trustProxy: number | undefined;
   logLevel: Env['LOG_LEVEL'];
+  /** Apply pending migrations before serving (off when a deploy step has applied them). */
+  migrateOnStart: boolean;
   database: { client: 'sqlite'; filename: string } | { client: 'pg'; url: string };
   redis: { url: string; prefix: string } | undefined;
   sessionSecret: string | undefined;
@@ -97,6 +118,31 @@ export interface Config {
     replayLimit: number;
     shutdownGraceMs: number;
   };
+  heroDraft: {
+    /** Prefix of the heroes' img/icon paths; '' turns images off (text tiles). */
+    imageBase: string;
+    /** A captain away this long while drafting pauses the draft (a blip does not). */
+    graceMs: number;
+    /** After a resume, the step's clock starts again this much later. */
+    resumeCountdownMs: number;
+  };
+  steam: {
+    /** Undefined: live games and imports are off (the hub says so); lookups use OpenDota only. */
+    apiKey: string | undefined;
+    apiBase: string;
+    openDotaBase: string;
+    /** Leagues watched for live games besides those set on the hub's leagues. */
+    leagueIds: number[];
+    /** Minimum gap between two calls, hub-wide: Steam, GetMatchHistoryBySequenceNum, OpenDota. */
+    rateMs: number;
+    sequenceRateMs: number;
+    openDotaRateMs: number;
+    /** Wait after a 503 (or a 429 without Retry-After). */
+    backoffMs: number;
+    livePollMs: number;
+    /** The live poller's lease: another process takes over within this after the leader dies. */
+    leaseMs: number;
+  };
 }
 
 /** Parses the environment; throws ConfigError with one line naming the variable. */
@@ -109,7 +155,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     const name = String(issue.path[0] ?? 'environment');
     const got = given[name];
     // Never echo a secret: hide SECRET values and the credentials inside a URL.
-    const shown = got === undefined ? 'not set' : name.includes('SECRET') ? 'a value' : JSON.stringify(got.replace(/\/\/[^/@\s]*@/, '//***@'));
+    const shown = got === undefined ? 'not set' : name.includes('SECRET') || name.includes('KEY') ? 'a value' : JSON.stringify(got.replace(/\/\/[^/@\s]*@/, '//***@'));
     throw new ConfigError(`${name}: ${issue.message} (got ${shown})`);
   }
   const env = parsed.data;
@@ -139,6 +185,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     publicUrl: (env.PUBLIC_URL ?? `http://localhost:${env.PORT}`).replace(/\/$/, ''),
     trustProxy: env.TRUST_PROXY,
     logLevel: env.LOG_LEVEL,
+    migrateOnStart: env.MIGRATE_ON_START === 'true',
     database: env.DATABASE_URL ? { client: 'pg', url: env.DATABASE_URL } : { client: 'sqlite', filename: env.SQLITE_FILE },
     redis: env.REDIS_URL ? { url: env.REDIS_URL, prefix: env.REDIS_PREFIX } : undefined,
     sessionSecret: env.SESSION_SECRET,
@@ -172,6 +219,23 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       presenceHeartbeatMs: env.RT_PRESENCE_HEARTBEAT_MS,
       replayLimit: env.RT_REPLAY_LIMIT,
       shutdownGraceMs: env.RT_SHUTDOWN_GRACE_MS,
+    },
+    heroDraft: {
+      imageBase: env.HERO_IMAGE_BASE.replace(/\/$/, ''),
+      graceMs: env.HERODRAFT_GRACE_MS,
+      resumeCountdownMs: env.HERODRAFT_RESUME_COUNTDOWN_MS,
+    },
+    steam: {
+      apiKey: env.STEAM_API_KEY,
+      apiBase: env.STEAM_API_BASE.replace(/\/$/, ''),
+      openDotaBase: env.OPENDOTA_API_BASE.replace(/\/$/, ''),
+      leagueIds: env.STEAM_LEAGUE_IDS.map(Number),
+      rateMs: env.STEAM_RATE_MS,
+      sequenceRateMs: env.STEAM_SEQ_RATE_MS,
+      openDotaRateMs: env.OPENDOTA_RATE_MS,
+      backoffMs: env.STEAM_BACKOFF_MS,
+      livePollMs: env.STEAM_LIVE_POLL_MS,
+      leaseMs: env.STEAM_LEASE_MS,
     },
   };
 }

@@ -1,0 +1,118 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { type FakeMatch, rawJson } from './fake-steam';
+
+/**
+ * A fake OpenDota API on 127.0.0.1: `/matches/{id}`, `/players/{id}`,
+ * `/players/{id}/recentMatches` and `/live`, with OpenDota's shapes and errors
+ * (404 `{"error":"Not Found"}`, 429 `{"error":"rate limit exceeded"}`, 500/503).
+ */
+export type OpenDotaPath = 'matches' | 'players' | 'recentMatches' | 'live';
+
+export interface FakeOpenDotaLive {
+  match_id: number;
+  lobby_id: bigint;
+  server_steam_id: bigint;
+  league_id: number;
+  game_time: number;
+  radiant_score: number;
+  dire_score: number;
+  radiant_lead: number;
+  team_name_radiant?: string;
+  team_name_dire?: string;
+  players: { account_id: number; hero_id: number; team: 0 | 1; name?: string }[];
+}
+
+export interface FakeOpenDota {
+  url: string;
+  env(): Record<string, string>;
+  addMatch(match: FakeMatch): void;
+  setProfile(accountId: number, profile: { personaname: string; steamid: string } | null): void;
+  setRecent(accountId: number, matches: FakeMatch[]): void;
+  setLive(games: FakeOpenDotaLive[]): void;
+  failNext(path: OpenDotaPath, status: 429 | 500 | 503, times?: number): void;
+  setDown(status: 429 | 503 | null): void;
+  requests: { path: string; at: number }[];
+  close(): Promise<void>;
+}
+
+export async function startFakeOpenDota(): Promise<FakeOpenDota> {
+  const matches = new Map<number, FakeMatch>();
+  const profiles = new Map<number, { personaname: string; steamid: string } | null>();
+  const recent = new Map<number, FakeMatch[]>();
+  let live: FakeOpenDotaLive[] = [];
+  const failures = new Map<string, { status: number; times: number }>();
+  let down: number | null = null;
+  const requests: { path: string; at: number }[] = [];
+
+  const send = (res: http.ServerResponse, status: number, body: string) => {
+    res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });
+    res.end(body);
+  };
+  const error = (res: http.ServerResponse, status: number) => {
+    if (status === 429) send(res, 429, '{"error":"rate limit exceeded"}');
+    else if (status === 404) send(res, 404, '{"error":"Not Found"}');
+    else send(res, status, `{"error":"${status === 503 ? 'Service Unavailable' : 'Internal Server Error'}"}`);
+  };
+
+  const server = http.createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://fake');
+    requests.push({ path: url.pathname, at: performance.now() });
+    const parts = url.pathname.split('/').filter(Boolean);
+    const kind: OpenDotaPath | null =
+      parts[0] === 'matches' && parts.length === 2 ? 'matches'
+      : parts[0] === 'players' && parts.length === 2 ? 'players'
+      : parts[0] === 'players' && parts[2] === 'recentMatches' ? 'recentMatches'
+      : parts[0] === 'live' ? 'live'
+      : null;
+    if (!kind) return error(res, 404);
+    if (down) return error(res, down);
+    const failure = failures.get(kind);
+    if (failure) {
+      if (--failure.times <= 0) failures.delete(kind);
+      return error(res, failure.status);
+    }
+    const id = Number(parts[1]);
+    switch (kind) {
+      case 'matches': {
+        const m = matches.get(id);
+        if (!m) return error(res, 404);
+        const players = m.players.map((p) => ({ ...p, isRadiant: p.player_slot < 128, personaname: null }));
+        return send(res, 200, rawJson({ ...m, radiant_score: 0, dire_score: 0, players }));
+      }
+      case 'players': {
+        const p = profiles.get(id);
+        // OpenDota answers an unknown account with a profile-less body, not a 404.
+        if (!p) return send(res, 200, '{"rank_tier":null,"leaderboard_rank":null}');
+        return send(res, 200, rawJson({ profile: { account_id: id, personaname: p.personaname, name: null, plus: false, steamid: p.steamid, avatarfull: 'https://avatars.steamstatic.com/x_full.jpg', profileurl: `https://steamcommunity.com/profiles/${p.steamid}/` }, rank_tier: 55 }));
+      }
+      case 'recentMatches': {
+        const list = (recent.get(id) ?? []).map((m) => {
+          const me = m.players.find((p) => p.account_id === id)!;
+          return { match_id: m.match_id, player_slot: me.player_slot, radiant_win: m.radiant_win, duration: m.duration, game_mode: 2, lobby_type: 1, hero_id: me.hero_id, start_time: m.start_time, kills: me.kills ?? 0, deaths: me.deaths ?? 0, assists: me.assists ?? 0 };
+        });
+        return send(res, 200, rawJson(list));
+      }
+      case 'live':
+        return send(res, 200, rawJson(live));
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return {
+    url,
+    env: () => ({ OPENDOTA_API_BASE: url }),
+    addMatch: (m) => matches.set(m.match_id, m),
+    setProfile: (id, p) => profiles.set(id, p),
+    setRecent: (id, m) => recent.set(id, m),
+    setLive: (g) => (live = g),
+    failNext: (path, status, times = 1) => failures.set(path, { status, times }),
+    setDown: (status) => (down = status),
+    requests,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
