@@ -1,6 +1,8 @@
 import type { Knex } from 'knex';
 import * as foundation from './20261126_001_foundation';
+import * as playerDraft from './20261126_002_player_draft';
 import * as brackets from './20261126_003_brackets';
+import * as heroDraft from './20261126_004_hero_draft';
 
 /**
  * Explicit list (not a directory scan) so the same migrations run under tsx, vitest and a
@@ -8,7 +10,9 @@ import * as brackets from './20261126_003_brackets';
  */
 const migrations: Record<string, { up(knex: Knex): Promise<void>; down(knex: Knex): Promise<void> }> = {
   '20261126_001_foundation': foundation,
+  '20261126_002_player_draft': playerDraft,
   '20261126_003_brackets': brackets,
+  '20261126_004_hero_draft': heroDraft,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -4,7 +4,7 @@ import path from 'node:path';
 import express from 'express';
 import helmet from 'helmet';
 import { Redis } from 'ioredis';
-import pino, { type Logger } from 'pino';
+import type { Logger } from 'pino';
 import type { Config } from './config';
 import { createDb, migrateLatest } from './db/knex';
 import { createMemoryCache } from './cache/read-cache';
@@ -18,6 +18,12 @@ import { createRateLimits } from './http/rate-limit';
 import { apiNotFound, errorHandler } from './http/error-handler';
 import { mountRoutes } from './http/routes';
 import { createRealtime, type Realtime } from './realtime/realtime';
+import { createLogger } from './observability/logger';
+import { requestLogging } from './observability/http-log';
+import { createMetrics } from './observability/metrics';
+import { registerHeroDraftDeadlines } from './herodraft/herodraft.service';
+import { createDeadlineScheduler, type DeadlineScheduler } from './deadlines/deadlines';
+import { registerDraftDeadlines } from './draft/draft.service';
 
 export interface Hub {
   services: HubServices;
@@ -25,6 +31,8 @@ export interface Hub {
   server: http.Server;
   /** Socket.IO on the same server: rooms, presence, socket commands. */
   realtime: Realtime;
+  /** Pending deadlines (pick timers): rebuilt from the database at start, fired as commands. */
+  deadlines: DeadlineScheduler;
   /** Listens on config.port (0 = any free port); resolves with the bound port. */
   listen(): Promise<number>;
   close(): Promise<void>;
@@ -41,18 +49,25 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
     // config.ts refuses this already; a hub built by other means must refuse too (AU4).
     throw new Error('refusing to start: the development login is enabled in production');
   }
-  const log = options.logger ?? pino({ level: config.logLevel, redact: ['req.headers.cookie', 'req.headers.authorization', '*.clientSecret', '*.sessionSecret', '*.accessToken'] });
+  const log = options.logger ?? createLogger(config.logLevel);
   const db = createDb(config.database);
   if (options.migrate ?? true) await migrateLatest(db);
 
   const redis = config.redis ? new Redis(config.redis.url, { maxRetriesPerRequest: 2, enableOfflineQueue: false, lazyConnect: false }) : undefined;
   redis?.on('error', (err) => log.warn({ err: err.message }, 'redis error'));
   const cache = redis ? createRedisCache(redis, config.redis!.prefix, log) : createMemoryCache();
-  const commands = createCommandBus({ db, cache, log });
-  const services: HubServices = { config, db, cache, commands, log, redis };
+  const metrics = createMetrics();
+  metrics.watchCache(cache);
+  metrics.watchHealth({ database: () => db.raw('select 1').then(() => true, () => false), redis: redis ? () => redis.status === 'ready' : undefined });
+  const commands = createCommandBus({ db, cache, log, metrics });
+  const services: HubServices = { config, db, cache, commands, log, redis, metrics };
+  const deadlines = createDeadlineScheduler(services);
+  registerDraftDeadlines(services);
+  registerHeroDraftDeadlines(services);
 
   const app = express();
   app.disable('x-powered-by');
+  app.use(requestLogging(log)); // first: everything after runs with the request's id
   if (config.trustProxy !== undefined) app.set('trust proxy', config.trustProxy);
   app.use(
     helmet({
@@ -83,11 +98,13 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
 
   const server = http.createServer(app);
   const realtime = await createRealtime(services, { server, session: session.middleware, passport });
+  await deadlines.start(); // after realtime: expiries broadcast like any command
   return {
     services,
     app,
     server,
     realtime,
+    deadlines,
     listen: () =>
       new Promise((resolve, reject) => {
         server.once('error', reject);
@@ -100,6 +117,7 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
       // Graceful: stop accepting (readyz says draining), let commands in flight commit and
       // broadcast, then tell socket clients to reconnect elsewhere and close everything.
       realtime.beginDrain();
+      deadlines.stop(); // another process (or the next start) fires what is pending
       const stopped = new Promise<void>((resolve) => (server.listening ? server.close(() => resolve()) : resolve()));
       server.closeIdleConnections?.();
       if (!(await commands.idle(config.realtime.shutdownGraceMs))) log.warn('shutting down with commands still running');

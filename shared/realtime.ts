@@ -1,6 +1,10 @@
 import { z } from 'zod';
 import type { Ack } from './errors';
 import { PoolAdd, TeamCreate, TeamUpdate, type PoolPlayer, type Team } from './schemas/tournaments';
+import {
+  HeroDraftAct, HeroDraftChoice, HeroDraftConfigure, HeroDraftControl, HeroDraftCreate, HeroDraftPause, HeroDraftPenalty, HeroDraftReady,
+  type HeroDraftView,
+} from './schemas/herodraft';
 import { DraftConfigure, DraftControl, DraftPickInput, DraftQueueInput, type DraftQueue, type DraftView } from './schemas/draft';
 
 /**
@@ -97,11 +101,31 @@ export const SocketCommands = {
   'draft.restart': DraftControl.extend({ tournamentId: SocketId }).strict(),
   'draft.pick': DraftPickInput.extend({ tournamentId: SocketId }).strict(),
   'draft.queue': DraftQueueInput.extend({ tournamentId: SocketId }).strict(),
+  'herodraft.create': HeroDraftCreate.extend({ tournamentId: SocketId }).strict(),
+  'herodraft.configure': HeroDraftConfigure.extend({ heroDraftId: SocketId }).strict(),
+  'herodraft.ready': HeroDraftReady.extend({ heroDraftId: SocketId }).strict(),
+  'herodraft.choose': z.object({ heroDraftId: SocketId, choice: HeroDraftChoice }).strict(),
+  'herodraft.act': HeroDraftAct.extend({ heroDraftId: SocketId }).strict(),
+  'herodraft.pause': HeroDraftPause.extend({ heroDraftId: SocketId }).strict(),
+  'herodraft.resume': HeroDraftControl.extend({ heroDraftId: SocketId }).strict(),
+  'herodraft.reset': HeroDraftControl.extend({ heroDraftId: SocketId }).strict(),
+  'herodraft.abandon': HeroDraftControl.extend({ heroDraftId: SocketId }).strict(),
+  'herodraft.penalty': HeroDraftPenalty.extend({ heroDraftId: SocketId }).strict(),
 } as const;
 export type SocketCommandName = keyof typeof SocketCommands;
 
 /** What each command answers with (in `data` of its ack). */
 export interface SocketCommandResults {
+  'herodraft.create': HeroDraftView;
+  'herodraft.configure': HeroDraftView;
+  'herodraft.ready': HeroDraftView;
+  'herodraft.choose': HeroDraftView;
+  'herodraft.act': HeroDraftView;
+  'herodraft.pause': HeroDraftView;
+  'herodraft.resume': HeroDraftView;
+  'herodraft.reset': HeroDraftView;
+  'herodraft.abandon': HeroDraftView;
+  'herodraft.penalty': HeroDraftView;
   'team.create': Team;
   'team.rename': Team;
   'pool.add': PoolPlayer;

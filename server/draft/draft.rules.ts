@@ -188,6 +188,8 @@ export function settleTurn(turn: Turn, random: RandomSource): { teamId: number; 
   for (;;) {
     const { contenders, nextRound } = contendersAfter(turn.tied, all);
     if (contenders.length === 1) return { teamId: contenders[0]!, rolls: fresh };
+    // A fair die ends a tie within a few rounds; a broken source must not spin forever.
+    if (nextRound > 100) throw new Error('the dice keep tying: is the random source broken?');
     for (const teamId of contenders) {
       const value = random.d6();
       if (!Number.isInteger(value) || value < 1 || value > 6) throw new Error(`a d6 rolled ${value}`);

@@ -10,7 +10,9 @@ import { mountLeagueRoutes } from '../leagues/leagues.routes';
 import { mountTournamentRoutes } from '../tournaments/tournaments.routes';
 import { mountPoolRoutes } from '../pool/pool.routes';
 import { mountTeamRoutes } from '../teams/teams.routes';
+import { mountHeroDraftRoutes } from '../herodraft/herodraft.routes';
 import { mountBracketRoutes } from '../brackets/brackets.routes';
+import { mountDraftRoutes } from '../draft/draft.routes';
 
 /**
  * Every HTTP route, all on the app's own router (no prefixed sub-routers), so the OpenAPI
@@ -37,6 +39,11 @@ export function mountRoutes(app: express.Express, hub: HubServices, passportInst
     if (down) res.status(503);
     return { status: down ? ('down' as const) : degraded ? ('degraded' as const) : ('ok' as const), checks };
   });
+  // Prometheus text format. Scraped on the hubs' own addresses; the nginx in deploy/ refuses it.
+  mount(router, hub, api.metrics, async ({ res }) => {
+    const text = hub.metrics ? await hub.metrics.render() : '';
+    res.type(hub.metrics?.registry.contentType ?? 'text/plain').send(text);
+  });
   const document = buildOpenApi(process.env.npm_package_version ?? '0.1.0');
   mount(router, hub, api.openapi, async () => document);
 
@@ -46,5 +53,7 @@ export function mountRoutes(app: express.Express, hub: HubServices, passportInst
   mountTournamentRoutes(router, hub);
   mountPoolRoutes(router, hub);
   mountTeamRoutes(router, hub);
+  mountHeroDraftRoutes(router, hub);
   mountBracketRoutes(router, hub);
+  mountDraftRoutes(router, hub);
 }

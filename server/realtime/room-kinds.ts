@@ -6,6 +6,9 @@ import { forbidden, unauthenticated } from '../http/errors';
 import { Team } from '../teams/team.model';
 import { findTournament } from '../tournaments/access';
 import { getTournamentDetail, roomSeq } from '../tournaments/tournaments.service';
+import type { HubServices } from '../services';
+import { heroDraftParticipants, heroDraftSnapshot, heroDraftTags, onCaptainPresence } from '../herodraft/herodraft.service';
+import { draftParticipants, draftSnapshot } from '../draft/draft.service';
 
 /**
  * What the realtime layer needs to know about each kind of room. Features add their kind
@@ -23,9 +26,24 @@ export interface RoomKindDef {
   tags?(id: number): string[];
   /** Users whose presence the room reports as participants (e.g. captains). */
   participants?(db: Db, id: number): Promise<number[]>;
+  /** Told each time this process broadcasts the room's presence (e.g. a captain's connection dropped). */
+  onPresence?(hub: HubServices, id: number, participants: { userId: number; connected: boolean }[]): Promise<void>;
 }
 
 export const roomKinds: Partial<Record<RoomKind, RoomKindDef>> = {
+  heroDraft: {
+    async canJoin(db, _actor, id) {
+      await heroDraftSnapshot(db, id); // public: 404 for an unknown draft
+    },
+    async snapshot(db, id) {
+      const view = await heroDraftSnapshot(db, id);
+      return { seq: view.seq, data: view };
+    },
+    // Captains never change once a draft exists; the tournament tag covers renames.
+    tags: () => [tags.userList()],
+    participants: (db, id) => heroDraftParticipants(db, id),
+    onPresence: (hub, id, participants) => onCaptainPresence(hub, id, participants),
+  },
   tournament: {
     async canJoin(db, _actor, id) {
       await findTournament(db, id); // public: anyone may spectate an existing tournament
@@ -39,6 +57,17 @@ export const roomKinds: Partial<Record<RoomKind, RoomKindDef>> = {
       const teams = await Team.query(db).where({ tournamentId: id }).orderBy('draftOrder').select('captainUserId');
       return teams.map((t) => t.captainUserId);
     },
+  },
+  draft: {
+    async canJoin(db, _actor, id) {
+      await findTournament(db, id); // public: spectators need no login; the captains' queues are never in it
+    },
+    async snapshot(db, id) {
+      const view = await draftSnapshot(db, id);
+      return { seq: view.seq, data: view };
+    },
+    tags: (id) => [tags.tournament(id), tags.userList()],
+    participants: (db, id) => draftParticipants(db, id),
   },
   user: {
     // Private notices: only that user.

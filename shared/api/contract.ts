@@ -10,7 +10,12 @@ import {
   Team, TeamCreate, TeamList, TeamOrder, TeamParams, TeamUpdate, Tournament, TournamentDetail, TournamentIdParams,
   TournamentInput, TournamentList, TournamentListQuery, TournamentUpdate,
 } from '../schemas/tournaments';
-import { BracketView, DisqualifyInput, MatchParams, ReportInput, Stage, StageCreate, StageParams } from '../schemas/brackets';
+import {
+  HeroDraftAct, HeroDraftChoice, HeroDraftConfigure, HeroDraftControl, HeroDraftCreate, HeroDraftList, HeroDraftParams, HeroDraftPause,
+  HeroDraftPenalty, HeroDraftRead, HeroDraftReady, HeroDraftView, HeroList,
+} from '../schemas/herodraft';
+import { BracketView, ClaimAnswer, DisqualifyInput, MatchParams, ReportInput, Stage, StageCreate, StageParams } from '../schemas/brackets';
+import { DraftConfigure, DraftControl, DraftPickInput, DraftPreview, DraftQueue, DraftQueueInput, DraftRead, DraftView } from '../schemas/draft';
 
 const Health = z.object({ status: z.enum(['ok', 'degraded', 'down']), checks: z.record(z.string(), z.string()) });
 const OAuthCallbackQuery = z.object({
@@ -25,6 +30,7 @@ export const api = {
   // --- service
   healthz: endpoint({ method: 'GET', path: '/healthz', tag: 'health', access: 'public', summary: 'The process is up', response: Health }),
   readyz: endpoint({ method: 'GET', path: '/readyz', tag: 'health', access: 'public', summary: 'Database (and Redis when configured) answer', response: Health, errors: [503] }),
+  metrics: endpoint({ method: 'GET', path: '/metrics', tag: 'health', access: 'public', summary: 'Prometheus metrics of this process (text format): connections, rooms, commands, cache, health', produces: 'text' }),
   openapi: endpoint({ method: 'GET', path: '/api/openapi.json', tag: 'meta', access: 'public', summary: 'This document', response: z.record(z.string(), z.unknown()) }),
 
   // --- login
@@ -71,12 +77,44 @@ export const api = {
   updateTeam: endpoint({ method: 'PATCH', path: '/api/tournaments/:tournamentId/teams/:teamId', tag: 'teams', access: 'tournamentStaff', summary: 'Rename a team', params: TeamParams, body: TeamUpdate, response: Team, errors: [401, 403, 404, 409] }),
   deleteTeam: endpoint({ method: 'DELETE', path: '/api/tournaments/:tournamentId/teams/:teamId', tag: 'teams', access: 'tournamentStaff', summary: 'Remove a team (its captain stays in the pool)', params: TeamParams, status: 204, errors: [401, 403, 404, 409] }),
 
+  // --- player draft
+  getDraft: endpoint({ method: 'GET', path: '/api/tournaments/:tournamentId/draft', tag: 'draft', access: 'public', summary: 'The player draft: settings, teams, pool, picks with tie rolls, whose turn and its deadline, and the hub clock', params: TournamentIdParams, response: DraftRead, errors: [404] }),
+  configureDraft: endpoint({ method: 'PATCH', path: '/api/tournaments/:tournamentId/draft', tag: 'draft', access: 'tournamentStaff', summary: 'Set the style, team size (before opening) and pick timer (before starting)', params: TournamentIdParams, body: DraftConfigure, response: DraftView, errors: [401, 403, 404, 409] }),
+  previewDraft: endpoint({ method: 'GET', path: '/api/tournaments/:tournamentId/draft/preview', tag: 'draft', access: 'tournamentStaff', summary: 'Predicted team totals for normal and snake (greedy captains); why shuffle has none', params: TournamentIdParams, response: DraftPreview, errors: [401, 403, 404] }),
+  openDraft: endpoint({ method: 'POST', path: '/api/tournaments/:tournamentId/draft/open', tag: 'draft', access: 'tournamentStaff', summary: 'Open the draft: teams and pool freeze, the tournament moves to drafting', params: TournamentIdParams, body: DraftControl, response: DraftView, errors: [401, 403, 404, 409] }),
+  startDraft: endpoint({ method: 'POST', path: '/api/tournaments/:tournamentId/draft/start', tag: 'draft', access: 'tournamentStaff', summary: 'Start picking', params: TournamentIdParams, body: DraftControl, response: DraftView, errors: [401, 403, 404, 409] }),
+  pauseDraft: endpoint({ method: 'POST', path: '/api/tournaments/:tournamentId/draft/pause', tag: 'draft', access: 'tournamentStaff', summary: 'Pause (the turn keeps the time it has left)', params: TournamentIdParams, body: DraftControl, response: DraftView, errors: [401, 403, 404, 409] }),
+  resumeDraft: endpoint({ method: 'POST', path: '/api/tournaments/:tournamentId/draft/resume', tag: 'draft', access: 'tournamentStaff', summary: 'Resume a paused draft', params: TournamentIdParams, body: DraftControl, response: DraftView, errors: [401, 403, 404, 409] }),
+  undoDraftPick: endpoint({ method: 'POST', path: '/api/tournaments/:tournamentId/draft/undo', tag: 'draft', access: 'tournamentStaff', summary: 'Undo the last pick: its team is on turn again', params: TournamentIdParams, body: DraftControl, response: DraftView, errors: [401, 403, 404, 409] }),
+  restartDraft: endpoint({ method: 'POST', path: '/api/tournaments/:tournamentId/draft/restart', tag: 'draft', access: 'tournamentStaff', summary: 'Drop every pick and roll; the draft is open again', params: TournamentIdParams, body: DraftControl, response: DraftView, errors: [401, 403, 404, 409] }),
+  pickPlayer: endpoint({ method: 'POST', path: '/api/tournaments/:tournamentId/draft/picks', tag: 'draft', access: 'user', summary: 'Pick a player: the captain on turn, or staff on their behalf; pickNumber makes it once per turn', params: TournamentIdParams, body: DraftPickInput, response: DraftView, status: 201, errors: [401, 403, 404, 409] }),
+  getDraftQueue: endpoint({ method: 'GET', path: '/api/tournaments/:tournamentId/draft/queue', tag: 'draft', access: 'user', summary: 'Your own draft queue (captains only; nobody else can read it)', params: TournamentIdParams, response: DraftQueue, errors: [401, 403, 404] }),
+  setDraftQueue: endpoint({ method: 'PUT', path: '/api/tournaments/:tournamentId/draft/queue', tag: 'draft', access: 'user', summary: 'Set your draft queue: auto-pick takes the first one still available', params: TournamentIdParams, body: DraftQueueInput, response: DraftQueue, errors: [401, 403, 404, 409] }),
+
   // --- brackets and series
   getBracket: endpoint({ method: 'GET', path: '/api/tournaments/:tournamentId/bracket', tag: 'brackets', access: 'public', summary: 'Every stage with its series, games, standings (round robin, Swiss) and placements (elimination)', params: TournamentIdParams, response: BracketView, errors: [404] }),
   createStage: endpoint({ method: 'POST', path: '/api/tournaments/:tournamentId/stages', tag: 'brackets', access: 'tournamentStaff', summary: 'Generate a stage (single/double elimination, round robin, Swiss) for the tournament\'s teams, seeded ranked, by MMR, at random (recorded) or by hand', params: TournamentIdParams, body: StageCreate, response: Stage, status: 201, errors: [401, 403, 404, 409] }),
   deleteStage: endpoint({ method: 'DELETE', path: '/api/tournaments/:tournamentId/stages/:stageId', tag: 'brackets', access: 'tournamentStaff', summary: 'Delete a stage with no results yet (to generate it again)', params: StageParams, status: 204, errors: [401, 403, 404, 409] }),
   disqualifyTeam: endpoint({ method: 'POST', path: '/api/tournaments/:tournamentId/stages/:stageId/disqualify', tag: 'brackets', access: 'tournamentStaff', summary: 'Disqualify a team: it forfeits every series it has not played', params: StageParams, body: DisqualifyInput, response: Stage, errors: [401, 403, 404, 409] }),
   reportSeries: endpoint({ method: 'POST', path: '/api/tournaments/:tournamentId/series/:matchId/report', tag: 'brackets', access: 'tournamentStaff', summary: 'Report a series result (score, games or forfeit): the winner advances and the loser drops at once; correct: true replaces a result, cascade: true also clears what it made wrong downstream', params: MatchParams, body: ReportInput, response: Stage, errors: [401, 403, 404, 409] }),
+
+  // --- Captains Mode hero draft
+  listHeroes: endpoint({ method: 'GET', path: '/api/heroes', tag: 'herodraft', access: 'public', summary: 'Captains Mode heroes (dotaconstants) and the image base URL (empty: no images)', response: HeroList }),
+  listHeroDrafts: endpoint({ method: 'GET', path: '/api/tournaments/:tournamentId/herodrafts', tag: 'herodraft', access: 'public', summary: 'Hero drafts of a tournament with their results', params: TournamentIdParams, response: HeroDraftList, errors: [404] }),
+  createHeroDraft: endpoint({ method: 'POST', path: '/api/tournaments/:tournamentId/herodrafts', tag: 'herodraft', access: 'tournamentStaff', summary: 'Create a Captains Mode draft for a match between two teams (preset and timings optional)', params: TournamentIdParams, body: HeroDraftCreate, response: HeroDraftView, status: 201, errors: [401, 403, 404, 409] }),
+  getHeroDraft: endpoint({ method: 'GET', path: '/api/herodrafts/:heroDraftId', tag: 'herodraft', access: 'public', summary: 'A hero draft: teams, toss, steps done, whose turn with its deadline and reserve, and the hub clock', params: HeroDraftParams, response: HeroDraftRead, errors: [404] }),
+  configureHeroDraft: endpoint({ method: 'PATCH', path: '/api/herodrafts/:heroDraftId', tag: 'herodraft', access: 'tournamentStaff', summary: 'Change the preset and timings (before ready-up completes)', params: HeroDraftParams, body: HeroDraftConfigure, response: HeroDraftView, errors: [401, 403, 404, 409] }),
+  readyHeroDraft: endpoint({ method: 'POST', path: '/api/herodrafts/:heroDraftId/ready', tag: 'herodraft', access: 'user', summary: 'A captain readies up; when both are ready the server tosses the coin', params: HeroDraftParams, body: HeroDraftReady, response: HeroDraftView, errors: [401, 403, 404, 409] }),
+  chooseHeroDraft: endpoint({ method: 'POST', path: '/api/herodrafts/:heroDraftId/choice', tag: 'herodraft', access: 'user', summary: 'The toss winner chooses first pick or side; the other captain the remaining one', params: HeroDraftParams, body: HeroDraftChoice, response: HeroDraftView, errors: [401, 403, 404, 409] }),
+  actHeroDraft: endpoint({ method: 'POST', path: '/api/herodrafts/:heroDraftId/steps', tag: 'herodraft', access: 'user', summary: 'The captain on turn picks or bans a hero; stepIndex makes it once per step', params: HeroDraftParams, body: HeroDraftAct, response: HeroDraftView, status: 201, errors: [401, 403, 404, 409] }),
+  pauseHeroDraft: endpoint({ method: 'POST', path: '/api/herodrafts/:heroDraftId/pause', tag: 'herodraft', access: 'tournamentStaff', summary: 'Pause: nobody is charged time while paused', params: HeroDraftParams, body: HeroDraftPause, response: HeroDraftView, errors: [401, 403, 404, 409] }),
+  resumeHeroDraft: endpoint({ method: 'POST', path: '/api/herodrafts/:heroDraftId/resume', tag: 'herodraft', access: 'user', summary: 'Resume after a short countdown: staff at once, captains when both have asked', params: HeroDraftParams, body: HeroDraftControl, response: HeroDraftView, errors: [401, 403, 404, 409] }),
+  resetHeroDraft: endpoint({ method: 'POST', path: '/api/herodrafts/:heroDraftId/reset', tag: 'herodraft', access: 'tournamentStaff', summary: 'Back to ready-up: steps, toss and reserves cleared', params: HeroDraftParams, body: HeroDraftControl, response: HeroDraftView, errors: [401, 403, 404, 409] }),
+  abandonHeroDraft: endpoint({ method: 'POST', path: '/api/herodrafts/:heroDraftId/abandon', tag: 'herodraft', access: 'tournamentStaff', summary: 'Abandon the draft', params: HeroDraftParams, body: HeroDraftControl, response: HeroDraftView, errors: [401, 403, 404, 409] }),
+  penalizeHeroDraft: endpoint({ method: 'POST', path: '/api/herodrafts/:heroDraftId/penalty', tag: 'herodraft', access: 'tournamentStaff', summary: 'Deduct reserve time from a team as a penalty', params: HeroDraftParams, body: HeroDraftPenalty, response: HeroDraftView, errors: [401, 403, 404, 409] }),
+  claimSeries: endpoint({ method: 'POST', path: '/api/tournaments/:tournamentId/series/:matchId/claim', tag: 'brackets', access: 'user', summary: "A captain reports their series (stages with captain reports); it counts once the other captain confirms", params: MatchParams, body: ReportInput, response: Stage, errors: [401, 403, 404, 409] }),
+  confirmSeries: endpoint({ method: 'POST', path: '/api/tournaments/:tournamentId/series/:matchId/confirm', tag: 'brackets', access: 'user', summary: "The other captain confirms a captain's report: the result is applied as if staff reported it", params: MatchParams, body: ClaimAnswer, response: Stage, errors: [401, 403, 404, 409] }),
+  disputeSeries: endpoint({ method: 'POST', path: '/api/tournaments/:tournamentId/series/:matchId/dispute', tag: 'brackets', access: 'user', summary: "The other captain disputes a captain's report: staff decide by reporting the series", params: MatchParams, body: ClaimAnswer, response: Stage, errors: [401, 403, 404, 409] }),
 } as const;
 
 export type Api = typeof api;
