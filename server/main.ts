@@ -1,5 +1,6 @@
 import { ConfigError, loadConfig } from './config';
 import { createHub } from './app';
+import { createDb, migrateLatest } from './db/knex';
 
 /** The process: read config, build the hub, serve, stop cleanly on SIGTERM/SIGINT. */
 async function main() {
@@ -13,7 +14,8 @@ async function main() {
     }
     throw err;
   }
-  const hub = await createHub(config);
+  if (config.migrateOnStart) await migrateWithRetry(config);
+  const hub = await createHub(config, { migrate: false });
   const port = await hub.listen();
   hub.services.log.info(
     { port, database: config.database.client, redis: Boolean(config.redis), discord: Boolean(config.discord), devLogin: config.devLogin },
@@ -30,6 +32,30 @@ async function main() {
   };
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));
+}
+
+/**
+ * Two replicas started together on an empty database: knex's migration lock (a row in
+ * knex_migrations_lock, taken in a transaction) lets one apply the migrations; the other fails
+ * with "Migration table is already locked" (or loses the race to create knex's own tables).
+ * It waits and tries again, and then finds nothing pending. Gives up after 60 s.
+ */
+async function migrateWithRetry(config: ReturnType<typeof loadConfig>) {
+  const db = createDb(config.database);
+  try {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await migrateLatest(db);
+        return;
+      } catch (err) {
+        const race = /already locked|already exists|duplicate key/i.test(err instanceof Error ? err.message : String(err));
+        if (!race || attempt >= 120) throw err;
+        await new Promise((resolve) => setTimeout(resolve, 250 + Math.random() * 250));
+      }
+    }
+  } finally {
+    await db.destroy();
+  }
 }
 
 main().catch((err: unknown) => {

@@ -4,6 +4,7 @@ import type { Config } from './config';
 import type { Db } from './db/knex';
 import type { ReadCache } from './cache/read-cache';
 import type { CommandBus } from './commands/command';
+import type { HubMetrics } from './observability/metrics';
 
 /** What features are given: built once per hub by createHub, never imported as globals. */
 export interface HubServices {
@@ -13,6 +14,8 @@ export interface HubServices {
   commands: CommandBus;
   log: Logger;
   redis: Redis | undefined;
+  /** Prometheus series (/metrics): commands, realtime, cache, health, Steam calls. */
+  metrics?: HubMetrics;
   /** Set once Socket.IO is attached: /readyz reports it (degraded when Redis fan-out is down). */
   realtime?: { status(): 'ok' | 'degraded' | 'draining' };
 }

@@ -6,6 +6,8 @@ import { conflict, HubError } from '../http/errors';
 import type { ReadCache } from '../cache/read-cache';
 import type { RoomEvent } from '../events/event.model';
 import type { Actor } from '../auth/actor';
+import { currentContext } from '../observability/context';
+import type { HubMetrics } from '../observability/metrics';
 
 /** Receives each committed event, after the cache was invalidated (the realtime layer). */
 export type EventSink = (event: RoomEvent) => void;
@@ -38,16 +40,29 @@ export const roomTag = (room: string) => `room:${room}`;
  * invalidate the read cache, then hand the events to subscribers. Rules and authorisation run
  * inside `execute`, after the lock, so they see the state the previous command committed.
  */
-export function createCommandBus(deps: { db: Db; cache: ReadCache; log: Logger }): CommandBus {
+export function createCommandBus(deps: { db: Db; cache: ReadCache; log: Logger; metrics?: HubMetrics }): CommandBus {
   const sinks = new Set<EventSink>();
   let inFlight = 0;
   let idleWaiters: (() => void)[] = [];
 
   async function run<T>(actor: Actor | null, execute: (tx: CommandTx) => Promise<T>): Promise<T> {
     inFlight++;
+    // Named by the request that runs it (route pattern or socket command); timers have none.
+    const name = currentContext()?.command ?? 'internal';
+    const started = performance.now();
+    let outcome = 'error';
     try {
-      return await runOne(actor, execute);
+      const result = await runOne(actor, execute);
+      outcome = 'ok';
+      return result;
+    } catch (err) {
+      if (err instanceof HubError) outcome = 'rejected';
+      throw err;
     } finally {
+      deps.metrics?.commands.inc({ command: name, outcome });
+      const seconds = (performance.now() - started) / 1000;
+      deps.metrics?.commandSeconds.observe({ command: name }, seconds);
+      deps.log.debug({ outcome, ms: Math.round(seconds * 1000) }, 'command done'); // reqId and command come from the context
       if (--inFlight === 0) {
         for (const wake of idleWaiters) wake();
         idleWaiters = [];

@@ -5,6 +5,7 @@ import type { BodyOf, Endpoint, ParamsOf, QueryOf, ResponseOf } from '../../shar
 import type { Actor } from '../auth/actor';
 import type { HubServices } from '../services';
 import { invalid, unauthenticated } from './errors';
+import { nameCommand } from '../observability/context';
 
 export interface RequestContext<E extends Endpoint> {
   params: ParamsOf<E>;
@@ -45,6 +46,7 @@ export function actorOf(req: Request): Actor | null {
 export function mount<E extends Endpoint>(router: Router, hub: HubServices, endpoint: E, handler: Handler<E>, options: RouteOptions<E> = {}) {
   const method = endpoint.method.toLowerCase() as 'get' | 'post' | 'patch' | 'put' | 'delete';
   router[method](endpoint.path, async (req: Request, res: Response) => {
+    nameCommand(`${endpoint.method} ${endpoint.path}`); // the label of the commands it runs
     const ctx = {
       params: parsePart(endpoint.params, req.params, 'params'),
       query: parsePart(endpoint.query, req.query, 'query'),

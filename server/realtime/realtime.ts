@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type http from 'node:http';
 import type { RequestHandler } from 'express';
 import type passport from 'passport';
@@ -21,6 +22,7 @@ import { createUserLimiter, TokenBucket } from './limits';
 import { createPresence, type Viewer } from './presence';
 import { parseRoom, roomKinds, type RoomKindDef } from './room-kinds';
 import { socketCommandHandlers } from './socket-commands';
+import { runInContext } from '../observability/context';
 
 interface SocketData {
   actor: Actor | null;
@@ -93,6 +95,13 @@ export async function createRealtime(
 
   const fanout = createFanOut(io, { redis: hub.redis, prefix: config.redis?.prefix ?? '', db, log });
   await fanout.ready(2000);
+  // Read when /metrics is scraped. Every socket sits in a room named by its id: not counted.
+  hub.metrics?.watchRealtime(() => {
+    const rooms = io.of('/').adapter.rooms;
+    let named = 0;
+    for (const room of rooms.keys()) if (!io.of('/').sockets.has(room)) named++;
+    return { connections: io.engine.clientsCount, rooms: named, fanoutUp: fanout.status() !== 'down' };
+  });
 
   const presence = createPresence({
     redis: hub.redis,
@@ -198,7 +207,8 @@ export async function createRealtime(
         return;
       }
       const reply = ack as (answer: Ack<T>) => void;
-      run().then(
+      // Its own request id: the log lines and the command it causes carry it.
+      runInContext({ requestId: randomUUID(), command: name }, run).then(
         (data) => reply({ ok: true, data }),
         (err: unknown) => {
           const error = toAckError(err, name);
