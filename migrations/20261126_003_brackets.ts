@@ -42,6 +42,8 @@ export async function up(knex: Knex): Promise<void> {
     t.integer('score_b').nullable();
     t.enu('forfeit', ['a', 'b']).nullable();
     t.integer('version').notNullable().defaultTo(0);
+    json(t, 'claim').nullable().comment("a captain's report awaiting the other captain");
+    t.boolean('disputed').notNullable().defaultTo(false);
     t.integer('reported_by').nullable();
     t.timestamp('reported_at', { useTz: true }).nullable();
     t.unique(['stage_id', 'key']);

@@ -22,8 +22,22 @@ export class Stage extends BaseModel {
 }
 
 /** One series. Elimination rows keep only results; their teams are replayed by the engine. */
+export interface SeriesClaim {
+  side: 'a' | 'b';
+  userId: number;
+  winner: 'a' | 'b' | 'draw';
+  scoreA: number;
+  scoreB: number;
+  forfeit: 'a' | 'b' | null;
+  /** The report as the captain sent it (games included), applied as is when confirmed. */
+  report: Record<string, unknown>;
+}
+
 export class Series extends BaseModel {
   static override tableName = 'bracket_matches';
+  static override get jsonAttributes() {
+    return ['claim'];
+  }
   id!: number;
   stageId!: number;
   tournamentId!: number;
@@ -39,6 +53,9 @@ export class Series extends BaseModel {
   scoreB!: number | null;
   forfeit!: 'a' | 'b' | null;
   version!: number;
+  /** A captain's report awaiting the other captain. */
+  claim!: SeriesClaim | null;
+  disputed!: boolean;
   reportedBy!: number | null;
   reportedAt!: Date | string | null;
 }

@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import type { Knex } from 'knex';
 import type { z } from 'zod';
+import { ReportInput as ReportInputSchema } from '../../shared/schemas/brackets';
 import type { BracketMatch, BracketView, DisqualifyInput, ReportInput, Stage as StageDto, StageCreate, StandingRow } from '../../shared/schemas/brackets';
 import { rooms } from '../../shared/rooms';
 import { type Actor, requireUser } from '../auth/actor';
@@ -8,7 +9,7 @@ import { tags } from '../cache/read-cache';
 import type { CommandTx } from '../commands/command';
 import { type Db, isPostgres } from '../db/knex';
 import { isoTime } from '../db/base.model';
-import { conflict, invalid, notFound } from '../http/errors';
+import { conflict, forbidden, invalid, notFound } from '../http/errors';
 import type { HubServices } from '../services';
 import { listTeams } from '../teams/teams.queries';
 import { findTournament, requireTournamentStaff } from '../tournaments/access';
@@ -49,6 +50,10 @@ function gamesOf(games: SeriesGame[], matchId: number) {
     .sort((x, y) => x.number - y.number)
     .map((g) => ({ number: g.number, winner: g.winner, radiant: g.radiant, steamMatchId: g.steamMatchId, draft: g.draft }));
 }
+
+/** A captain's report waiting for the other captain (only while the series is unplayed). */
+const claimView = (row: Series) =>
+  row.claim && row.winner === null ? { side: row.claim.side, winner: row.claim.winner, scoreA: row.claim.scoreA, scoreB: row.claim.scoreB, forfeit: row.claim.forfeit } : null;
 
 /** Stored elimination results, keyed by match key. */
 function storedResults(rows: Series[]): Map<string, StoredResult> {
@@ -122,6 +127,8 @@ export function stageView(stage: Stage, rows: Series[], games: SeriesGame[], nam
         winner: result?.winner ?? null,
         forfeit: result?.forfeit ?? null,
         version: row.version,
+        claim: claimView(row),
+        disputed: Boolean(row.disputed),
         games: played ? gamesOf(games, row.id) : [],
       };
     });
@@ -154,6 +161,8 @@ export function stageView(stage: Stage, rows: Series[], games: SeriesGame[], nam
     winner,
     forfeit,
     version: row.version,
+    claim: claimView(row),
+    disputed: Boolean(row.disputed),
     games: gamesOf(games, row.id),
   }));
   const groupNumbers = [...new Set(fixed.map((f) => f.row.groupNumber ?? 1))].sort((a, b) => a - b);
@@ -291,6 +300,7 @@ export async function createStage(hub: HubServices, actor: Actor | null, tournam
       points: input.points,
       allowDraws: input.allowDraws,
       tiebreaks: input.tiebreaks,
+      captainReports: input.captainReports,
     };
     const stage = await Stage.query(tx.db).insertAndFetch({
       tournamentId,
@@ -368,106 +378,188 @@ function outcomeOf(input: Report, bestOf: BestOf, allowDraw: boolean) {
   return { winner: out.state === 'won' ? out.winner : ('draw' as const), scoreA: out.scoreA, scoreB: out.scoreB, forfeit: null };
 }
 
-export async function reportSeries(hub: HubServices, actor: Actor | null, tournamentId: number, matchId: number, input: Report): Promise<StageDto> {
-  const user = requireUser(actor);
-  return hub.commands.run(actor, async (tx) => {
-    await begin(tx, actor, tournamentId);
-    const row = await Series.query(tx.db).findOne({ id: matchId, tournamentId });
-    if (!row) throw notFound(`series ${matchId}`);
-    const stage = (await Stage.query(tx.db).findById(row.stageId))!;
-    if (input.expectedVersion !== undefined && input.expectedVersion !== row.version) {
-      throw conflict(`series ${row.key} has changed (now at version ${row.version}, you saw ${input.expectedVersion}); reload and try again`);
-    }
-    const rows = await Series.query(tx.db).where({ stageId: stage.id });
-    const allowDraw = drawsAllowed(stage.format, stage.settings);
-    let teamA: number;
-    let teamB: number;
-    let cleared: string[] = [];
-    let wasPlayed: boolean;
+/** A series inside a command: its stage, every row of the stage, and who plays it now. */
+interface LockedSeries {
+  stage: Stage;
+  row: Series;
+  rows: Series[];
+  teamA: number;
+  teamB: number;
+  played: boolean;
+}
 
-    if (isElimination(stage.format)) {
-      const { resolved } = resolveStage(stage, rows);
-      const m = resolved.find((x) => x.key === row.key)!;
-      if (m.status === 'tbd') throw conflict(`series ${row.key} cannot be reported yet: both teams are not known`);
-      if (m.status === 'bye') throw conflict(`series ${row.key} is a bye: nothing to report`);
-      if (m.status === 'skipped') throw conflict(`series ${row.key} is not played: the upper-bracket team won the first grand final`);
-      teamA = m.teamA as number;
-      teamB = m.teamB as number;
-      wasPlayed = m.status === 'done';
-    } else {
-      if (row.teamIdB === null) throw conflict(`series ${row.key} is a bye: nothing to report`);
-      teamA = row.teamIdA!;
-      teamB = row.teamIdB;
-      wasPlayed = row.winner !== null;
-    }
-    if (wasPlayed && !input.correct) {
-      throw conflict(`series ${row.key} was already reported (version ${row.version}); to change it, send a correction (correct: true)`);
-    }
-    const outcome = outcomeOf(input, row.bestOf as BestOf, allowDraw);
+async function findSeries(tx: CommandTx, tournamentId: number, matchId: number): Promise<LockedSeries> {
+  const row = await Series.query(tx.db).findOne({ id: matchId, tournamentId });
+  if (!row) throw notFound(`series ${matchId}`);
+  const stage = (await Stage.query(tx.db).findById(row.stageId))!;
+  const rows = await Series.query(tx.db).where({ stageId: stage.id });
+  if (isElimination(stage.format)) {
+    const { resolved } = resolveStage(stage, rows);
+    const m = resolved.find((x) => x.key === row.key)!;
+    if (m.status === 'tbd') throw conflict(`series ${row.key} cannot be reported yet: both teams are not known`);
+    if (m.status === 'bye') throw conflict(`series ${row.key} is a bye: nothing to report`);
+    if (m.status === 'skipped') throw conflict(`series ${row.key} is not played: the upper-bracket team won the first grand final`);
+    return { stage, row, rows, teamA: m.teamA as number, teamB: m.teamB as number, played: m.status === 'done' };
+  }
+  if (row.teamIdB === null) throw conflict(`series ${row.key} is a bye: nothing to report`);
+  return { stage, row, rows, teamA: row.teamIdA!, teamB: row.teamIdB, played: row.winner !== null };
+}
 
-    if (isElimination(stage.format)) {
-      // BR4: replay with the new result; any played series whose teams would change is downstream damage.
-      const results = storedResults(rows);
-      results.set(row.key, { teamA, teamB, winner: outcome.winner as Side, scoreA: outcome.scoreA, scoreB: outcome.scoreB, forfeit: outcome.forfeit });
-      const template = eliminationTemplate(stage.seeding.length, eliminationOptions(stage.format, stage.settings));
-      const stale = resolveElimination(template, { seeds: stage.seeding, results, disqualified: new Set(stage.disqualified) })
-        .filter((x) => x.stale)
-        .map((x) => x.key);
-      if (stale.length && !input.cascade) {
-        throw conflict(`this correction changes series already played: ${stale.join(', ')}; confirm with cascade: true to clear their results`);
-      }
-      for (const key of stale) {
-        const victim = rows.find((r) => r.key === key)!;
-        await SeriesGame.query(tx.db).where({ matchId: victim.id }).delete();
-        await Series.query(tx.db)
-          .findById(victim.id)
-          .patch({ winner: null, scoreA: null, scoreB: null, forfeit: null, teamIdA: null, teamIdB: null, version: victim.version + 1, reportedBy: user.id, reportedAt: new Date().toISOString() });
-      }
-      cleared = stale;
+/**
+ * Writes a result (a staff report, or a captain's report the other captain confirmed): replays
+ * the bracket, refuses or clears downstream damage (BR4), stores the games, pairs the next Swiss
+ * round when this one is complete, and appends the room's event.
+ */
+async function applyResult(tx: CommandTx, s: LockedSeries, input: Report, reporterId: number, extra: Record<string, unknown> = {}): Promise<StageDto> {
+  const { stage, row, rows, teamA, teamB } = s;
+  const outcome = outcomeOf(input, row.bestOf as BestOf, drawsAllowed(stage.format, stage.settings));
+  let cleared: string[] = [];
+  if (isElimination(stage.format)) {
+    // BR4: replay with the new result; any played series whose teams would change is downstream damage.
+    const results = storedResults(rows);
+    results.set(row.key, { teamA, teamB, winner: outcome.winner as Side, scoreA: outcome.scoreA, scoreB: outcome.scoreB, forfeit: outcome.forfeit });
+    const template = eliminationTemplate(stage.seeding.length, eliminationOptions(stage.format, stage.settings));
+    const stale = resolveElimination(template, { seeds: stage.seeding, results, disqualified: new Set(stage.disqualified) })
+      .filter((x) => x.stale)
+      .map((x) => x.key);
+    if (stale.length && !input.cascade) {
+      throw conflict(`this correction changes series already played: ${stale.join(', ')}; confirm with cascade: true to clear their results`);
     }
-
-    // The version check makes the write conditional: a racing writer that slipped past the lock cannot both win.
-    const updated = await Series.query(tx.db)
-      .where({ id: row.id, version: row.version })
-      .patch({
-        winner: outcome.winner,
-        scoreA: outcome.scoreA,
-        scoreB: outcome.scoreB,
-        forfeit: outcome.forfeit,
-        teamIdA: teamA,
-        teamIdB: teamB,
-        version: row.version + 1,
-        reportedBy: user.id,
-        reportedAt: new Date().toISOString(),
-      });
-    if (updated !== 1) throw conflict(`series ${row.key} has changed; reload and try again`);
-    await SeriesGame.query(tx.db).where({ matchId: row.id }).delete();
-    for (const [i, g] of (input.games ?? []).entries()) {
-      await SeriesGame.query(tx.db).insert({ matchId: row.id, number: i + 1, winner: g.winner, radiant: g.radiant, steamMatchId: g.steamMatchId, draft: g.draft });
+    for (const key of stale) {
+      const victim = rows.find((r) => r.key === key)!;
+      await SeriesGame.query(tx.db).where({ matchId: victim.id }).delete();
+      await Series.query(tx.db)
+        .findById(victim.id)
+        .patch({ winner: null, scoreA: null, scoreB: null, forfeit: null, teamIdA: null, teamIdB: null, claim: null, disputed: false, version: victim.version + 1, reportedBy: reporterId, reportedAt: new Date().toISOString() });
     }
+    cleared = stale;
+  }
 
-    let nextRound: number | null = null;
-    if (stage.format === 'swiss') {
-      const after = await Series.query(tx.db).where({ stageId: stage.id });
-      const current = Math.max(...after.map((r) => r.round));
-      if (after.filter((r) => r.round === current).every((r) => r.winner !== null)) nextRound = await pairSwissRound(tx, stage, after);
-    }
-
-    touch(tx, tournamentId);
-    await tx.emit(rooms.tournament(tournamentId), wasPlayed ? 'bracket.series_corrected' : 'bracket.series_reported', {
-      stageId: stage.id,
-      matchId: row.id,
-      key: row.key,
-      teamA,
-      teamB,
+  // The version check makes the write conditional: a racing writer that slipped past the lock cannot both win.
+  const updated = await Series.query(tx.db)
+    .where({ id: row.id, version: row.version })
+    .patch({
       winner: outcome.winner,
       scoreA: outcome.scoreA,
       scoreB: outcome.scoreB,
       forfeit: outcome.forfeit,
-      cleared,
-      ...(nextRound ? { nextRound } : {}),
+      teamIdA: teamA,
+      teamIdB: teamB,
+      claim: null,
+      disputed: false,
+      version: row.version + 1,
+      reportedBy: reporterId,
+      reportedAt: new Date().toISOString(),
     });
-    return loadStage(tx.db, stage);
+  if (updated !== 1) throw conflict(`series ${row.key} has changed; reload and try again`);
+  await SeriesGame.query(tx.db).where({ matchId: row.id }).delete();
+  for (const [i, g] of (input.games ?? []).entries()) {
+    await SeriesGame.query(tx.db).insert({ matchId: row.id, number: i + 1, winner: g.winner, radiant: g.radiant, steamMatchId: g.steamMatchId, draft: g.draft });
+  }
+
+  let nextRound: number | null = null;
+  if (stage.format === 'swiss') {
+    const after = await Series.query(tx.db).where({ stageId: stage.id });
+    const current = Math.max(...after.map((r) => r.round));
+    if (after.filter((r) => r.round === current).every((r) => r.winner !== null)) nextRound = await pairSwissRound(tx, stage, after);
+  }
+
+  touch(tx, stage.tournamentId);
+  await tx.emit(rooms.tournament(stage.tournamentId), s.played ? 'bracket.series_corrected' : 'bracket.series_reported', {
+    stageId: stage.id,
+    matchId: row.id,
+    key: row.key,
+    teamA,
+    teamB,
+    winner: outcome.winner,
+    scoreA: outcome.scoreA,
+    scoreB: outcome.scoreB,
+    forfeit: outcome.forfeit,
+    cleared,
+    ...extra,
+    ...(nextRound ? { nextRound } : {}),
+  });
+  return loadStage(tx.db, stage);
+}
+
+function checkVersion(row: Series, expected: number | undefined) {
+  if (expected !== undefined && expected !== row.version) {
+    throw conflict(`series ${row.key} has changed (now at version ${row.version}, you saw ${expected}); reload and try again`);
+  }
+}
+
+export async function reportSeries(hub: HubServices, actor: Actor | null, tournamentId: number, matchId: number, input: Report): Promise<StageDto> {
+  const user = requireUser(actor);
+  return hub.commands.run(actor, async (tx) => {
+    await begin(tx, actor, tournamentId);
+    const s = await findSeries(tx, tournamentId, matchId);
+    checkVersion(s.row, input.expectedVersion);
+    if (s.played && !input.correct) {
+      throw conflict(`series ${s.row.key} was already reported (version ${s.row.version}); to change it, send a correction (correct: true)`);
+    }
+    return applyResult(tx, s, input, user.id);
+  });
+}
+
+// ---- captains report, the other captain confirms or disputes (stages with captainReports)
+
+/** Which side of the series the user captains, or null. */
+async function captainSide(db: Knex, userId: number, s: LockedSeries): Promise<Side | null> {
+  const teams = await db('teams').whereIn('id', [s.teamA, s.teamB]).select('id', 'captain_user_id');
+  const captainOf = new Map(teams.map((t: { id: number; captainUserId: number }) => [Number(t.id), Number(t.captainUserId)]));
+  if (captainOf.get(s.teamA) === userId) return 'a';
+  if (captainOf.get(s.teamB) === userId) return 'b';
+  return null;
+}
+
+/** Opens a captain command: room lock, the series, and the caller's side in it. */
+async function beginCaptain(tx: CommandTx, actor: Actor, tournamentId: number, matchId: number) {
+  await tx.lock(rooms.tournament(tournamentId));
+  await findTournament(tx.db, tournamentId);
+  const s = await findSeries(tx, tournamentId, matchId);
+  if (!s.stage.settings.captainReports) throw forbidden('in this stage results are reported by staff');
+  const side = await captainSide(tx.db, actor.id, s);
+  if (!side) throw forbidden('only the captains of this series may report or confirm it');
+  if (s.played) throw conflict(`series ${s.row.key} was already reported`);
+  return { s, side };
+}
+
+export async function claimResult(hub: HubServices, actor: Actor | null, tournamentId: number, matchId: number, input: Report): Promise<StageDto> {
+  const user = requireUser(actor);
+  return hub.commands.run(actor, async (tx) => {
+    const { s, side } = await beginCaptain(tx, user, tournamentId, matchId);
+    checkVersion(s.row, input.expectedVersion);
+    if (s.row.claim && s.row.claim.side !== side) throw conflict('the other captain has already reported this series: confirm or dispute their report');
+    // Checked now, so a captain learns of an impossible score before the other one sees it.
+    const outcome = outcomeOf(input, s.row.bestOf as BestOf, drawsAllowed(s.stage.format, s.stage.settings));
+    const report = { scoreA: input.scoreA, scoreB: input.scoreB, games: input.games, forfeit: input.forfeit };
+    const claim = { side, userId: user.id, winner: outcome.winner, scoreA: outcome.scoreA, scoreB: outcome.scoreB, forfeit: outcome.forfeit, report };
+    const updated = await Series.query(tx.db).where({ id: s.row.id, version: s.row.version }).patch({ claim, disputed: false, version: s.row.version + 1 });
+    if (updated !== 1) throw conflict(`series ${s.row.key} has changed; reload and try again`);
+    touch(tx, tournamentId);
+    await tx.emit(rooms.tournament(tournamentId), 'bracket.result_claimed', { stageId: s.stage.id, matchId, key: s.row.key, side, winner: outcome.winner, scoreA: outcome.scoreA, scoreB: outcome.scoreB });
+    return loadStage(tx.db, s.stage);
+  });
+}
+
+export async function answerClaim(hub: HubServices, actor: Actor | null, tournamentId: number, matchId: number, answer: 'confirm' | 'dispute', expectedVersion?: number): Promise<StageDto> {
+  const user = requireUser(actor);
+  return hub.commands.run(actor, async (tx) => {
+    const { s, side } = await beginCaptain(tx, user, tournamentId, matchId);
+    checkVersion(s.row, expectedVersion);
+    const claim = s.row.claim;
+    if (!claim) throw conflict(`nobody has reported series ${s.row.key} yet`);
+    if (claim.side === side) throw conflict('the other captain answers your report');
+    if (answer === 'confirm') {
+      const report = ReportInputSchema.parse({ ...claim.report, correct: false, cascade: false });
+      return applyResult(tx, s, report, claim.userId, { confirmedBy: user.id });
+    }
+    if (s.row.disputed) throw conflict('this report is already disputed: staff will decide');
+    const updated = await Series.query(tx.db).where({ id: s.row.id, version: s.row.version }).patch({ disputed: true, version: s.row.version + 1 });
+    if (updated !== 1) throw conflict(`series ${s.row.key} has changed; reload and try again`);
+    touch(tx, tournamentId);
+    await tx.emit(rooms.tournament(tournamentId), 'bracket.result_disputed', { stageId: s.stage.id, matchId, key: s.row.key, side });
+    return loadStage(tx.db, s.stage);
   });
 }
 

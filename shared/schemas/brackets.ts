@@ -30,6 +30,7 @@ export const StageSettings = z.object({
   points: z.enum(['series', 'games']).default('series').describe('series: win 3 / draw 1 / loss 0; games: a point per game won (Bo2 2/1/0)'),
   allowDraws: z.boolean().default(false).describe('round robin and Swiss: a Bo2 may end 1–1'),
   tiebreaks: z.array(Tiebreak).max(4).default(['headToHead', 'gameDiff', 'buchholz', 'coinToss']).describe('published before the stage starts'),
+  captainReports: z.boolean().default(false).describe('captains report results and the other captain confirms or disputes (staff may always report)'),
 });
 export type StageSettings = z.infer<typeof StageSettings>;
 
@@ -71,6 +72,11 @@ export const ReportInput = z
   .refine((r) => r.forfeit !== undefined || r.games !== undefined || (r.scoreA !== undefined && r.scoreB !== undefined), 'give games, both scores, or a forfeit')
   .meta({ id: 'ReportInput' });
 
+export const ClaimAnswer = z
+  .object({ expectedVersion: z.number().int().min(0).optional() })
+  .strict()
+  .meta({ id: 'ClaimAnswer' });
+
 export const DisqualifyInput = z.object({ teamId: z.number().int().positive() }).strict().meta({ id: 'DisqualifyInput' });
 
 export const TeamRef = z.object({ id: z.number().int(), name: z.string() });
@@ -102,6 +108,11 @@ export const BracketMatch = z
     winner: z.enum(['a', 'b', 'draw']).nullable(),
     forfeit: Side.nullable(),
     version: z.number().int(),
+    claim: z
+      .object({ side: Side, winner: z.enum(['a', 'b', 'draw']), scoreA: z.number().int(), scoreB: z.number().int(), forfeit: Side.nullable() })
+      .nullable()
+      .describe("a captain's report waiting for the other captain"),
+    disputed: z.boolean().describe('the other captain disputed the report: staff decide'),
     games: z.array(Game),
   })
   .meta({ id: 'BracketMatch' });

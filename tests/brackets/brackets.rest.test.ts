@@ -25,14 +25,16 @@ describe.each(DATABASES)('brackets over REST [%s]', (db) => {
     expect(res.status, res.text).toBe(201);
     const id = res.body.id as number;
     const teams: number[] = [];
+    const captains: Client[] = [];
     for (let i = 0; i < count; i++) {
       const user = await t.login(`b${k}c${i}`);
+      captains.push(user);
       expect((await staff.post(`/api/tournaments/${id}/players`, { userId: user.userId, mmr: (i + 1) * 1000 })).status).toBe(201);
       const team = await staff.post(`/api/tournaments/${id}/teams`, { captainUserId: user.userId, name: `T${i + 1}` });
       expect(team.status, team.text).toBe(201);
       teams.push(team.body.id);
     }
-    return { id, teams };
+    return { id, teams, captains };
   }
   const name = (stage: StageT, teamId: number | undefined) => stage.seeds.find((s) => s.id === teamId)?.name;
   const byKey = (stage: StageT, key: string) => stage.matches.find((m) => m.key === key)!;
@@ -259,5 +261,44 @@ describe.each(DATABASES)('brackets over REST [%s]', (db) => {
     const res = await staff.post(`/api/tournaments/${id}/stages`, { format: 'single_elimination', seeding: 'standings', fromStageId: groups.id, top: 4 });
     expect(res.status, res.text).toBe(201);
     expect((res.body as StageT).seeds.map((s) => s.name)).toEqual(['T1', 'T2', 'T3', 'T4']);
+  });
+
+  it('captain reports: one captain reports, the other confirms (the winner advances) or disputes (staff decide)', async () => {
+    const { id, captains } = await tournamentWithTeams(4);
+    let stage = (await staff.post(`/api/tournaments/${id}/stages`, { format: 'single_elimination', captainReports: true })).body as StageT;
+    const u11 = byKey(stage, 'U1.1'); // T1 (captain 0) – T4 (captain 3)
+    const url = (m: MatchT, what: string) => `/api/tournaments/${id}/series/${m.id}/${what}`;
+    // Only this series' captains; a captain of another team is refused.
+    expect((await captains[1]!.post(url(u11, 'claim'), { scoreA: 1, scoreB: 0 })).status).toBe(403);
+    expect((await t.client().post(url(u11, 'claim'), { scoreA: 1, scoreB: 0 })).status).toBe(401);
+    const start = (await events(id)).length;
+    const claimed = await captains[0]!.post(url(u11, 'claim'), { scoreA: 1, scoreB: 0 });
+    expect(claimed.status, claimed.text).toBe(200);
+    stage = claimed.body;
+    expect(byKey(stage, 'U1.1')).toMatchObject({ status: 'ready', claim: { side: 'a', winner: 'a', scoreA: 1, scoreB: 0 }, disputed: false });
+    expect(byKey(stage, 'U2.1').teamA).toBeNull();
+    expect((await captains[0]!.post(url(u11, 'confirm'), {})).status).toBe(409);
+    const confirmed = await captains[3]!.post(url(u11, 'confirm'), {});
+    expect(confirmed.status, confirmed.text).toBe(200);
+    stage = confirmed.body;
+    expect(byKey(stage, 'U1.1')).toMatchObject({ status: 'done', winner: 'a', claim: null });
+    expect(byKey(stage, 'U2.1').teamA?.name).toBe('T1');
+    const after = (await events(id)).slice(start);
+    expect(after.map((e) => e.type)).toEqual(['bracket.result_claimed', 'bracket.series_reported']);
+    expect(after[1]!.payload).toMatchObject({ key: 'U1.1', confirmedBy: captains[3]!.userId });
+
+    // Disputed: staff decide; the claim and the dispute go with the staff report.
+    const u12 = byKey(stage, 'U1.2'); // T2 (captain 1) – T3 (captain 2)
+    expect((await captains[1]!.post(url(u12, 'claim'), { scoreA: 1, scoreB: 0 })).status).toBe(200);
+    expect((await captains[2]!.post(url(u12, 'claim'), { scoreA: 0, scoreB: 1 })).status).toBe(409);
+    const disputed = await captains[2]!.post(url(u12, 'dispute'), {});
+    expect(disputed.status, disputed.text).toBe(200);
+    expect(byKey(disputed.body, 'U1.2')).toMatchObject({ disputed: true, claim: { side: 'a' } });
+    stage = await report(id, u12, { scoreA: 0, scoreB: 1 });
+    expect(byKey(stage, 'U1.2')).toMatchObject({ status: 'done', winner: 'b', claim: null, disputed: false });
+    expect((await captains[1]!.post(url(u12, 'confirm'), {})).status).toBe(409);
+    // A stage without captain reports refuses them.
+    const plain = (await staff.post(`/api/tournaments/${id}/stages`, { format: 'single_elimination' })).body as StageT;
+    expect((await captains[0]!.post(`/api/tournaments/${id}/series/${byKey(plain, 'U1.1').id}/claim`, { scoreA: 1, scoreB: 0 })).status).toBe(403);
   });
 });
