@@ -1,0 +1,573 @@
+import crypto from 'node:crypto';
+import type { Knex } from 'knex';
+import { rooms } from '../../shared/rooms';
+import type { HeroDraftChoice, HeroDraftCreate, HeroDraftStep, HeroDraftView, HeroList } from '../../shared/schemas/herodraft';
+import { type Actor, requireUser } from '../auth/actor';
+import { tags } from '../cache/read-cache';
+import { type CommandTx, roomTag } from '../commands/command';
+import { isoTime } from '../db/base.model';
+import { type Db, isPostgres } from '../db/knex';
+import { deadlinesOf, type Deadline } from '../deadlines/deadlines';
+import { conflict, forbidden, notFound } from '../http/errors';
+import type { HubServices } from '../services';
+import { Team } from '../teams/team.model';
+import { findTournament, isTournamentStaff, requireTournamentStaff } from '../tournaments/access';
+import { displayName, User } from '../users/user.model';
+import { HeroDraft, HeroDraftStepRow } from './herodraft.model';
+import {
+  availableHeroes, buildSequence, checkChoice, checkHero, choiceDue, coinToss, deduct, DEFAULT_PRESET, DEFAULT_TIMING, type Preset,
+  type RandomSource, settleChoices, spend, teamOfStep, timeoutChoice, type TurnClock, turnDeadline,
+} from './herodraft.rules';
+import { heroes, heroIds } from './heroes';
+
+/** Deadline kinds: the step on turn, and a captain's disconnect grace. */
+export const STEP_DEADLINE = 'herodraft.step';
+export const GRACE_DEADLINE = 'herodraft.grace';
+
+// ---------------------------------------------------------------- injected per hub
+
+const cryptoRandom: RandomSource = { int: (n) => crypto.randomInt(0, n) };
+const randomSources = new WeakMap<HubServices, RandomSource>();
+/** Tests make the coin toss and random picks reproducible; the hub uses crypto. */
+export function useHeroDraftRandom(hub: HubServices, random: RandomSource) {
+  randomSources.set(hub, random);
+}
+const randomOf = (hub: HubServices) => randomSources.get(hub) ?? cryptoRandom;
+const clockOf = (hub: HubServices) => deadlinesOf(hub).clock;
+
+export function heroList(hub: HubServices): HeroList {
+  return { imageBase: hub.config.heroDraft.imageBase, heroes: heroes() };
+}
+
+// ---------------------------------------------------------------- loading and views
+
+interface Loaded {
+  draft: HeroDraft;
+  teams: [Team, Team];
+  captains: [User | undefined, User | undefined];
+  done: HeroDraftStepRow[];
+}
+
+async function load(db: Knex, id: number): Promise<Loaded> {
+  const draft = await HeroDraft.query(db).findById(id);
+  if (!draft) throw notFound(`hero draft ${id}`);
+  const [teamA, teamB, done] = await Promise.all([
+    Team.query(db).findById(draft.homeTeamId),
+    Team.query(db).findById(draft.awayTeamId),
+    HeroDraftStepRow.query(db).where({ heroDraftId: id }).orderBy('stepIndex'),
+  ]);
+  const users = await User.query(db).findByIds([teamA!.captainUserId, teamB!.captainUserId]);
+  const byId = new Map(users.map((u) => [u.id, u]));
+  return { draft, teams: [teamA!, teamB!], captains: [byId.get(teamA!.captainUserId), byId.get(teamB!.captainUserId)], done };
+}
+
+const num = (v: number | string | null) => (v === null ? null : Number(v));
+const reserveOf = (d: HeroDraft, team: 0 | 1) => (team === 0 ? d.homeReserveMs : d.awayReserveMs);
+const reserveColumn = (team: 0 | 1) => (team === 0 ? 'homeReserveMs' : 'awayReserveMs');
+
+/** The acting team (0/1) of the current step, when drafting or paused. */
+function actingTeam(d: HeroDraft): 0 | 1 | null {
+  const step = d.steps[d.stepIndex];
+  if (!step || d.firstPick === null) return null;
+  return teamOfStep(step, d.firstPick);
+}
+
+function turnClock(d: HeroDraft): TurnClock | null {
+  const team = actingTeam(d);
+  const startedAt = num(d.turnStartedAtMs);
+  if (team === null || startedAt === null || d.stepMs === null) return null;
+  return { startedAt, stepMs: d.stepMs, reserveMs: reserveOf(d, team) };
+}
+
+function buildView(l: Loaded, seq: number): HeroDraftView {
+  const d = l.draft;
+  const team = actingTeam(d);
+  const clock = d.status === 'drafting' ? turnClock(d) : null;
+  const choices = d.tossWinner === null ? null : { tossWinner: d.tossWinner, winnerChoice: d.winnerChoice, loserChoice: d.loserChoice };
+  const done = l.done.map((s) => ({
+    stepIndex: s.stepIndex,
+    team: (s.teamId === d.homeTeamId ? 0 : 1) as 0 | 1,
+    action: s.action,
+    heroId: s.heroId,
+    method: s.method,
+  }));
+  return {
+    id: d.id,
+    tournamentId: d.tournamentId,
+    bracketMatchId: d.bracketMatchId,
+    gameNumber: d.gameNumber,
+    preset: d.preset,
+    steps: d.steps,
+    reserveSeconds: d.reserveSeconds,
+    status: d.status,
+    teams: l.teams.map((t, i) => ({
+      id: t.id,
+      name: t.name,
+      captain: { id: t.captainUserId, name: l.captains[i] ? displayName(l.captains[i]) : `user ${t.captainUserId}` },
+      ready: Boolean(i === 0 ? d.homeReady : d.awayReady),
+      reserveMs: reserveOf(d, i as 0 | 1),
+      side: d.radiant === null ? null : d.radiant === i ? ('radiant' as const) : ('dire' as const),
+      firstPick: d.firstPick === null ? null : d.firstPick === i,
+      picks: done.filter((s) => s.team === i && s.action === 'pick' && s.heroId !== null).map((s) => s.heroId!),
+      bans: done.filter((s) => s.team === i && s.action === 'ban' && s.heroId !== null).map((s) => s.heroId!),
+    })),
+    toss: {
+      winner: d.tossWinner,
+      winnerChoice: d.winnerChoice,
+      loserChoice: d.loserChoice,
+      due: d.status === 'choosing' && choices ? choiceDue(choices) : null,
+    },
+    stepIndex: d.stepIndex,
+    done,
+    turn:
+      clock && team !== null
+        ? {
+            stepIndex: d.stepIndex,
+            team,
+            action: d.steps[d.stepIndex]!.action,
+            startedAt: new Date(clock.startedAt).toISOString(),
+            stepMs: clock.stepMs,
+            reserveMs: clock.reserveMs,
+            deadlineAt: new Date(turnDeadline(clock)).toISOString(),
+          }
+        : null,
+    paused:
+      d.status === 'paused' && team !== null
+        ? { reason: d.pauseReason, stepMs: d.stepMs ?? 0, reserveMs: reserveOf(d, team), resumeVotes: d.resumeVotes ?? [] }
+        : null,
+    graceDueAt: d.graceDueAtMs === null ? null : new Date(Number(d.graceDueAtMs)).toISOString(),
+    completedAt: d.completedAt ? isoTime(d.completedAt) : null,
+    seq,
+  };
+}
+
+async function roomSeq(db: Knex, room: string): Promise<number> {
+  const row = await db('rooms').where({ name: room }).first('seq');
+  return row ? Number(row.seq) : 0;
+}
+
+/** The draft and the seq it reflects, read consistently (the room snapshot). */
+export async function heroDraftSnapshot(db: Db, id: number): Promise<HeroDraftView> {
+  const read = async (trx: Knex.Transaction) => buildView(await load(trx, id), await roomSeq(trx, rooms.heroDraft(id)));
+  return isPostgres(db) ? db.transaction(read, { isolationLevel: 'repeatable read' }) : db.transaction(read);
+}
+
+/** Besides its own room, a view shows team and captain names. */
+export const heroDraftTags = (tournamentId: number) => [tags.tournament(tournamentId), tags.userList()];
+
+async function tournamentOf(db: Knex, id: number): Promise<number> {
+  const row = await HeroDraft.query(db).findById(id).select('tournamentId');
+  if (!row) throw notFound(`hero draft ${id}`);
+  return row.tournamentId;
+}
+
+/** The REST read: the cached view plus the hub's clock (for countdowns). */
+export async function readHeroDraft(hub: HubServices, id: number) {
+  const tournamentId = await tournamentOf(hub.db, id);
+  const view = await hub.cache.get(`herodraft:${id}`, [roomTag(rooms.heroDraft(id)), ...heroDraftTags(tournamentId)], () => heroDraftSnapshot(hub.db, id));
+  return { ...view, serverTime: new Date(clockOf(hub).now()).toISOString() };
+}
+
+/** The drafts of a tournament (a match page finds its draft and result here). */
+export async function listHeroDrafts(hub: HubServices, tournamentId: number): Promise<{ items: HeroDraftView[] }> {
+  await findTournament(hub.db, tournamentId);
+  const rows = await HeroDraft.query(hub.db).where({ tournamentId }).orderBy('id').select('id');
+  return { items: await Promise.all(rows.map((r) => heroDraftSnapshot(hub.db, r.id))) };
+}
+
+/** Captain user ids of team A and B (presence of the room). */
+export async function heroDraftParticipants(db: Knex, id: number): Promise<number[]> {
+  const l = await load(db, id);
+  return l.teams.map((t) => t.captainUserId);
+}
+
+// ---------------------------------------------------------------- commands
+
+interface Ctx {
+  hub: HubServices;
+  tx: CommandTx;
+  id: number;
+  room: string;
+  l: Loaded;
+  now: number;
+}
+
+async function begin(hub: HubServices, tx: CommandTx, id: number, expectedSeq?: number): Promise<Ctx> {
+  const room = rooms.heroDraft(id);
+  await tx.lock(room, expectedSeq);
+  return { hub, tx, id, room, l: await load(tx.db, id), now: clockOf(hub).now() };
+}
+
+async function staffOnly(ctx: Ctx) {
+  await requireTournamentStaff(ctx.tx.db, ctx.tx.actor, ctx.l.draft.tournamentId);
+}
+
+/** The team index (0/1) whose captain this user is, or null. */
+const captainTeam = (l: Loaded, userId: number): 0 | 1 | null =>
+  l.teams[0].captainUserId === userId ? 0 : l.teams[1].captainUserId === userId ? 1 : null;
+
+function requireStatus(ctx: Ctx, allowed: string[], doing: string) {
+  const status = ctx.l.draft.status;
+  if (!allowed.includes(status)) throw conflict(`cannot ${doing} while the hero draft is ${status} (only when ${allowed.join(' or ')})`);
+}
+
+async function patch(ctx: Ctx, changes: Partial<HeroDraft>) {
+  await HeroDraft.query(ctx.tx.db).findById(ctx.id).patch({ ...changes, updatedAt: new Date().toISOString() } as never);
+  ctx.l = await load(ctx.tx.db, ctx.id);
+}
+
+/**
+ * Emits the event with the new view, then arms or clears the deadlines for the state it
+ * leaves, set at the room's new seq (any later event voids them).
+ */
+async function finish(ctx: Ctx, type: string, details: Record<string, unknown> = {}): Promise<HeroDraftView> {
+  const seq = (await ctx.tx.lock(ctx.room)) + 1;
+  const view = buildView(ctx.l, seq);
+  await ctx.tx.emit(ctx.room, type, { ...details, heroDraft: view });
+  await armDeadlines(ctx, seq);
+  return view;
+}
+
+async function armDeadlines(ctx: Ctx, seq: number) {
+  const scheduler = deadlinesOf(ctx.hub);
+  const d = ctx.l.draft;
+  const clock = d.status === 'drafting' ? turnClock(d) : null;
+  if (clock) {
+    const deadline: Deadline = { kind: STEP_DEADLINE, room: ctx.room, dueAt: turnDeadline(clock), expectedSeq: seq, payload: { stepIndex: d.stepIndex } };
+    await scheduler.set(ctx.tx, deadline);
+  } else {
+    await scheduler.clear(ctx.tx, STEP_DEADLINE, ctx.room);
+  }
+  const grace = num(d.graceDueAtMs);
+  if (grace !== null && d.status === 'drafting') {
+    await scheduler.set(ctx.tx, { kind: GRACE_DEADLINE, room: ctx.room, dueAt: grace, expectedSeq: seq, payload: {} });
+  } else {
+    await scheduler.clear(ctx.tx, GRACE_DEADLINE, ctx.room);
+  }
+}
+
+type Guard = { expectedSeq?: number | undefined };
+type Timings = { preset?: Preset | undefined; firstBanSeconds?: number | undefined; stepSeconds?: number | undefined; reserveSeconds?: number | undefined; steps?: HeroDraftStep[] | undefined };
+
+/** Steps and reserve from a preset and timings (or explicit steps), defaulting to what `current` has. */
+function sequenceFrom(input: Timings, current?: { preset: string; steps: HeroDraftStep[]; reserveSeconds: number }) {
+  const preset = (input.preset ?? current?.preset ?? DEFAULT_PRESET) as Preset;
+  const reserveSeconds = input.reserveSeconds ?? current?.reserveSeconds ?? DEFAULT_TIMING.reserveSeconds;
+  if (input.steps) return { preset, steps: input.steps, reserveSeconds };
+  const keepSteps = current && input.preset === undefined && input.firstBanSeconds === undefined && input.stepSeconds === undefined;
+  if (keepSteps) return { preset, steps: current.steps, reserveSeconds };
+  const timing = {
+    firstBanSeconds: input.firstBanSeconds ?? current?.steps[0]?.seconds ?? DEFAULT_TIMING.firstBanSeconds,
+    stepSeconds: input.stepSeconds ?? current?.steps[current.steps.length - 1]?.seconds ?? DEFAULT_TIMING.stepSeconds,
+    reserveSeconds,
+  };
+  return { preset, steps: buildSequence(preset, timing).steps, reserveSeconds };
+}
+
+/** Staff create a draft for a match between two teams of the tournament. */
+export function createHeroDraft(hub: HubServices, actor: Actor | null, tournamentId: number, input: HeroDraftCreate): Promise<HeroDraftView> {
+  return hub.commands.run(actor, async (tx) => {
+    await requireTournamentStaff(tx.db, actor, tournamentId);
+    if (input.teamAId === input.teamBId) throw conflict('a draft needs two different teams');
+    const teams = await Team.query(tx.db).whereIn('id', [input.teamAId, input.teamBId]).where({ tournamentId });
+    if (teams.length !== 2) throw notFound(`teams ${input.teamAId} and ${input.teamBId} in tournament ${tournamentId}`);
+    const seq = sequenceFrom(input);
+    const reserveMs = seq.reserveSeconds * 1000;
+    const [row] = await tx.db('hero_drafts')
+      .insert({
+        tournamentId,
+        homeTeamId: input.teamAId,
+        awayTeamId: input.teamBId,
+        bracketMatchId: input.bracketMatchId ?? null,
+        gameNumber: input.gameNumber ?? null,
+        preset: seq.preset,
+        steps: JSON.stringify(seq.steps),
+        reserveSeconds: seq.reserveSeconds,
+        status: 'waiting',
+        homeReserveMs: reserveMs,
+        awayReserveMs: reserveMs,
+      })
+      .returning('id');
+    const id = Number(typeof row === 'object' ? row.id : row);
+    const ctx = await begin(hub, tx, id);
+    tx.touch(tags.tournament(tournamentId));
+    return finish(ctx, 'herodraft.created');
+  });
+}
+
+/** Staff change the preset and timings before the draft starts (CM timings). */
+export function configureHeroDraft(hub: HubServices, actor: Actor | null, id: number, input: Timings & Guard): Promise<HeroDraftView> {
+  return hub.commands.run(actor, async (tx) => {
+    const ctx = await begin(hub, tx, id, input.expectedSeq);
+    await staffOnly(ctx);
+    requireStatus(ctx, ['waiting'], 'change the timings');
+    const seq = sequenceFrom(input, ctx.l.draft);
+    await patch(ctx, {
+      preset: seq.preset,
+      steps: seq.steps,
+      reserveSeconds: seq.reserveSeconds,
+      homeReserveMs: seq.reserveSeconds * 1000,
+      awayReserveMs: seq.reserveSeconds * 1000,
+    });
+    return finish(ctx, 'herodraft.configured');
+  });
+}
+
+/** A captain readies up (or not); when both are ready the server tosses the coin. */
+export function setReady(hub: HubServices, actor: Actor | null, id: number, input: { ready: boolean }): Promise<HeroDraftView> {
+  const user = requireUser(actor);
+  return hub.commands.run(actor, async (tx) => {
+    const ctx = await begin(hub, tx, id);
+    const team = captainTeam(ctx.l, user.id);
+    if (team === null) throw forbidden('only the two captains of this match ready up');
+    requireStatus(ctx, ['waiting'], 'ready up');
+    await patch(ctx, team === 0 ? { homeReady: input.ready } : { awayReady: input.ready });
+    if (ctx.l.draft.homeReady && ctx.l.draft.awayReady) {
+      const winner = coinToss(randomOf(hub));
+      await patch(ctx, { status: 'choosing', tossWinner: winner });
+      return finish(ctx, 'herodraft.tossed', { team, ready: input.ready, winner });
+    }
+    return finish(ctx, 'herodraft.ready', { team, ready: input.ready });
+  });
+}
+
+/** CM2: the toss winner chooses first pick or side; the other captain the remaining one. */
+export function choose(hub: HubServices, actor: Actor | null, id: number, input: HeroDraftChoice): Promise<HeroDraftView> {
+  const user = requireUser(actor);
+  return hub.commands.run(actor, async (tx) => {
+    const ctx = await begin(hub, tx, id);
+    const team = captainTeam(ctx.l, user.id);
+    if (team === null) throw forbidden('only the two captains of this match choose');
+    requireStatus(ctx, ['choosing'], 'choose');
+    const d = ctx.l.draft;
+    const state = { tossWinner: d.tossWinner!, winnerChoice: d.winnerChoice, loserChoice: d.loserChoice };
+    const problem = checkChoice(state, team, input);
+    if (problem) throw conflict(problem);
+    if (!state.winnerChoice) {
+      await patch(ctx, { winnerChoice: input });
+      return finish(ctx, 'herodraft.chosen', { team, choice: input });
+    }
+    state.loserChoice = input;
+    const { firstPick, radiant } = settleChoices(state);
+    await patch(ctx, {
+      loserChoice: input,
+      firstPick,
+      radiant,
+      status: 'drafting',
+      stepIndex: 0,
+      turnStartedAtMs: ctx.now,
+      stepMs: d.steps[0]!.seconds * 1000,
+    });
+    return finish(ctx, 'herodraft.started', { team, choice: input, firstPick, radiant });
+  });
+}
+
+/**
+ * Records the current step (a captain's hero, or a timeout's) and moves on: the acting team's
+ * reserve is charged what it used beyond the step's own time; the next step starts now.
+ */
+async function recordStep(ctx: Ctx, heroId: number | null, method: 'captain' | 'timeout', byUserId: number | null) {
+  const d = ctx.l.draft;
+  const team = actingTeam(d)!;
+  const clock = turnClock(d)!;
+  const left = spend(clock, method === 'timeout' ? Math.max(ctx.now, turnDeadline(clock)) : ctx.now);
+  const step = d.steps[d.stepIndex]!;
+  await ctx.tx.db('hero_draft_steps').insert({
+    heroDraftId: ctx.id,
+    stepIndex: d.stepIndex,
+    teamId: ctx.l.teams[team].id,
+    action: step.action,
+    heroId,
+    method,
+    byUserId,
+    createdAt: new Date().toISOString(),
+  });
+  const next = d.stepIndex + 1;
+  const complete = next >= d.steps.length;
+  await patch(ctx, {
+    [reserveColumn(team)]: left.reserveMs,
+    stepIndex: next,
+    ...(complete
+      ? { status: 'completed' as const, turnStartedAtMs: null, stepMs: null, graceDueAtMs: null, completedAt: new Date().toISOString() }
+      : { turnStartedAtMs: ctx.now, stepMs: d.steps[next]!.seconds * 1000 }),
+  });
+  const details = { stepIndex: d.stepIndex, team, action: step.action, heroId, method };
+  if (complete) {
+    ctx.tx.touch(tags.tournament(d.tournamentId), tags.bracket(d.tournamentId));
+    await finish(ctx, method === 'timeout' ? 'herodraft.timeout' : 'herodraft.step', details);
+    return finish(ctx, 'herodraft.completed');
+  }
+  return finish(ctx, method === 'timeout' ? 'herodraft.timeout' : 'herodraft.step', details);
+}
+
+/**
+ * CM3: the captain on turn picks or bans an available hero. `stepIndex` makes it once per
+ * step: a double click, a second tab or a racing request gets 409.
+ */
+export function act(hub: HubServices, actor: Actor | null, id: number, input: { stepIndex: number; heroId: number }): Promise<HeroDraftView> {
+  const user = requireUser(actor);
+  return hub.commands.run(actor, async (tx) => {
+    const ctx = await begin(hub, tx, id);
+    const team = captainTeam(ctx.l, user.id);
+    if (team === null) throw forbidden('only the two captains of this match pick and ban');
+    requireStatus(ctx, ['drafting'], 'pick or ban');
+    const d = ctx.l.draft;
+    if (input.stepIndex !== d.stepIndex) throw conflict(`step ${input.stepIndex} is not on turn: it is now step ${d.stepIndex}`);
+    if (actingTeam(d) !== team) throw forbidden(`it is ${ctx.l.teams[actingTeam(d)!].name}'s turn, not yours`);
+    const startsAt = num(d.turnStartedAtMs)!;
+    if (ctx.now < startsAt) throw conflict(`the draft resumes in ${Math.ceil((startsAt - ctx.now) / 1000)} s`);
+    const problem = checkHero(heroIds(), ctx.l.done, input.heroId);
+    if (problem && !heroIds().has(input.heroId)) throw notFound(`hero ${input.heroId}`);
+    if (problem) throw conflict(problem);
+    return recordStep(ctx, input.heroId, 'captain', user.id);
+  });
+}
+
+/** CM5: the step's time and the reserve are gone: a ban is skipped, a pick is random. */
+async function expireStep(hub: HubServices, tx: CommandTx, deadline: Deadline) {
+  const id = Number(deadline.room.slice(deadline.room.indexOf(':') + 1));
+  const ctx: Ctx = { hub, tx, id, room: deadline.room, l: await load(tx.db, id), now: clockOf(hub).now() };
+  const d = ctx.l.draft;
+  if (d.status !== 'drafting' || d.stepIndex !== (deadline.payload as { stepIndex?: number }).stepIndex) return;
+  const step = d.steps[d.stepIndex]!;
+  const heroId = timeoutChoice(step.action, availableHeroes(heroIds(), ctx.l.done), randomOf(hub));
+  await recordStep(ctx, heroId, 'timeout', null);
+}
+
+/** The stored state at `now` when a turn stops counting (pause): what is left is kept. */
+async function stopClock(ctx: Ctx) {
+  const d = ctx.l.draft;
+  const clock = turnClock(d);
+  const team = actingTeam(d);
+  if (!clock || team === null) return;
+  const left = spend(clock, ctx.now);
+  await patch(ctx, { stepMs: left.stepMs, [reserveColumn(team)]: left.reserveMs, turnStartedAtMs: null });
+}
+
+async function pauseNow(ctx: Ctx, reason: string | null) {
+  await stopClock(ctx);
+  await patch(ctx, { status: 'paused', pauseReason: reason, resumeVotes: [], graceDueAtMs: null });
+  return finish(ctx, 'herodraft.paused', { reason });
+}
+
+/** CM6: staff pause; nobody is charged while paused. */
+export function pauseHeroDraft(hub: HubServices, actor: Actor | null, id: number, input: Guard & { reason?: string | undefined } = {}): Promise<HeroDraftView> {
+  return hub.commands.run(actor, async (tx) => {
+    const ctx = await begin(hub, tx, id, input.expectedSeq);
+    await staffOnly(ctx);
+    requireStatus(ctx, ['drafting'], 'pause');
+    return pauseNow(ctx, input.reason || 'paused by staff');
+  });
+}
+
+/**
+ * Staff resume at once; a captain's resume is a vote, and the draft resumes when both
+ * captains have voted. The step's clock starts again after a short countdown.
+ */
+export function resumeHeroDraft(hub: HubServices, actor: Actor | null, id: number, input: Guard = {}): Promise<HeroDraftView> {
+  const user = requireUser(actor);
+  return hub.commands.run(actor, async (tx) => {
+    const ctx = await begin(hub, tx, id, input.expectedSeq);
+    const staff = await isTournamentStaff(tx.db, user, ctx.l.draft.tournamentId);
+    const team = captainTeam(ctx.l, user.id);
+    if (!staff && team === null) throw forbidden('only staff and the two captains may resume');
+    requireStatus(ctx, ['paused'], 'resume');
+    if (!staff) {
+      const votes = [...new Set([...(ctx.l.draft.resumeVotes ?? []), team!])].sort();
+      if (votes.length < 2) {
+        await patch(ctx, { resumeVotes: votes });
+        return finish(ctx, 'herodraft.resumeVote', { team });
+      }
+    }
+    const startsAt = ctx.now + hub.config.heroDraft.resumeCountdownMs;
+    await patch(ctx, { status: 'drafting', turnStartedAtMs: startsAt, pauseReason: null, resumeVotes: null, graceDueAtMs: null });
+    return finish(ctx, 'herodraft.resumed', { startsAt: new Date(startsAt).toISOString() });
+  });
+}
+
+/** Everything goes back to before ready-up (same teams and timings). */
+export function resetHeroDraft(hub: HubServices, actor: Actor | null, id: number, input: Guard = {}): Promise<HeroDraftView> {
+  return hub.commands.run(actor, async (tx) => {
+    const ctx = await begin(hub, tx, id, input.expectedSeq);
+    await staffOnly(ctx);
+    requireStatus(ctx, ['waiting', 'choosing', 'drafting', 'paused', 'completed'], 'reset');
+    await tx.db('hero_draft_steps').where({ heroDraftId: id }).delete();
+    const reserveMs = ctx.l.draft.reserveSeconds * 1000;
+    await patch(ctx, {
+      status: 'waiting', homeReady: false, awayReady: false, tossWinner: null, winnerChoice: null, loserChoice: null, firstPick: null, radiant: null,
+      stepIndex: 0, turnStartedAtMs: null, stepMs: null, homeReserveMs: reserveMs, awayReserveMs: reserveMs, pauseReason: null, resumeVotes: null,
+      graceDueAtMs: null, completedAt: null,
+    });
+    tx.touch(tags.tournament(ctx.l.draft.tournamentId));
+    return finish(ctx, 'herodraft.reset');
+  });
+}
+
+export function abandonHeroDraft(hub: HubServices, actor: Actor | null, id: number, input: Guard = {}): Promise<HeroDraftView> {
+  return hub.commands.run(actor, async (tx) => {
+    const ctx = await begin(hub, tx, id, input.expectedSeq);
+    await staffOnly(ctx);
+    requireStatus(ctx, ['waiting', 'choosing', 'drafting', 'paused'], 'abandon');
+    await stopClock(ctx);
+    await patch(ctx, { status: 'abandoned', graceDueAtMs: null });
+    tx.touch(tags.tournament(ctx.l.draft.tournamentId));
+    return finish(ctx, 'herodraft.abandoned');
+  });
+}
+
+/** Staff deduct reserve time from a team as a penalty (never below zero). */
+export function penalize(hub: HubServices, actor: Actor | null, id: number, input: Guard & { teamId: number; seconds: number }): Promise<HeroDraftView> {
+  return hub.commands.run(actor, async (tx) => {
+    const ctx = await begin(hub, tx, id, input.expectedSeq);
+    await staffOnly(ctx);
+    requireStatus(ctx, ['waiting', 'choosing', 'drafting', 'paused'], 'deduct reserve time');
+    const team = ctx.l.teams[0].id === input.teamId ? 0 : ctx.l.teams[1].id === input.teamId ? 1 : null;
+    if (team === null) throw notFound(`team ${input.teamId} in this draft`);
+    await patch(ctx, { [reserveColumn(team)]: deduct(reserveOf(ctx.l.draft, team), input.seconds * 1000) });
+    return finish(ctx, 'herodraft.penalty', { team, seconds: input.seconds });
+  });
+}
+
+// ---------------------------------------------------------------- disconnects
+
+/**
+ * CM6/CM7: the room's presence changed (any process, any tab). While drafting, a captain with
+ * no connection left starts the grace period; back in time (any tab) clears it. Presence is
+ * per user across processes, so a second tab never counts as a disconnect.
+ */
+export async function onCaptainPresence(hub: HubServices, id: number, participants: { userId: number; connected: boolean }[]) {
+  const current = await HeroDraft.query(hub.db).findById(id).select('status', 'graceDueAtMs');
+  if (!current) return;
+  const away = participants.some((p) => !p.connected);
+  const graceSet = current.graceDueAtMs !== null;
+  if (current.status !== 'drafting' && !graceSet) return;
+  if (current.status === 'drafting' && away === graceSet) return;
+  await hub.commands.run(null, async (tx) => {
+    const ctx = await begin(hub, tx, id);
+    const d = ctx.l.draft;
+    const seq = await tx.lock(ctx.room);
+    if (d.status === 'drafting' && away && d.graceDueAtMs === null) {
+      await patch(ctx, { graceDueAtMs: ctx.now + hub.config.heroDraft.graceMs });
+    } else if ((!away || d.status !== 'drafting') && d.graceDueAtMs !== null) {
+      await patch(ctx, { graceDueAtMs: null });
+    } else {
+      return;
+    }
+    // No event: presence itself tells the clients; only the pending pause is (re)armed.
+    await armDeadlines(ctx, seq);
+  });
+}
+
+async function expireGrace(hub: HubServices, tx: CommandTx, deadline: Deadline) {
+  const id = Number(deadline.room.slice(deadline.room.indexOf(':') + 1));
+  const ctx: Ctx = { hub, tx, id, room: deadline.room, l: await load(tx.db, id), now: clockOf(hub).now() };
+  if (ctx.l.draft.status !== 'drafting' || ctx.l.draft.graceDueAtMs === null) return;
+  await pauseNow(ctx, 'a captain disconnected');
+}
+
+/** Wires the step timer and the disconnect grace into the hub's deadline scheduler. */
+export function registerHeroDraftDeadlines(hub: HubServices) {
+  const scheduler = deadlinesOf(hub);
+  scheduler.register(STEP_DEADLINE, (tx, deadline) => expireStep(hub, tx, deadline));
+  scheduler.register(GRACE_DEADLINE, (tx, deadline) => expireGrace(hub, tx, deadline));
+}

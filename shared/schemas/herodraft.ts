@@ -1,0 +1,155 @@
+import { z } from 'zod';
+import { Id } from './common';
+
+export const HERO_DRAFT_PRESETS = ['7.40', '7.34', '7.30', '7.00'] as const;
+export const HeroDraftPreset = z.enum(HERO_DRAFT_PRESETS);
+
+/**
+ * waiting: both captains ready up (staff may still change timings); choosing: the coin toss is
+ * done, first pick and side are being chosen; drafting; paused; completed; abandoned.
+ */
+export const HERO_DRAFT_STATUSES = ['waiting', 'choosing', 'drafting', 'paused', 'completed', 'abandoned'] as const;
+export const HeroDraftStatus = z.enum(HERO_DRAFT_STATUSES);
+export type HeroDraftStatus = z.infer<typeof HeroDraftStatus>;
+
+export const HeroDraftStep = z.object({
+  team: z.enum(['F', 'S']),
+  action: z.enum(['ban', 'pick']),
+  seconds: z.number().int().min(1).max(600),
+});
+export type HeroDraftStep = z.infer<typeof HeroDraftStep>;
+
+/** Timings staff may change before the draft starts; `steps` replaces the preset's order. */
+export const HeroDraftTimings = z
+  .object({
+    preset: HeroDraftPreset,
+    firstBanSeconds: z.number().int().min(1).max(600),
+    stepSeconds: z.number().int().min(1).max(600),
+    reserveSeconds: z.number().int().min(0).max(3600),
+    steps: z.array(HeroDraftStep).min(1).max(40),
+  })
+  .partial()
+  .strict();
+
+export const HeroDraftCreate = HeroDraftTimings.extend({
+  teamAId: z.number().int().positive(),
+  teamBId: z.number().int().positive(),
+  /** The bracket match (series) and game this draft is for, when there is one. */
+  bracketMatchId: z.number().int().positive().nullable().optional(),
+  gameNumber: z.number().int().min(1).max(9).nullable().optional(),
+})
+  .strict()
+  .meta({ id: 'HeroDraftCreate' });
+export type HeroDraftCreate = z.infer<typeof HeroDraftCreate>;
+
+/** Optional guard: refused with 409 when the draft room moved past this seq. */
+const Guard = { expectedSeq: z.number().int().min(0).optional() };
+
+export const HeroDraftConfigure = HeroDraftTimings.extend(Guard).strict().meta({ id: 'HeroDraftConfigure' });
+export const HeroDraftControl = z.object(Guard).strict().meta({ id: 'HeroDraftControl' });
+export const HeroDraftPause = z.object({ ...Guard, reason: z.string().trim().max(200).optional() }).strict().meta({ id: 'HeroDraftPause' });
+export const HeroDraftReady = z.object({ ready: z.boolean() }).strict().meta({ id: 'HeroDraftReady' });
+export const HeroDraftChoice = z
+  .discriminatedUnion('kind', [
+    z.object({ kind: z.literal('order'), value: z.enum(['first', 'second']) }).strict(),
+    z.object({ kind: z.literal('side'), value: z.enum(['radiant', 'dire']) }).strict(),
+  ])
+  .meta({ id: 'HeroDraftChoice' });
+export type HeroDraftChoice = z.infer<typeof HeroDraftChoice>;
+export const HeroDraftAct = z
+  .object({
+    /** The step the captain is acting on: a second click or tab for the same step gets 409. */
+    stepIndex: z.number().int().min(0).max(39),
+    heroId: z.number().int().positive().max(10_000),
+  })
+  .strict()
+  .meta({ id: 'HeroDraftAct' });
+export const HeroDraftPenalty = z
+  .object({ ...Guard, teamId: z.number().int().positive(), seconds: z.number().int().min(1).max(3600) })
+  .strict()
+  .meta({ id: 'HeroDraftPenalty' });
+
+export const HeroDraftParams = z.object({ heroDraftId: Id });
+
+const Choice = z.object({ kind: z.enum(['order', 'side']), value: z.string() });
+
+export const HeroDraftTeam = z.object({
+  id: z.number().int(),
+  name: z.string(),
+  captain: z.object({ id: z.number().int(), name: z.string() }),
+  ready: z.boolean(),
+  /** Reserve left; for the team on turn, as of the turn's startedAt. */
+  reserveMs: z.number().int(),
+  side: z.enum(['radiant', 'dire']).nullable(),
+  firstPick: z.boolean().nullable(),
+  picks: z.array(z.number().int()),
+  bans: z.array(z.number().int()),
+});
+
+export const HeroDraftView = z
+  .object({
+    id: z.number().int(),
+    tournamentId: z.number().int(),
+    bracketMatchId: z.number().int().nullable(),
+    gameNumber: z.number().int().nullable(),
+    preset: z.string(),
+    steps: z.array(HeroDraftStep),
+    reserveSeconds: z.number().int(),
+    status: HeroDraftStatus,
+    /** Teams A and B (index 0 and 1 everywhere below). */
+    teams: z.array(HeroDraftTeam),
+    toss: z.object({
+      winner: z.number().int().nullable(),
+      winnerChoice: Choice.nullable(),
+      loserChoice: Choice.nullable(),
+      /** Whose choice is due and which kinds are left. */
+      due: z.object({ team: z.number().int(), kinds: z.array(z.enum(['order', 'side'])) }).nullable(),
+    }),
+    stepIndex: z.number().int(),
+    done: z.array(
+      z.object({
+        stepIndex: z.number().int(),
+        team: z.number().int(),
+        action: z.enum(['ban', 'pick']),
+        heroId: z.number().int().nullable(),
+        method: z.enum(['captain', 'timeout']),
+      }),
+    ),
+    /** The step on turn and its clock (null unless drafting). */
+    turn: z
+      .object({
+        stepIndex: z.number().int(),
+        team: z.number().int(),
+        action: z.enum(['ban', 'pick']),
+        /** When the step's time starts counting (later than now during a resume countdown). */
+        startedAt: z.string(),
+        stepMs: z.number().int(),
+        reserveMs: z.number().int(),
+        deadlineAt: z.string(),
+      })
+      .nullable(),
+    paused: z
+      .object({ reason: z.string().nullable(), stepMs: z.number().int(), reserveMs: z.number().int(), resumeVotes: z.array(z.number().int()) })
+      .nullable(),
+    /** A captain is away: the draft pauses at this time unless they come back. */
+    graceDueAt: z.string().nullable(),
+    completedAt: z.string().nullable(),
+    seq: z.number().int(),
+  })
+  .meta({ id: 'HeroDraftView' });
+export type HeroDraftView = z.infer<typeof HeroDraftView>;
+
+export const HeroDraftRead = HeroDraftView.extend({ serverTime: z.string() }).meta({ id: 'HeroDraftRead' });
+export const HeroDraftList = z.object({ items: z.array(HeroDraftView) });
+
+export const Hero = z.object({
+  id: z.number().int(),
+  name: z.string(),
+  localizedName: z.string(),
+  primaryAttr: z.enum(['str', 'agi', 'int', 'all']),
+  img: z.string().nullable(),
+  icon: z.string().nullable(),
+});
+export type Hero = z.infer<typeof Hero>;
+export const HeroList = z.object({ imageBase: z.string(), heroes: z.array(Hero) }).meta({ id: 'HeroList' });
+export type HeroList = z.infer<typeof HeroList>;

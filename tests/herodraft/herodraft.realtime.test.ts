@@ -1,0 +1,202 @@
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { DATABASES } from '../support/databases';
+import { startHub, type TestHub } from '../support/hub';
+import type { HttpClient } from '../support/http';
+import { connectSocket, type TestSocket, unwrap } from '../support/socket';
+import { ManualClock } from '../../server/deadlines/clock';
+import { useHeroDraftRandom } from '../../server/herodraft/herodraft.service';
+import type { JoinResult } from '../../shared/realtime';
+import type { HeroDraftView } from '../../shared/schemas/herodraft';
+import { heroIdsSorted, roomEvents, setupHeroDraft, startDrafting, view } from './fixtures';
+
+const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+let counter = 0;
+const redisPrefix = () => `dtx-test:hd:${process.pid}:${Date.now().toString(36)}:${++counter}:`;
+const GRACE_MS = 4000;
+
+describe.each(DATABASES)('hero draft over sockets (%s)', (db) => {
+  let t: TestHub;
+  let staff: HttpClient;
+  let clock: ManualClock;
+  const sockets: TestSocket[] = [];
+  const heroes = heroIdsSorted();
+
+  beforeAll(async () => {
+    t = await startHub({ db, env: { RT_PRESENCE_THROTTLE_MS: '20', HERODRAFT_GRACE_MS: String(GRACE_MS) } });
+    clock = new ManualClock(Date.parse('2030-06-01T18:00:00Z'));
+    t.hub.deadlines.useClock(clock);
+    useHeroDraftRandom(t.hub.services, { int: () => 0 });
+    staff = await t.login('hdsockstaff', 'staff');
+  });
+  afterAll(async () => {
+    for (const s of sockets) s.close();
+    await t?.close();
+  });
+
+  const connect = async (client?: HttpClient) => {
+    const s = await connectSocket(t.url, client ? { cookie: client.cookieHeader() } : {});
+    sockets.push(s);
+    return s;
+  };
+  const graceRow = async (room: string) => t.hub.services.db('deadlines').where({ room, kind: 'herodraft.grace' }).first();
+
+  it('RT6 CM3 captains act over the socket; a spectator gets the snapshot then every event; errors come back in the ack', async () => {
+    const s = await setupHeroDraft(t, staff);
+    const spectator = await connect();
+    const joined = unwrap(await spectator.join(s.room)) as Extract<JoinResult, { snapshot: unknown }>;
+    expect((joined.snapshot as HeroDraftView).status).toBe('waiting');
+    const [a, b] = [await connect(s.captains[0]), await connect(s.captains[1])];
+    unwrap(await a.command('herodraft.ready', { heroDraftId: s.id, ready: true }));
+    unwrap(await b.command('herodraft.ready', { heroDraftId: s.id, ready: true }));
+    unwrap(await a.command('herodraft.choose', { heroDraftId: s.id, choice: { kind: 'order', value: 'first' } }));
+    const started = unwrap(await b.command('herodraft.choose', { heroDraftId: s.id, choice: { kind: 'side', value: 'dire' } }));
+    expect(started.status).toBe('drafting');
+    const bad = await a.raw('herodraft.act', { heroDraftId: s.id, stepIndex: 0, heroId: -1 });
+    expect(!bad.ok && bad.error.code).toBe('invalid_payload');
+    const wrong = await b.command('herodraft.act', { heroDraftId: s.id, stepIndex: 0, heroId: heroes[0]! });
+    expect(!wrong.ok && wrong.error.code).toBe('forbidden');
+    const ok = unwrap(await a.command('herodraft.act', { heroDraftId: s.id, stepIndex: 0, heroId: heroes[0]! }));
+    expect(ok.done).toHaveLength(1);
+    const twice = await a.command('herodraft.act', { heroDraftId: s.id, stepIndex: 0, heroId: heroes[1]! });
+    expect(!twice.ok && twice.error.code).toBe('conflict');
+    const used = await a.command('herodraft.act', { heroDraftId: s.id, stepIndex: 1, heroId: heroes[0]! });
+    expect(!used.ok && used.error.code).toBe('conflict');
+    const events = await spectator.untilEvents(s.room, 5);
+    expect(events.map((e) => e.type)).toEqual(['herodraft.ready', 'herodraft.tossed', 'herodraft.chosen', 'herodraft.started', 'herodraft.step']);
+    expect(events.map((e) => e.seq)).toEqual([1, 2, 3, 4, 5].map((x) => x + joined.seq));
+    expect(events.at(-1)!.type).toBe('herodraft.step');
+    expect((events.at(-1)!.payload as { heroDraft: HeroDraftView }).heroDraft.stepIndex).toBe(1);
+  });
+
+  it('RT4 two tabs of one captain racing over sockets: one success, one conflict', async () => {
+    const s = await setupHeroDraft(t, staff);
+    await startDrafting(s);
+    const [tab1, tab2] = [await connect(s.captains[0]), await connect(s.captains[0])];
+    const acks = await Promise.all([
+      tab1.command('herodraft.act', { heroDraftId: s.id, stepIndex: 0, heroId: heroes[5]! }),
+      tab2.command('herodraft.act', { heroDraftId: s.id, stepIndex: 0, heroId: heroes[6]! }),
+    ]);
+    expect(acks.map((x) => (x.ok ? 'ok' : x.error.code)).sort()).toEqual(['conflict', 'ok']);
+    expect((await view(t, s.id)).done).toHaveLength(1);
+  });
+
+  it('CM6 CM7 a captain disconnecting pauses after the grace period on every screen; a second tab or a blip does not', async () => {
+    const s = await setupHeroDraft(t, staff);
+    await startDrafting(s);
+    const spectator = await connect();
+    unwrap(await spectator.join(s.room));
+    const b = await connect(s.captains[1]);
+    unwrap(await b.join(s.room));
+    const a1 = await connect(s.captains[0]);
+    unwrap(await a1.join(s.room));
+    await spectator.untilPresence(s.room, (p) => p.participants.every((x) => x.connected));
+
+    // CM7: a second tab comes and goes; the captain is still connected through the first.
+    const a2 = await connect(s.captains[0]);
+    unwrap(await a2.join(s.room));
+    await spectator.untilPresence(s.room, (p) => p.spectators === 4);
+    a2.close();
+    await spectator.untilPresence(s.room, (p) => p.spectators === 3 && p.participants.every((x) => x.connected));
+    expect(await graceRow(s.room)).toBeUndefined();
+
+    // A blip: gone, then back within the grace period: no pause.
+    a1.close();
+    await spectator.untilPresence(s.room, (p) => p.participants.some((x) => !x.connected));
+    await vi.waitFor(async () => expect(await graceRow(s.room)).toBeDefined());
+    clock.advance(GRACE_MS - 1000);
+    const a3 = await connect(s.captains[0]);
+    unwrap(await a3.join(s.room));
+    await vi.waitFor(async () => expect(await graceRow(s.room)).toBeUndefined());
+    clock.advance(GRACE_MS * 2);
+    expect((await view(t, s.id)).status).toBe('drafting');
+
+    // Gone for good: after the grace period the draft pauses; everyone sees it.
+    const before = clock.now();
+    a3.close();
+    await vi.waitFor(async () => expect(await graceRow(s.room)).toBeDefined());
+    expect(Number((await graceRow(s.room)).dueAtMs)).toBe(before + GRACE_MS);
+    clock.advance(GRACE_MS);
+    for (const screen of [spectator, b]) {
+      const paused = await screen.until(() => screen.eventsOf(s.room).find((e) => e.type === 'herodraft.paused'), 'paused');
+      expect((paused.payload as { heroDraft: HeroDraftView }).heroDraft.paused!.reason).toBe('a captain disconnected');
+    }
+    // CM6: nothing is charged while paused, however long.
+    const paused = await view(t, s.id);
+    clock.advance(600_000);
+    expect((await view(t, s.id)).paused).toEqual(paused.paused);
+    // Resumes when staff say so.
+    const resumed = unwrap(await (await connect(staff)).command('herodraft.resume', { heroDraftId: s.id }));
+    expect(resumed.status).toBe('drafting');
+  });
+});
+
+describe('hero draft deadlines across processes and restarts (RT11, Redis)', () => {
+  const hubs: TestHub[] = [];
+  const sockets: TestSocket[] = [];
+  afterAll(async () => {
+    for (const s of sockets) s.close();
+    for (const h of hubs.reverse()) await h.close().catch(() => {});
+  });
+
+  it('RT11 the countdown survives a restart: a new hub on the same database keeps the deadline and fires it', async () => {
+    const env = { REDIS_URL, REDIS_PREFIX: redisPrefix() };
+    const first = await startHub({ db: 'postgres', env });
+    const clock = new ManualClock(Date.parse('2030-07-01T18:00:00Z'));
+    first.hub.deadlines.useClock(clock);
+    useHeroDraftRandom(first.hub.services, { int: () => 0 });
+    const staff = await first.login('hdrestart', 'staff');
+    const s = await setupHeroDraft(first, staff);
+    const started = await startDrafting(s);
+    clock.advance(7_000); // mid-step
+    const deadline = started.turn!.deadlineAt;
+    await first.hub.close(); // the database stays
+
+    const second = await startHub({ database: first.database, env });
+    hubs.push(second);
+    const clock2 = new ManualClock(clock.now());
+    second.hub.deadlines.useClock(clock2);
+    const after = await view(second, s.id);
+    expect(after.turn!.deadlineAt).toBe(deadline);
+    expect(after.stepIndex).toBe(0);
+    clock2.advance(Date.parse(deadline) - clock2.now());
+    const timedOut = await vi.waitFor(async () => {
+      const v = await view(second, s.id);
+      if (v.stepIndex !== 1) throw new Error('not yet');
+      return v;
+    });
+    expect(timedOut.done[0]).toMatchObject({ heroId: null, method: 'timeout' });
+    hubs.splice(hubs.indexOf(second), 1);
+    await second.close();
+    await first.database.drop();
+  });
+
+  it('RT11 two processes on Redis: a timeout fires exactly once and reaches spectators on both', async () => {
+    // The captains act over REST here (no socket): a long grace keeps their absence from pausing.
+    const env = { REDIS_URL, REDIS_PREFIX: redisPrefix(), HERODRAFT_GRACE_MS: '600000' };
+    // PostgreSQL: two hubs in one test process on one SQLite file would block each other's event loop.
+    const a = await startHub({ db: 'postgres', env });
+    hubs.push(a);
+    const b = await startHub({ database: a.database, env });
+    hubs.push(b);
+    const start = Date.parse('2030-08-01T18:00:00Z');
+    const clocks = [new ManualClock(start), new ManualClock(start)];
+    a.hub.deadlines.useClock(clocks[0]!);
+    b.hub.deadlines.useClock(clocks[1]!);
+    for (const h of [a, b]) useHeroDraftRandom(h.hub.services, { int: () => 0 });
+    const staff = await a.login('hdtwo', 'staff');
+    const s = await setupHeroDraft(a, staff, { firstBanSeconds: 5, reserveSeconds: 0 });
+    await startDrafting(s);
+    await b.hub.deadlines.refresh(); // b arms it now rather than at its next refresh
+    const watchers = [await connectSocket(a.url), await connectSocket(b.url)];
+    sockets.push(...watchers);
+    for (const w of watchers) unwrap(await w.join(s.room));
+    for (const c of clocks) c.advance(5_000);
+    for (const w of watchers) await w.until(() => w.eventsOf(s.room).some((e) => e.type === 'herodraft.timeout'), 'timeout');
+    expect(await a.hub.services.commands.idle(5000)).toBe(true);
+    expect(await b.hub.services.commands.idle(5000)).toBe(true);
+    const timeouts = (await roomEvents(a, s.room)).filter((e) => e.type === 'herodraft.timeout');
+    expect(timeouts).toHaveLength(1);
+    for (const w of watchers) expect(w.eventsOf(s.room).filter((e) => e.type === 'herodraft.timeout')).toHaveLength(1);
+    expect((await view(b, s.id)).stepIndex).toBe(1);
+  });
+});
