@@ -3,6 +3,7 @@ import { BracketView, Stage } from '../../shared/schemas/brackets';
 import { DATABASES } from '../support/databases';
 import type { HttpClient } from '../support/http';
 import { startHub, type TestHub } from '../support/hub';
+import { connectSocket, unwrap } from '../support/socket';
 
 type Client = HttpClient & { userId: number };
 type StageT = ReturnType<typeof Stage.parse>;
@@ -300,5 +301,33 @@ describe.each(DATABASES)('brackets over REST [%s]', (db) => {
     // A stage without captain reports refuses them.
     const plain = (await staff.post(`/api/tournaments/${id}/stages`, { format: 'single_elimination' })).body as StageT;
     expect((await captains[0]!.post(`/api/tournaments/${id}/series/${byKey(plain, 'U1.1').id}/claim`, { scoreA: 1, scoreB: 0 })).status).toBe(403);
+  });
+
+  it('RT5 RT8 a spectator in the tournament room gets every bracket change live, in order; a read after the event shows it', async () => {
+    const { id } = await tournamentWithTeams(4);
+    const room = `tournament:${id}`;
+    const spectator = await connectSocket(t.url);
+    try {
+      const joined = unwrap(await spectator.join(room));
+      // A cached read before the changes, so a stale cache would show.
+      expect(BracketView.parse((await t.client().get(`/api/tournaments/${id}/bracket`)).body).stages).toHaveLength(0);
+      let stage = (await staff.post(`/api/tournaments/${id}/stages`, { format: 'double_elimination' })).body as StageT;
+      const created = await spectator.untilEvents(room, 1);
+      expect(created.map((e) => [e.seq, e.type])).toEqual([[joined.seq + 1, 'bracket.stage_created']]);
+      expect(BracketView.parse((await t.client().get(`/api/tournaments/${id}/bracket`)).body).stages).toHaveLength(1);
+      for (const key of ['U1.1', 'U1.2', 'L1.1']) stage = await report(id, byKey(stage, key), { scoreA: 1, scoreB: 0 });
+      const got = await spectator.untilEvents(room, 4);
+      expect(got.map((e) => e.seq)).toEqual([1, 2, 3, 4].map((i) => joined.seq + i));
+      expect(got.slice(1).map((e) => [e.type, (e.payload as { key: string }).key])).toEqual([
+        ['bracket.series_reported', 'U1.1'],
+        ['bracket.series_reported', 'U1.2'],
+        ['bracket.series_reported', 'L1.1'],
+      ]);
+      const view = BracketView.parse((await t.client().get(`/api/tournaments/${id}/bracket`)).body);
+      expect(view.seq).toBe(joined.seq + 4);
+      expect(byKey(view.stages[0]!, 'L2.1').teamA?.name).toBe('T4');
+    } finally {
+      spectator.close();
+    }
   });
 });
