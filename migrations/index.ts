@@ -3,6 +3,7 @@ import * as foundation from './20261126_001_foundation';
 import * as playerDraft from './20261126_002_player_draft';
 import * as brackets from './20261126_003_brackets';
 import * as heroDraft from './20261126_004_hero_draft';
+import * as steam from './20261126_005_steam';
 
 /**
  * Explicit list (not a directory scan) so the same migrations run under tsx, vitest and a
@@ -13,6 +14,7 @@ const migrations: Record<string, { up(knex: Knex): Promise<void>; down(knex: Kne
   '20261126_002_player_draft': playerDraft,
   '20261126_003_brackets': brackets,
   '20261126_004_hero_draft': heroDraft,
+  '20261126_005_steam': steam,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

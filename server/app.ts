@@ -23,6 +23,7 @@ import { requestLogging } from './observability/http-log';
 import { createMetrics } from './observability/metrics';
 import { registerHeroDraftDeadlines } from './herodraft/herodraft.service';
 import { createDeadlineScheduler, type DeadlineScheduler } from './deadlines/deadlines';
+import { createLivePoller, type LivePoller } from './steam/live.poller';
 import { registerDraftDeadlines } from './draft/draft.service';
 
 export interface Hub {
@@ -33,6 +34,8 @@ export interface Hub {
   realtime: Realtime;
   /** Pending deadlines (pick timers): rebuilt from the database at start, fired as commands. */
   deadlines: DeadlineScheduler;
+  /** Live Steam games: polls on the one process holding the lease (off without a Steam key). */
+  livePoller: LivePoller;
   /** Listens on config.port (0 = any free port); resolves with the bound port. */
   listen(): Promise<number>;
   close(): Promise<void>;
@@ -99,12 +102,15 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
   const server = http.createServer(app);
   const realtime = await createRealtime(services, { server, session: session.middleware, passport });
   await deadlines.start(); // after realtime: expiries broadcast like any command
+  const livePoller = createLivePoller(services);
+  livePoller.start(); // after realtime: what it publishes is broadcast
   return {
     services,
     app,
     server,
     realtime,
     deadlines,
+    livePoller,
     listen: () =>
       new Promise((resolve, reject) => {
         server.once('error', reject);
@@ -118,6 +124,7 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
       // broadcast, then tell socket clients to reconnect elsewhere and close everything.
       realtime.beginDrain();
       deadlines.stop(); // another process (or the next start) fires what is pending
+      await livePoller.stop(); // releases the lease: another process polls at once
       const stopped = new Promise<void>((resolve) => (server.listening ? server.close(() => resolve()) : resolve()));
       server.closeIdleConnections?.();
       if (!(await commands.idle(config.realtime.shutdownGraceMs))) log.warn('shutting down with commands still running');

@@ -13,6 +13,7 @@ import { mountTeamRoutes } from '../teams/teams.routes';
 import { mountHeroDraftRoutes } from '../herodraft/herodraft.routes';
 import { mountBracketRoutes } from '../brackets/brackets.routes';
 import { mountDraftRoutes } from '../draft/draft.routes';
+import { mountMatchRoutes } from '../matches/matches.routes';
 
 /**
  * Every HTTP route, all on the app's own router (no prefixed sub-routers), so the OpenAPI
@@ -56,4 +57,5 @@ export function mountRoutes(app: express.Express, hub: HubServices, passportInst
   mountHeroDraftRoutes(router, hub);
   mountBracketRoutes(router, hub);
   mountDraftRoutes(router, hub);
+  mountMatchRoutes(router, hub);
 }

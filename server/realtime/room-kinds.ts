@@ -1,4 +1,5 @@
-import type { RoomKind } from '../../shared/rooms';
+import { rooms, type RoomKind } from '../../shared/rooms';
+import { readMatchView } from '../matches/import.service';
 import type { Actor } from '../auth/actor';
 import { tags } from '../cache/read-cache';
 import type { Db } from '../db/knex';
@@ -68,6 +69,15 @@ export const roomKinds: Partial<Record<RoomKind, RoomKindDef>> = {
     },
     tags: (id) => [tags.tournament(id), tags.userList()],
     participants: (db, id) => draftParticipants(db, id),
+  },
+  match: {
+    async canJoin() {
+      // public: a live game's room exists before its first event, so anyone may wait in it
+    },
+    async snapshot(db, id) {
+      // One transaction: the view and the seq it reflects.
+      return db.transaction(async (trx) => ({ seq: await roomSeq(trx, rooms.match(id)), data: await readMatchView(trx, String(id)) }));
+    },
   },
   user: {
     // Private notices: only that user.

@@ -3,7 +3,7 @@ import type { RecentMatch } from '../../shared/schemas/steam';
 import { idText } from './json';
 import type { RateLimiter } from './limiter';
 import { ANONYMOUS_ACCOUNT_ID, type SteamMatch } from './steam.client';
-import { createUpstream, type Fetched, UpstreamError } from './upstream';
+import { createUpstream, type Fetched, UpstreamError, type UpstreamOptions } from './upstream';
 
 export interface OpenDotaProfile {
   accountId: number;
@@ -31,7 +31,7 @@ const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? Math.
 const account = (v: unknown) => (typeof v === 'number' && v > 0 && v !== ANONYMOUS_ACCOUNT_ID ? v : null);
 
 /** OpenDota (60 requests a minute without a key): match details, profiles, recent matches, live games. */
-export function createOpenDotaClient(options: { base: string; limiter: RateLimiter; rateMs: number; backoffMs: number; log: Logger; now?: () => number }) {
+export function createOpenDotaClient(options: { base: string; limiter: RateLimiter; rateMs: number; backoffMs: number; log: Logger; now?: () => number; observe?: UpstreamOptions['observe'] }) {
   const upstream = createUpstream({
     service: 'OpenDota',
     base: options.base,
@@ -41,6 +41,7 @@ export function createOpenDotaClient(options: { base: string; limiter: RateLimit
     backoffMs: options.backoffMs,
     log: options.log,
     now: options.now,
+    observe: options.observe,
   });
   const bad = (path: string) => new UpstreamError('OpenDota', 'bad_response', 200, `OpenDota ${path}: unexpected answer`);
 

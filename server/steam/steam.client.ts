@@ -3,7 +3,7 @@ import { STEAM_ID64_BASE } from '../../shared/steamid';
 import type { SteamProfile } from '../../shared/schemas/steam';
 import { idText } from './json';
 import type { RateLimiter } from './limiter';
-import { createUpstream, type Fetched, UpstreamError } from './upstream';
+import { createUpstream, type Fetched, UpstreamError, type UpstreamOptions } from './upstream';
 
 /** Steam's account id for a player who hides their identity in a match. */
 export const ANONYMOUS_ACCOUNT_ID = 4294967295;
@@ -92,6 +92,7 @@ export function createSteamClient(options: {
   backoffMs: number;
   log: Logger;
   now?: () => number;
+  observe?: UpstreamOptions['observe'];
 }) {
   const upstream = createUpstream({
     service: 'Steam',
@@ -102,6 +103,7 @@ export function createSteamClient(options: {
     backoffMs: options.backoffMs,
     log: options.log,
     now: options.now,
+    observe: options.observe,
     secretQuery: options.apiKey ? { key: options.apiKey } : {},
   });
   const keyed = () => {

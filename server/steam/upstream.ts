@@ -45,6 +45,8 @@ export interface UpstreamOptions {
   secretQuery?: Record<string, string>;
   timeoutMs?: number;
   now?: () => number;
+  /** Counts calls by outcome and the time spent waiting for the rate limit (/metrics). */
+  observe?: { call(outcome: string): void; waited(seconds: number): void };
 }
 
 export interface CallOptions {
@@ -101,11 +103,16 @@ export function createUpstream(options: UpstreamOptions) {
 
   async function call(path: string, query: Record<string, string | number | undefined>, extra: CallOptions['extraBucket']): Promise<unknown> {
     for (let attempt = 1; ; attempt++) {
+      const waitStart = performance.now();
       if (extra) await options.limiter.acquire(extra.bucket, extra.intervalMs);
       await options.limiter.acquire(options.bucket, options.intervalMs);
+      options.observe?.waited((performance.now() - waitStart) / 1000);
       try {
-        return await once(path, query);
+        const answer = await once(path, query);
+        options.observe?.call('ok');
+        return answer;
       } catch (err) {
+        options.observe?.call(err instanceof UpstreamError ? (err.status ? String(err.status) : err.failure) : 'error');
         const retryable = err instanceof UpstreamError && err.failure === 'unavailable' && (err.status === null || err.status === 502 || err.status === 504);
         if (!retryable || attempt >= 2) throw err;
         options.log.debug({ service: options.service, path }, 'upstream: retrying once');

@@ -16,6 +16,9 @@ import {
 } from '../schemas/herodraft';
 import { BracketView, ClaimAnswer, DisqualifyInput, MatchParams, ReportInput, Stage, StageCreate, StageParams } from '../schemas/brackets';
 import { DraftConfigure, DraftControl, DraftPickInput, DraftPreview, DraftQueue, DraftQueueInput, DraftRead, DraftView } from '../schemas/draft';
+import {
+  ImportInput, ImportResult, LinkParams, LinkSteamBody, LiveFeed, LookupQuery, MatchIdParams, MatchLink, MatchLinkList, MatchView, PlayerLookup, SteamStatus,
+} from '../schemas/steam';
 
 const Health = z.object({ status: z.enum(['ok', 'degraded', 'down']), checks: z.record(z.string(), z.string()) });
 const OAuthCallbackQuery = z.object({
@@ -115,6 +118,16 @@ export const api = {
   claimSeries: endpoint({ method: 'POST', path: '/api/tournaments/:tournamentId/series/:matchId/claim', tag: 'brackets', access: 'user', summary: "A captain reports their series (stages with captain reports); it counts once the other captain confirms", params: MatchParams, body: ReportInput, response: Stage, errors: [401, 403, 404, 409] }),
   confirmSeries: endpoint({ method: 'POST', path: '/api/tournaments/:tournamentId/series/:matchId/confirm', tag: 'brackets', access: 'user', summary: "The other captain confirms a captain's report: the result is applied as if staff reported it", params: MatchParams, body: ClaimAnswer, response: Stage, errors: [401, 403, 404, 409] }),
   disputeSeries: endpoint({ method: 'POST', path: '/api/tournaments/:tournamentId/series/:matchId/dispute', tag: 'brackets', access: 'user', summary: "The other captain disputes a captain's report: staff decide by reporting the series", params: MatchParams, body: ClaimAnswer, response: Stage, errors: [401, 403, 404, 409] }),
+  // --- Steam, live games and imported matches
+  steamStatus: endpoint({ method: 'GET', path: '/api/steam/status', tag: 'steam', access: 'public', summary: 'What Steam features are on, why not, and how fresh the live data is', response: SteamStatus }),
+  steamLookup: endpoint({ method: 'GET', path: '/api/steam/lookup', tag: 'steam', access: 'user', summary: 'Find a Steam account from a name, profile URL, SteamID64 or account id: profile and recent matches', query: LookupQuery, response: PlayerLookup, errors: [401, 404, 503] }),
+  linkMySteam: endpoint({ method: 'POST', path: '/api/me/steam', tag: 'steam', access: 'user', summary: 'Find a Steam account (as lookup) and link it to your profile', body: LinkSteamBody, response: PlayerLookup, errors: [401, 403, 404, 409, 503] }),
+  liveGames: endpoint({ method: 'GET', path: '/api/live', tag: 'steam', access: 'public', summary: 'Live games of DTX players and the league, and those that ended in the last hours, with the age of the data', response: LiveFeed }),
+  getMatch: endpoint({ method: 'GET', path: '/api/matches/:matchId', tag: 'steam', access: 'public', summary: 'A match: live scoreboard, imported per-player stats and its bracket links', params: MatchIdParams, response: MatchView, errors: [404] }),
+  importMatches: endpoint({ method: 'POST', path: '/api/tournaments/:tournamentId/steam/import', tag: 'steam', access: 'tournamentStaff', summary: 'Import finished matches (given ids, or the recent matches of the league and of the pool) and link them to series', params: TournamentIdParams, body: ImportInput, response: ImportResult, errors: [401, 403, 404, 503] }),
+  listMatchLinks: endpoint({ method: 'GET', path: '/api/tournaments/:tournamentId/steam/links', tag: 'steam', access: 'tournamentStaff', summary: 'Links from imported matches to series: suggestions first by roster overlap', params: TournamentIdParams, response: MatchLinkList, errors: [401, 403, 404] }),
+  confirmMatchLink: endpoint({ method: 'POST', path: '/api/tournaments/:tournamentId/steam/links/:linkId/confirm', tag: 'steam', access: 'tournamentStaff', summary: 'Confirm a suggested link: the game counts for its series (reported once the series is decided)', params: LinkParams, response: MatchLink, errors: [401, 403, 404, 409] }),
+  dismissMatchLink: endpoint({ method: 'POST', path: '/api/tournaments/:tournamentId/steam/links/:linkId/dismiss', tag: 'steam', access: 'tournamentStaff', summary: 'Dismiss a suggested link', params: LinkParams, response: MatchLink, errors: [401, 403, 404, 409] }),
 } as const;
 
 export type Api = typeof api;

@@ -1,0 +1,116 @@
+import type { Router } from 'express';
+import { api } from '../../shared/api/contract';
+import type { ImportResult } from '../../shared/schemas/steam';
+import { steamAccountId } from '../../shared/steamid';
+import { mount } from '../http/route';
+import { HubError } from '../http/errors';
+import type { HubServices } from '../services';
+import { requireTournamentStaff } from '../tournaments/access';
+import { League } from '../leagues/league.model';
+import { Team } from '../teams/team.model';
+import { updateProfile } from '../users/users.service';
+import { lookupPlayer, resolveSteamId, steamFor, steamStatus, unavailable } from '../steam/steam.service';
+import { UpstreamError } from '../steam/upstream';
+import type { HistoryMatch, SteamMatch } from '../steam/steam.client';
+import { decideLink, importMatch, readLinks, readMatchView } from './import.service';
+import { readLiveGames, readPollState } from './live.service';
+import { SteamMatchRow } from './match.model';
+
+export function mountMatchRoutes(router: Router, hub: HubServices) {
+  mount(router, hub, api.steamStatus, () => steamStatus(hub));
+  mount(router, hub, api.steamLookup, ({ query }) => lookupPlayer(hub, query.q));
+  mount(router, hub, api.linkMySteam, async ({ actor, body }) => {
+    const steamId64 = await resolveSteamId(hub, body.q);
+    await updateProfile(hub, actor, { steamId: steamId64 }); // the users' own command (AU7, uniqueness)
+    return lookupPlayer(hub, steamId64);
+  });
+  // Not cached: the age of the data is part of the answer (ST7).
+  mount(router, hub, api.liveGames, async () => {
+    const status = await steamStatus(hub);
+    return { live: status.live, poll: await readPollState(hub.db), games: await readLiveGames(hub.db) };
+  });
+  mount(router, hub, api.getMatch, async ({ params }) => {
+    const view = await readMatchView(hub.db, params.matchId);
+    if (!view.live && !view.match) throw new HubError('not_found', `match ${params.matchId} not found: it has not been seen live or imported`);
+    return view;
+  });
+  mount(router, hub, api.importMatches, ({ actor, params, body }) => importForTournament(hub, actor, params.tournamentId, body.matchIds));
+  mount(router, hub, api.listMatchLinks, async ({ actor, params }) => {
+    await requireTournamentStaff(hub.db, actor, params.tournamentId);
+    const items = await readLinks(hub.db, { tournamentId: params.tournamentId });
+    const order = { suggested: 0, linked: 1, dismissed: 2 } as const;
+    return { items: items.sort((a, b) => order[a.state] - order[b.state]) };
+  });
+  mount(router, hub, api.confirmMatchLink, ({ actor, params }) => decideLink(hub, actor, params.tournamentId, params.linkId, 'confirm'));
+  mount(router, hub, api.dismissMatchLink, ({ actor, params }) => decideLink(hub, actor, params.tournamentId, params.linkId, 'dismiss'));
+}
+
+/** Captains' recent matches are enough to find a series' games: every game has both captains. */
+const MAX_HISTORIES = 16;
+
+async function importForTournament(hub: HubServices, actor: Parameters<typeof requireTournamentStaff>[1], tournamentId: number, matchIds: string[] | undefined): Promise<ImportResult> {
+  const { tournament } = await requireTournamentStaff(hub.db, actor, tournamentId);
+  const { steam, openDota } = steamFor(hub);
+  if (!steam.configured) throw new HubError('unavailable', 'match import is off: no STEAM_API_KEY is configured on this hub');
+
+  // Sequence numbers from the histories, for the Steam fallback when OpenDota cannot answer.
+  const seqOf = new Map<string, string>();
+  const remember = (ms: HistoryMatch[]) => ms.forEach((m) => seqOf.set(m.matchId, m.matchSeqNum));
+  const result: ImportResult = { imported: [], unchanged: [], linked: 0, suggested: 0, failed: [] };
+  const league = tournament.leagueId ? await League.query(hub.db).findById(tournament.leagueId) : undefined;
+
+  let wanted = matchIds;
+  if (!wanted) {
+    const since = Date.parse(String(tournament.startsAt)) / 1000 - 86_400;
+    const found = new Set<string>();
+    if (league?.steamLeagueId) {
+      const history = await steam.matchHistory({ leagueId: league.steamLeagueId, count: 50 }).catch(unavailable);
+      remember(history.data.matches);
+      history.data.matches.filter((m) => m.startTime >= since).forEach((m) => found.add(m.matchId));
+    }
+    const captains = await Team.query(hub.db).where({ tournamentId }).join('users', 'users.id', 'teams.captain_user_id').whereNotNull('users.steam_id').select('users.steam_id as steamId').limit(MAX_HISTORIES);
+    for (const { steamId } of captains as unknown as { steamId: string }[]) {
+      const history = await steam.matchHistory({ accountId: steamAccountId(steamId), count: 20 }).catch(unavailable);
+      remember(history.data.matches);
+      history.data.matches.filter((m) => m.startTime >= since).forEach((m) => found.add(m.matchId));
+    }
+    wanted = [...found];
+  }
+  const known = new Set((wanted.length ? await SteamMatchRow.query(hub.db).whereIn('matchId', wanted).select('matchId') : []).map((r) => r.matchId));
+
+  for (const matchId of wanted) {
+    if (known.has(matchId)) {
+      result.unchanged.push(matchId);
+      continue;
+    }
+    let match: SteamMatch | null = null;
+    let source: 'opendota' | 'steam' = 'opendota';
+    try {
+      match = (await openDota.match(matchId)).data;
+    } catch (err) {
+      if (!(err instanceof UpstreamError)) throw err;
+      const seq = seqOf.get(matchId);
+      if (!seq) {
+        result.failed.push({ matchId, reason: err.message });
+        continue;
+      }
+      try {
+        match = (await steam.matchesBySequence(seq, 1)).data.find((m) => m.matchId === matchId) ?? null;
+        source = 'steam';
+      } catch (err2) {
+        if (!(err2 instanceof UpstreamError)) throw err2;
+        result.failed.push({ matchId, reason: err2.message });
+        continue;
+      }
+      if (!match) {
+        result.failed.push({ matchId, reason: 'Steam does not have this match' });
+        continue;
+      }
+    }
+    const done = await importMatch(hub, match, source);
+    (done.imported ? result.imported : result.unchanged).push(matchId);
+    result.linked += done.linked;
+    result.suggested += done.suggested;
+  }
+  return result;
+}
