@@ -116,7 +116,17 @@ describe('brackets in a browser', () => {
       const side = key === 'GF1' ? 1 : 0;
       const button = card.getByRole('button', { name: / wins$/ }).nth(side);
       const winner = (await button.innerText()).replace(/ wins$/, '');
-      await button.click();
+      if (key === 'GF2') {
+        // The last series game by game: winner, sides and the Steam match.
+        await card.getByRole('button', { name: 'Enter games (sides, Steam ids)' }).click();
+        const games = card.getByRole('form', { name: 'Games of GF2' });
+        await games.getByLabel('Winner').selectOption('a');
+        await games.getByLabel('Radiant').selectOption('b');
+        await games.getByLabel('Steam match id').fill('7000000042');
+        await games.getByRole('button', { name: 'Report games' }).click();
+      } else {
+        await button.click();
+      }
       // Both pages move on without a reload: the series is done and the winner is marked.
       for (const page of [staff.page, spectator.page]) {
         await series(page, key).and(page.locator('[data-status="done"]')).waitFor();
@@ -132,10 +142,22 @@ describe('brackets in a browser', () => {
     const gf2Winner = await series(spectator.page, 'GF2').locator('.side.winner .name').innerText();
     expect(await placements.locator('li').first().innerText()).toBe(`1. ${gf2Winner}`);
     expect(await placements.locator('li').count()).toBe(8);
+    // Clicking the series shows its games with the linked Steam match.
+    await series(spectator.page, 'GF2').getByRole('button', { name: 'Games (1)' }).click();
+    await expect.poll(() => series(spectator.page, 'GF2').locator('.games').innerText()).toMatch(new RegExp(`Game 1: ${gf2Winner} won, .+ Radiant`));
+    expect(await series(spectator.page, 'GF2').getByRole('link', { name: 'match 7000000042' }).getAttribute('href')).toBe('https://www.opendota.com/matches/7000000042');
     await spectator.page.getByText('finished').first().waitFor();
     // Phone-sized: the bracket scrolls inside its box, the page never sideways.
     expect(await spectator.page.evaluate('document.documentElement.scrollWidth <= window.innerWidth')).toBe(true);
     expect(spectator.errors).toEqual([]);
     expect(staff.errors).toEqual([]);
+  });
+
+  it('the stream view shows the bracket without the site header or any control', { timeout: 60_000 }, async () => {
+    await staff.page.goto(`${t.url}/tournaments/${tournamentId}/bracket?stream`, { waitUntil: 'domcontentloaded' });
+    await series(staff.page, 'GF2').waitFor();
+    expect(await staff.page.locator('header.site').isVisible()).toBe(false);
+    expect(await staff.page.getByRole('form', { name: 'Generate a stage' }).count()).toBe(0);
+    expect(await staff.page.getByRole('button', { name: /^Correct/ }).count()).toBe(0);
   });
 });
