@@ -1,0 +1,57 @@
+import type { HeroDraftView, Hero } from '$shared/schemas/herodraft';
+
+/** The hub's clock as seen from here: server time minus local time, measured on a REST read. */
+export class ServerClock {
+  offsetMs = $state(0);
+  now = $state(Date.now());
+  #timer: ReturnType<typeof setInterval> | undefined;
+
+  /** `serverTime` was read between `sentAt` and `receivedAt` (local): assume the middle. */
+  measure(serverTime: string, sentAt: number, receivedAt: number) {
+    this.offsetMs = Date.parse(serverTime) - (sentAt + receivedAt) / 2;
+  }
+  /** Redraws countdowns locally; the server never broadcasts ticks. */
+  start() {
+    this.#timer ??= setInterval(() => (this.now = Date.now()), 250);
+    return () => {
+      clearInterval(this.#timer);
+      this.#timer = undefined;
+    };
+  }
+  serverNow() {
+    return this.now + this.offsetMs;
+  }
+}
+
+export interface Countdown {
+  /** Before the step's clock starts (a resume countdown). */
+  startsInMs: number;
+  stepMs: number;
+  reserveMs: number;
+}
+
+/** CM4 on the client: the step's own time first, then the reserve, from the stored turn clock. */
+export function countdown(turn: NonNullable<HeroDraftView['turn']>, serverNow: number): Countdown {
+  const startedAt = Date.parse(turn.startedAt);
+  const elapsed = Math.max(0, serverNow - startedAt);
+  return {
+    startsInMs: Math.max(0, startedAt - serverNow),
+    stepMs: Math.max(0, turn.stepMs - elapsed),
+    reserveMs: Math.max(0, turn.reserveMs - Math.max(0, elapsed - turn.stepMs)),
+  };
+}
+
+export const seconds = (ms: number) => {
+  const s = Math.ceil(ms / 1000);
+  return s >= 60 ? `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}` : `${s}`;
+};
+
+export const ATTRIBUTES = [
+  { value: '', label: 'All' },
+  { value: 'str', label: 'Strength' },
+  { value: 'agi', label: 'Agility' },
+  { value: 'int', label: 'Intelligence' },
+  { value: 'all', label: 'Universal' },
+] as const;
+
+export const heroImage = (base: string, hero: Hero) => (base && hero.img ? `${base}${hero.img}` : null);
