@@ -318,12 +318,14 @@ export async function createStage(hub: HubServices, actor: Actor | null, tournam
     const common = { stageId: stage.id, tournamentId, version: 0 };
     if (isElimination(input.format)) {
       const template = eliminationTemplate(seeding.length, eliminationOptions(input.format, settings));
-      for (const m of template.matches) {
-        await Series.query(tx.db).insert({ ...common, key: m.key, groupNumber: null, round: m.round, position: m.position, bestOf: bestOfFor(settings, roundKey(m.bracket, m.round)) });
-      }
+      await insertSeries(
+        tx,
+        template.matches.map((m) => ({ ...common, key: m.key, groupNumber: null, round: m.round, position: m.position, bestOf: bestOfFor(settings, roundKey(m.bracket, m.round)) })),
+      );
     } else if (input.format === 'round_robin') {
-      for (const p of roundRobinPairings(seeding, settings.groups)) {
-        await Series.query(tx.db).insert({
+      await insertSeries(
+        tx,
+        roundRobinPairings(seeding, settings.groups).map((p) => ({
           ...common,
           key: `G${p.group}R${p.round}.${p.position}`,
           groupNumber: p.group,
@@ -332,8 +334,8 @@ export async function createStage(hub: HubServices, actor: Actor | null, tournam
           teamIdA: p.teamA,
           teamIdB: p.teamB,
           bestOf: bestOfFor(settings, roundKey('group', p.round)),
-        });
-      }
+        })),
+      );
     } else {
       await pairSwissRound(tx, stage, []);
     }
@@ -341,6 +343,11 @@ export async function createStage(hub: HubServices, actor: Actor | null, tournam
     await tx.emit(rooms.tournament(tournamentId), 'bracket.stage_created', { stageId: stage.id, number, format: input.format, name: stage.name, teams: seeding.length });
     return loadStage(tx.db, stage);
   });
+}
+
+/** Many series at once (a 64-team round robin has 2016), in chunks that fit SQLite's variable limit. */
+async function insertSeries(tx: CommandTx, rows: Partial<Series>[]) {
+  for (let i = 0; i < rows.length; i += 50) await tx.db('bracket_matches').insert(rows.slice(i, i + 50));
 }
 
 /** Inserts the next Swiss round (if any team is still in): pairs of equal records, a bye when odd. */
