@@ -7,6 +7,7 @@ export const router = new Router([
   ['/tournaments/:id', 'tournament'],
   ['/tournaments/:id/manage', 'manage'],
   ['/tournaments/:id/bracket', 'bracket'],
+  ['/tournaments/:id/draft', 'draft'],
   ['/tournaments/:id/herodrafts', 'heroDrafts'],
   ['/herodrafts/:id', 'heroDraft'],
   ['/profile', 'profile'],
