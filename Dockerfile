@@ -22,12 +22,14 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 
-# --- 3. the runtime image
+# --- 3. the runtime image: no compiler, no dev dependencies, source files owned by root (read-only
+# for the hub), only /app/data writable.
 FROM node:20-bookworm-slim
 ENV NODE_ENV=production \
     HOST=0.0.0.0 \
     PORT=3000 \
-    SQLITE_FILE=/app/data/dtx.sqlite
+    SQLITE_FILE=/app/data/dtx.sqlite \
+    MIGRATE_ON_START=true
 WORKDIR /app
 COPY --from=deps /app/node_modules ./node_modules
 COPY package.json tsconfig.json ./
@@ -43,4 +45,6 @@ EXPOSE 3000
 HEALTHCHECK --interval=15s --timeout=5s --start-period=30s --retries=3 \
   CMD node -e "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/readyz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
 # SIGTERM reaches node directly (exec form): the hub finishes in-flight work and exits 0.
+# One container: migrations at start (MIGRATE_ON_START). Several (docker-compose.yml): a one-shot
+# `node --import tsx server/scripts/migrate.ts` first, the hubs with MIGRATE_ON_START=false.
 CMD ["node", "--import", "tsx", "server/main.ts"]
