@@ -437,6 +437,8 @@ async function recordPick(ctx: Ctx, pick: { pickNumber: number; teamId: number; 
 /** DR7: the turn's time is up: the captain's first queued player still available, else the highest MMR. */
 async function expireTurn(hub: HubServices, tx: CommandTx, deadline: Deadline) {
   const tournamentId = Number(deadline.room.slice(deadline.room.indexOf(':') + 1));
+  // Deleted with its timer running: nothing to pick for (the deadline row goes with this command).
+  if (!(await Tournament.query(tx.db).findById(tournamentId))) return;
   const ctx: Ctx = { hub, tx, tournamentId, room: deadline.room, seq: await tx.lock(deadline.room), loaded: await load(tx.db, tournamentId) };
   if (statusOf(ctx.loaded) !== 'running' || ctx.loaded.tournament.state !== 'drafting') return;
   const position = derivePosition(boardOf(ctx.loaded));

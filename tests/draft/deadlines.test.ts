@@ -91,6 +91,46 @@ describe.each(DATABASES)('pick timer [%s]', (db) => {
     const row = (await deadlineRows(t, s.room))[0]!;
     expect(Number(row.expectedSeq)).toBe(resumed.seq);
   });
+  it('RT11 a deadline whose room moved on is dropped without running; a handled one runs once', async () => {
+    const room = 'user:987654';
+    const ran: number[] = [];
+    t.hub.deadlines.register('test.once', async (_tx, d) => {
+      ran.push((d.payload as { n: number }).n);
+    });
+    const setAt = (n: number) =>
+      t.hub.services.commands.run(null, async (tx) => {
+        const seq = await tx.lock(room);
+        await t.hub.deadlines.set(tx, { kind: 'test.once', room, dueAt: clock.now() + 1000, expectedSeq: seq, payload: { n } });
+      });
+    await setAt(1);
+    // The room moves past the seq the deadline was set at: its expiry is void.
+    await t.hub.services.commands.run(null, async (tx) => {
+      await tx.emit(room, 'test.moved', {});
+    });
+    clock.advance(1000);
+    await t.hub.services.commands.idle(5000);
+    expect(ran).toEqual([]);
+    expect(await t.hub.services.db('deadlines').where({ room })).toHaveLength(0);
+
+    await setAt(2);
+    clock.advance(1000);
+    await t.hub.services.commands.idle(5000);
+    // Armed again from the database and due: it is gone, so nothing runs twice.
+    await t.hub.deadlines.refresh();
+    clock.advance(1000);
+    await t.hub.services.commands.idle(5000);
+    expect(ran).toEqual([2]);
+  });
+
+  it('a tournament deleted with its pick timer running leaves no deadline behind', async () => {
+    const s = await setupDraft(t, staff, { teams: 2, players: 2, teamSize: 2, pickSeconds: PICK_SECONDS });
+    expect((await staff.post(`${s.base}/start`, {})).status).toBe(200);
+    const deleted = await staff.delete(`/api/tournaments/${s.id}`);
+    expect(deleted.status, deleted.text).toBe(204);
+    clock.advance(TURN_MS);
+    await t.hub.services.commands.idle(5000);
+    expect(await deadlineRows(t, s.room)).toHaveLength(0);
+  });
 });
 
 describe.each(DATABASES)('RT11 a pending deadline survives a restart [%s]', (db) => {
