@@ -24,6 +24,13 @@ function ensureClientBuilt() {
   if (built < Math.max(newest('client'), newest('shared'))) execFileSync('npm', ['run', 'build'], { stdio: 'pipe' });
 }
 
+/** A `name=value; name2=value2` header as browser cookies for the hub. */
+const cookieJar = (header: string, url: string) =>
+  header
+    .split('; ')
+    .filter(Boolean)
+    .map((pair) => ({ name: pair.slice(0, pair.indexOf('=')), value: pair.slice(pair.indexOf('=') + 1), url }));
+
 const profiles: string[] = [];
 async function openBrowser(hubUrl: string, viewport: { width: number; height: number }, cookies: string): Promise<{ context: BrowserContext; page: Page; errors: string[] }> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dtx-e2e-br-'));
@@ -41,10 +48,7 @@ async function openBrowser(hubUrl: string, viewport: { width: number; height: nu
     (route) => route.abort(),
   );
   // The staff session made over HTTP (development login) is handed to the browser.
-  const jar = cookies
-    .split('; ')
-    .filter(Boolean)
-    .map((pair) => ({ name: pair.slice(0, pair.indexOf('=')), value: pair.slice(pair.indexOf('=') + 1), url: hubUrl }));
+  const jar = cookieJar(cookies, hubUrl);
   if (jar.length) await context.addCookies(jar);
   const page = context.pages()[0] ?? (await context.newPage());
   const errors: string[] = [];
@@ -58,6 +62,8 @@ describe('brackets in a browser', () => {
   let staff: Awaited<ReturnType<typeof openBrowser>>;
   let spectator: Awaited<ReturnType<typeof openBrowser>>;
   let tournamentId = 0;
+  const captains: (HttpClient & { userId: number })[] = [];
+  const teamIds: number[] = [];
 
   beforeAll(async () => {
     ensureClientBuilt();
@@ -67,9 +73,11 @@ describe('brackets in a browser', () => {
     tournamentId = created.body.id;
     for (let i = 1; i <= 8; i++) {
       const captain = await t.login(`captain${i}`);
+      captains.push(captain);
       await api.post(`/api/tournaments/${tournamentId}/players`, { userId: captain.userId, mmr: 1000 * i });
       const team = await api.post(`/api/tournaments/${tournamentId}/teams`, { captainUserId: captain.userId, name: `Team ${i}` });
       expect(team.status, team.text).toBe(201);
+      teamIds.push(team.body.id);
     }
     staff = await openBrowser(t.url, { width: 1280, height: 900 }, api.cookieHeader());
     spectator = await openBrowser(t.url, { width: 390, height: 844 }, '');
@@ -103,6 +111,7 @@ describe('brackets in a browser', () => {
     expect(await spectator.page.getByRole('region', { name: 'Lower bracket' }).count()).toBe(1);
     expect(await spectator.page.getByRole('region', { name: 'Grand final' }).count()).toBe(1);
     expect(await series(spectator.page, 'U1.1').getAttribute('class')).toMatch(/current/);
+    await expect.poll(() => spectator.page.getByRole('region', { name: 'Now playing' }).innerText()).toMatch(/U1\.1 Team 1 vs Team 8/);
   });
 
   it('staff report every series to the grand-final reset; every step reaches the spectator live', { timeout: 120_000 }, async () => {
@@ -159,5 +168,26 @@ describe('brackets in a browser', () => {
     expect(await staff.page.locator('header.site').isVisible()).toBe(false);
     expect(await staff.page.getByRole('form', { name: 'Generate a stage' }).count()).toBe(0);
     expect(await staff.page.getByRole('button', { name: /^Correct/ }).count()).toBe(0);
+  });
+
+  it('a captain reports their series and the other captain confirms it in the browser', { timeout: 60_000 }, async () => {
+    const created = await api.post(`/api/tournaments/${tournamentId}/stages`, { format: 'single_elimination', name: 'Showmatch', teamIds: [teamIds[0], teamIds[7]], captainReports: true });
+    expect(created.status, created.text).toBe(201);
+    // The staff browser becomes Team 1's captain, the spectator's becomes Team 8's captain.
+    const as = async (who: typeof staff, client: HttpClient) => {
+      await who.context.clearCookies();
+      await who.context.addCookies(cookieJar(client.cookieHeader(), t.url));
+      await who.page.goto(`${t.url}/tournaments/${tournamentId}/bracket`, { waitUntil: 'domcontentloaded' });
+      return who.page.getByRole('region', { name: 'Showmatch' }).locator('article[aria-label="Series U1.1"]');
+    };
+    const first = await as(staff, captains[0]!);
+    const other = await as(spectator, captains[7]!);
+    await first.getByRole('button', { name: 'Team 1 won' }).click();
+    await other.getByText("Team 1's captain reported 1–0: awaiting confirmation").waitFor();
+    await other.getByRole('button', { name: 'Confirm result' }).click();
+    for (const card of [first, other]) {
+      await card.and(card.page().locator('[data-status="done"]')).waitFor();
+      expect(await card.locator('.side.winner .name').innerText()).toBe('Team 1');
+    }
   });
 });
