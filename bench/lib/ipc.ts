@@ -90,7 +90,9 @@ export class Child {
    * and the load generator each keep a core of their own.
    */
   static start(name: string, script: string, opts: { core: number | null; env?: Record<string, string>; nodeArgs?: string[]; startTimeoutMs?: number }) {
-    const node = [process.execPath, ...(opts.nodeArgs ?? []), '--import', 'tsx', path.join(benchDir, script)];
+    // BENCH_CPU_PROF=1: every child writes a V8 CPU profile into bench/results/profiles on exit.
+    const prof = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${path.join(benchDir, 'results', 'profiles')}`, `--cpu-prof-name=${name}-${Date.now()}.cpuprofile`] : [];
+    const node = [process.execPath, ...prof, ...(opts.nodeArgs ?? []), '--import', 'tsx', path.join(benchDir, script)];
     const [cmd, ...args] = opts.core === null ? node : ['taskset', '-c', String(opts.core), ...node];
     const proc = spawn(cmd!, args, {
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
