@@ -3,7 +3,7 @@
  * the same run (rules: ../../shared/benchmarking.md). Servers run on core 0, the load generator
  * (and this orchestrator) on core 1; each round checks that the machine is otherwise idle.
  *
- *   npm run bench -- [--only=pick,throughput,rooms,rest,connections] [--quick] [--n=1000,5000]
+ *   npm run bench -- [--only=pick,throughput,rooms,rest,connections,night] [--quick] [--n=1000,5000]
  *                    [--rounds=3] [--max-rounds=5] [--no-redis] [--no-real-client] [--timeout-min=50]
  *                    [--idle-budget-min=6]
  *
@@ -24,8 +24,9 @@ import { fanout } from './scenarios/fanout';
 import { manyRooms } from './scenarios/rooms';
 import { rest } from './scenarios/rest';
 import { connections } from './scenarios/connections';
+import { night } from './night/night';
 
-const ALL = ['pick', 'throughput', 'rooms', 'rest', 'connections'];
+const ALL = ['pick', 'throughput', 'rooms', 'rest', 'connections', 'night'];
 
 function parseArgs(argv: string[]) {
   const args = new Map<string, string>();
@@ -104,6 +105,7 @@ async function main() {
   if (opts.scenarios.has('rooms')) await run('rooms', manyRooms);
   if (opts.scenarios.has('rest')) await run('rest', rest);
   if (opts.scenarios.has('connections')) await run('connections', connections);
+  if (opts.scenarios.has('night')) await run('night', night);
   await loadgen.stop();
 
   const machine = { rounds: tally.rounds, clean: tally.clean, medianOtherShare: median(tally.otherShares) };

@@ -91,7 +91,8 @@ export class Child {
    */
   static start(name: string, script: string, opts: { core: number | null; env?: Record<string, string>; nodeArgs?: string[]; startTimeoutMs?: number }) {
     // BENCH_CPU_PROF=1: every child writes a V8 CPU profile into bench/results/profiles on exit.
-    const prof = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${path.join(benchDir, 'results', 'profiles')}`, `--cpu-prof-name=${name}-${Date.now()}.cpuprofile`] : [];
+    // One folder per child: tsx's loader thread writes a profile of its own beside the main thread's.
+    const prof = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${path.join(benchDir, 'results', 'profiles', `${name}-${Date.now()}`)}`] : [];
     const node = [process.execPath, ...prof, ...(opts.nodeArgs ?? []), '--import', 'tsx', path.join(benchDir, script)];
     const [cmd, ...args] = opts.core === null ? node : ['taskset', '-c', String(opts.core), ...node];
     const proc = spawn(cmd!, args, {

@@ -28,6 +28,7 @@ export async function manyRooms(ctx: Ctx) {
   log(`  seeded ${seeded.rooms.length} tournaments with a team each in ${((nowMs() - t0) / 1000).toFixed(1)} s`);
   const roomNames = seeded.rooms.map((r) => r.room);
 
+  let onePerBroadcast: number | undefined;
   for (const variant of variantsFor(opts)) {
     log(`## ${variant.name}`);
     const redis = variant.processes > 1 ? await startRedis() : undefined;
@@ -65,6 +66,12 @@ export async function manyRooms(ctx: Ctx) {
       const target = variant.processes > 1 ? '≤ 150 + 80 µs' : '≤ 150 µs';
       const injectCpu = medianOf(use, (v) => v.inject.cpuPerBroadcastUs);
       report.add({ scenario, variant: variant.name, metric: 'CPU per broadcast, fan-out only', value: injectCpu, unit: 'µs', target, pass: injectCpu <= limit, contended });
+      if (variant.processes === 1) onePerBroadcast = injectCpu;
+      else if (onePerBroadcast !== undefined) {
+        // The other reading of the target: what Redis adds to this run's one-process figure.
+        const extra = injectCpu - onePerBroadcast;
+        report.add({ scenario, variant: variant.name, metric: 'Redis adds per broadcast (vs 1 process)', value: extra, unit: 'µs', target: '≤ 80 µs', pass: extra <= 80, contended });
+      }
       report.add({ scenario, variant: variant.name, metric: 'CPU per command + broadcast (full path)', value: medianOf(use, (v) => v.full.cpuPerBroadcastUs), unit: 'µs', contended });
       report.add({ scenario, variant: variant.name, metric: 'commands/s achieved (full path)', value: medianOf(use, (v) => v.full.achievedRate), unit: '/s', target: `${opts.roomsRate} offered`, contended });
       const all = rounds.map((r) => r.value);
