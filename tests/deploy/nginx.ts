@@ -22,6 +22,8 @@ export function freePort(): Promise<number> {
 export interface Nginx {
   url: string;
   port: number;
+  /** The master process (its workers are its children). */
+  pid: number;
   conf: string;
   output(): string;
   stop(): Promise<void>;
@@ -67,6 +69,7 @@ export async function startNginx(hubPorts: [number, number]): Promise<Nginx> {
   return {
     url,
     port,
+    pid: child.pid!,
     conf,
     output: () => out,
     async stop() {
