@@ -271,6 +271,7 @@ export function createHeroDraft(hub: HubServices, actor: Actor | null, tournamen
     if (input.teamAId === input.teamBId) throw conflict('a draft needs two different teams');
     const teams = await Team.query(tx.db).whereIn('id', [input.teamAId, input.teamBId]).where({ tournamentId });
     if (teams.length !== 2) throw notFound(`teams ${input.teamAId} and ${input.teamBId} in tournament ${tournamentId}`);
+    if (input.bracketMatchId != null) await checkBracketMatch(tx.db, tournamentId, input.bracketMatchId, [input.teamAId, input.teamBId]);
     const seq = sequenceFrom(input);
     const reserveMs = seq.reserveSeconds * 1000;
     const [row] = await tx.db('hero_drafts')
@@ -293,6 +294,14 @@ export function createHeroDraft(hub: HubServices, actor: Actor | null, tournamen
     tx.touch(tags.tournament(tournamentId));
     return finish(ctx, 'herodraft.created');
   });
+}
+
+/** A linked bracket match must be of this tournament and, once its teams are known, between these two. */
+async function checkBracketMatch(db: Knex, tournamentId: number, matchId: number, teamIds: number[]) {
+  const match = await db('bracket_matches').where({ id: matchId, tournamentId }).first('teamIdA', 'teamIdB');
+  if (!match) throw notFound(`bracket match ${matchId} in tournament ${tournamentId}`);
+  const teams = [match.teamIdA, match.teamIdB].filter((x) => x !== null);
+  if (teams.some((x) => !teamIds.includes(Number(x)))) throw conflict('that bracket match is between other teams');
 }
 
 /** Staff change the preset and timings before the draft starts (CM timings). */
@@ -535,7 +544,24 @@ export function penalize(hub: HubServices, actor: Actor | null, id: number, inpu
  * no connection left starts the grace period; back in time (any tab) clears it. Presence is
  * per user across processes, so a second tab never counts as a disconnect.
  */
-export async function onCaptainPresence(hub: HubServices, id: number, participants: { userId: number; connected: boolean }[]) {
+export function onCaptainPresence(hub: HubServices, id: number, participants: { userId: number; connected: boolean }[], version: number): Promise<void> {
+  // Readings are applied one at a time per room, and one older than the last applied is
+  // dropped: two broadcasts of this process may finish out of order.
+  let state = presenceState.get(hub);
+  if (!state) presenceState.set(hub, (state = new Map()));
+  const room = state.get(id) ?? { version: -Infinity, chain: Promise.resolve() };
+  const chain = room.chain.then(async () => {
+    if (version <= room.version) return;
+    room.version = version;
+    await applyPresence(hub, id, participants);
+  });
+  room.chain = chain.catch(() => undefined);
+  state.set(id, room);
+  return chain;
+}
+const presenceState = new WeakMap<HubServices, Map<number, { version: number; chain: Promise<void> }>>();
+
+async function applyPresence(hub: HubServices, id: number, participants: { userId: number; connected: boolean }[]) {
   const current = await HeroDraft.query(hub.db).findById(id).select('status', 'graceDueAtMs');
   if (!current) return;
   const away = participants.some((p) => !p.connected);

@@ -121,7 +121,9 @@ export async function createRealtime(
         ? await hub.cache.get(`participants:${room}`, [roomTag(room), ...(def.tags?.(id) ?? [])], () => def.participants!(db, id))
         : [];
       const watching = new Set(now.viewers.map((v) => v.id));
-      io.to(room).emit('presence', { ...now, participants: ids.map((userId) => ({ userId, connected: watching.has(userId) })) });
+      const participants = ids.map((userId) => ({ userId, connected: watching.has(userId) }));
+      io.to(room).emit('presence', { ...now, participants });
+      if (def?.onPresence) await def.onPresence(hub, id, participants, now.version);
     } catch (err) {
       log.warn({ err, room }, 'presence broadcast failed');
     }

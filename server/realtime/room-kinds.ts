@@ -28,7 +28,7 @@ export interface RoomKindDef {
   /** Users whose presence the room reports as participants (e.g. captains). */
   participants?(db: Db, id: number): Promise<number[]>;
   /** Told each time this process broadcasts the room's presence (e.g. a captain's connection dropped). */
-  onPresence?(hub: HubServices, id: number, participants: { userId: number; connected: boolean }[]): Promise<void>;
+  onPresence?(hub: HubServices, id: number, participants: { userId: number; connected: boolean }[], version: number): Promise<void>;
 }
 
 export const roomKinds: Partial<Record<RoomKind, RoomKindDef>> = {
@@ -43,7 +43,7 @@ export const roomKinds: Partial<Record<RoomKind, RoomKindDef>> = {
     // Captains never change once a draft exists; the tournament tag covers renames.
     tags: () => [tags.userList()],
     participants: (db, id) => heroDraftParticipants(db, id),
-    onPresence: (hub, id, participants) => onCaptainPresence(hub, id, participants),
+    onPresence: (hub, id, participants, version) => onCaptainPresence(hub, id, participants, version),
   },
   tournament: {
     async canJoin(db, _actor, id) {

@@ -63,7 +63,15 @@ describe.each(DATABASES)('hero draft over REST (%s)', (db) => {
   });
 
   it('CM3 a whole 24-step draft: only the captain on turn, an available hero, once; the result is stored with sides', async () => {
-    const s = await setupHeroDraft(t, staff, { bracketMatchId: 7, gameNumber: 2 });
+    // Linked to the bracket's match between the two teams (a 2-team single elimination: one final).
+    const base = await setupHeroDraft(t, staff);
+    const stage = await staff.post(`/api/tournaments/${base.tournamentId}/stages`, { format: 'single_elimination', teamIds: base.teamIds });
+    expect(stage.status, stage.text).toBe(201);
+    const matchId = stage.body.matches[0].id as number;
+    const linked = await staff.post(`/api/tournaments/${base.tournamentId}/herodrafts`, { teamAId: base.teamIds[0], teamBId: base.teamIds[1], bracketMatchId: matchId, gameNumber: 2 });
+    expect(linked.status, linked.text).toBe(201);
+    expect((await staff.post(`/api/tournaments/${base.tournamentId}/herodrafts`, { teamAId: base.teamIds[0], teamBId: base.teamIds[1], bracketMatchId: 999_999 })).status).toBe(404);
+    const s = { ...base, id: linked.body.id as number, room: `herodraft:${linked.body.id}`, base: `/api/herodrafts/${linked.body.id}` };
     let v: HeroDraftView = await startDrafting(s);
     const used: number[] = [];
     for (let i = 0; i < 24; i++) {
@@ -95,7 +103,7 @@ describe.each(DATABASES)('hero draft over REST (%s)', (db) => {
     }
     expect(v.teams[0]!.bans[0]).toBe(heroes[0]);
     expect(v.teams[0]!.side).toBe('dire');
-    expect(v.bracketMatchId).toBe(7);
+    expect(v.bracketMatchId).toBe(matchId);
     expect(v.gameNumber).toBe(2);
     const list = await t.client().get(`/api/tournaments/${s.tournamentId}/herodrafts`);
     expect(list.body.items.find((d: HeroDraftView) => d.id === s.id).teams[1].picks).toEqual(v.teams[1]!.picks);
