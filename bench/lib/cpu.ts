@@ -9,8 +9,18 @@ function machine(): { total: number; idle: number } {
   return { total, idle: f[3]! + f[4]! };
 }
 
+/** Last CPU time read of our children that have exited: their work still counts as ours. */
+const exited = new Map<number, number>();
+
+/** Call just before a child of ours exits. */
+export function rememberExit(pid: number) {
+  exited.set(pid, processJiffies(pid));
+}
+export const exitedPids = () => [...exited.keys()];
+
 /** utime + stime of one process (all its threads), in jiffies; 0 once it is gone. */
-function processJiffies(pid: number): number {
+export function processJiffies(pid: number): number {
+  if (exited.has(pid)) return exited.get(pid)!;
   try {
     const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
@@ -38,9 +48,10 @@ export function otherShare(from: CpuMark, to: CpuMark): number {
   if (total <= 0) return 0;
   const busy = total - (to.machine.idle - from.machine.idle);
   let ours = 0;
-  for (const [pid, before] of from.ours) {
-    const after = to.ours.get(pid);
-    if (after !== undefined && after >= before) ours += after - before;
+  for (const [pid, after] of to.ours) {
+    // A process started during the round counts from zero.
+    const before = from.ours.get(pid) ?? 0;
+    if (after >= before) ours += after - before;
   }
   return Math.max(0, busy - ours) / total;
 }

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { rememberExit } from './cpu';
 
 /** A request from the orchestrator to one of its children, answered by id. */
 interface Request {
@@ -123,6 +124,7 @@ export class Child {
   async stop(graceMs = 3_000) {
     if (this.exited) return;
     const gone = new Promise<void>((resolve) => this.proc.once('exit', () => resolve()));
+    rememberExit(this.pid);
     this.proc.disconnect?.();
     const timer = setTimeout(() => this.kill(), graceMs);
     await gone;
@@ -165,6 +167,7 @@ export function livePlainPids(): number[] {
 
 export function killPlain(proc: ChildProcess) {
   if (proc.exitCode === null && proc.signalCode === null) {
+    rememberExit(proc.pid!);
     try {
       process.kill(proc.pid!, 'SIGKILL');
     } catch {}

@@ -1,5 +1,5 @@
 import { liveChildren, livePlainPids } from './ipc';
-import { mark, otherShare, waitForIdle } from './cpu';
+import { exitedPids, mark, otherShare, waitForIdle } from './cpu';
 import { median } from './stats';
 
 export interface Round<T> {
@@ -24,7 +24,7 @@ export interface RoundOptions {
 /** Every round of the run, for the summary: how clean the machine was. */
 export const tally = { rounds: 0, clean: 0, otherShares: [] as number[] };
 
-export const ourPids = () => [process.pid, ...liveChildren().map((c) => c.pid), ...livePlainPids()];
+export const ourPids = () => [process.pid, ...liveChildren().map((c) => c.pid), ...livePlainPids(), ...exitedPids()];
 
 /**
  * Runs `round` (which itself interleaves the baseline and the hub: A B) until `minClean`
