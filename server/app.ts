@@ -76,7 +76,8 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
     helmet({
       contentSecurityPolicy: {
         directives: {
-          'img-src': ["'self'", 'data:', 'https://cdn.discordapp.com', 'https://cdn.cloudflare.steamstatic.com', 'https://avatars.steamstatic.com'],
+          // Hero images come from HERO_IMAGE_BASE, which may point elsewhere than Steam's CDN.
+          'img-src': ["'self'", 'data:', 'https://cdn.discordapp.com', 'https://cdn.cloudflare.steamstatic.com', 'https://avatars.steamstatic.com', ...(config.heroDraft.imageBase ? [new URL(config.heroDraft.imageBase).origin] : [])],
           'upgrade-insecure-requests': config.publicUrl.startsWith('https://') ? [] : null,
         },
       },

@@ -56,7 +56,7 @@ const EnvSchema = z.object({
   RT_SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(10_000),
 
   // Captains Mode: hero images (empty = text tiles only), disconnect grace, resume countdown.
-  HERO_IMAGE_BASE: z.preprocess((v) => (v === '' ? '' : v), z.union([z.literal(''), url]).default('https://cdn.cloudflare.steamstatic.com')),
+  HERO_IMAGE_BASE: z.union([z.literal('off'), url]).default('https://cdn.cloudflare.steamstatic.com'),
   HERODRAFT_GRACE_MS: z.coerce.number().int().min(0).default(5_000),
   HERODRAFT_RESUME_COUNTDOWN_MS: z.coerce.number().int().min(0).default(3_000),
 
@@ -221,7 +221,8 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       shutdownGraceMs: env.RT_SHUTDOWN_GRACE_MS,
     },
     heroDraft: {
-      imageBase: env.HERO_IMAGE_BASE.replace(/\/$/, ''),
+      // Empty normally means "not set"; here it is asked for explicitly: images off.
+      imageBase: source.HERO_IMAGE_BASE === '' || env.HERO_IMAGE_BASE === 'off' ? '' : env.HERO_IMAGE_BASE.replace(/\/$/, ''),
       graceMs: env.HERODRAFT_GRACE_MS,
       resumeCountdownMs: env.HERODRAFT_RESUME_COUNTDOWN_MS,
     },
