@@ -62,7 +62,8 @@ async function openBrowser(hubUrl: string, cookieHeader: string, viewport = { wi
 /** The names on one team's roster, as the page shows them (captain first). */
 async function roster(page: Page, teamId: number): Promise<string[]> {
   const names = await page.getByTestId(`roster-${teamId}`).getByTestId('member').locator('.name').allInnerTexts();
-  return names.map((n) => n.replace(/\s*(Captain|#\d+)\s*$/, '').trim());
+  // The name comes first; badges (captain, presence, pick number) follow it. Test names have no spaces.
+  return names.map((n) => n.trim().split(/\s+/)[0]!);
 }
 
 /** Waits until the page shows exactly these rosters. */
