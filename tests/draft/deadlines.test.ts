@@ -224,6 +224,8 @@ describe.each(DATABASES)('RT11 two hubs on one database and Redis [%s]', (db) =>
         Array.from({ length: round }, (_, i) => i + 1),
       );
       expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1));
+      // RT8: a read on either process after the event reflects it.
+      for (const hub of [a, b]) expect(((await hub.client().get(s.base)).body as DraftView).picks).toHaveLength(round);
     }
   });
 });

@@ -264,6 +264,18 @@ describe.each(DATABASES)('player draft over REST [%s]', (db) => {
     expect((await t.client().post(`${s.base}/open`, {})).status).toBe(401);
     expect((await staff.get('/api/tournaments/999999/draft')).status).toBe(404);
     expect((await draftEvents(t, s.room)).length).toBe(before);
+    // Once open, the team size is fixed; the style and timer may still change until the start.
+    expect((await staff.post(`${s.base}/open`, {})).status).toBe(200);
+    expect((await staff.patch(s.base, { teamSize: 3 })).status).toBe(409);
+    const restyled = await staff.patch(s.base, { style: 'normal', pickSeconds: 45 });
+    expect(restyled.body).toMatchObject({ style: 'normal', pickSeconds: 45, teamSize: 2 });
+    expect((await staff.post(`${s.base}/start`, {})).status).toBe(200);
+    expect((await staff.patch(s.base, { style: 'snake' })).status).toBe(409);
+    // Staff moving the tournament out of 'drafting' by hand stops the draft's commands.
+    expect((await staff.patch(`/api/tournaments/${s.id}`, { state: 'registration' })).status).toBe(200);
+    const stopped = await staff.post(`${s.base}/pause`, {});
+    expect(stopped.status).toBe(409);
+    expect(stopped.body.error.message).toMatch(/not 'drafting'/);
     // A one-team tournament cannot open a draft.
     const lone = await setupDraft(t, staff, { teams: 1, players: 2, open: false });
     expect((await staff.post(`${lone.base}/open`, {})).status).toBe(409);
