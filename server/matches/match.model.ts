@@ -4,7 +4,7 @@ import type { LiveGame } from '../../shared/schemas/steam';
 export class SteamMatchRow extends BaseModel {
   static override tableName = 'steam_matches';
   static override get idColumn() {
-    return 'match_id';
+    return 'matchId';
   }
   matchId!: string;
   leagueId!: number | null;
@@ -18,7 +18,7 @@ export class SteamMatchRow extends BaseModel {
 export class SteamMatchPlayerRow extends BaseModel {
   static override tableName = 'steam_match_players';
   static override get idColumn() {
-    return ['match_id', 'player_slot'];
+    return ['matchId', 'playerSlot'];
   }
   matchId!: string;
   playerSlot!: number;
@@ -41,7 +41,7 @@ export type LiveState = Omit<LiveGame, 'matchId' | 'leagueId' | 'lobbyId' | 'sta
 export class LiveGameRow extends BaseModel {
   static override tableName = 'live_games';
   static override get idColumn() {
-    return 'match_id';
+    return 'matchId';
   }
   static override get jsonAttributes() {
     return ['state', 'goldGraph'];

@@ -67,7 +67,13 @@ export function createLivePoller(hub: HubServices, options: { now?: () => number
 
     for (const leagueId of leagues) {
       try {
-        for (const g of (await steam.liveLeagueGames(leagueId)).data) {
+        const got = await steam.liveLeagueGames(leagueId);
+        // A stale answer is the service failing: keep what was published, do not finish anything.
+        if (got.stale) {
+          error ??= got.stale.reason;
+          continue;
+        }
+        for (const g of got.data) {
           games.set(g.matchId, {
             matchId: g.matchId,
             leagueId: g.leagueId,
@@ -89,7 +95,9 @@ export function createLivePoller(hub: HubServices, options: { now?: () => number
     }
     if (pool.size > 0) {
       try {
-        for (const g of (await openDota.live()).data) {
+        const got = await openDota.live();
+        if (got.stale) throw new UpstreamError('OpenDota', 'unavailable', null, got.stale.reason);
+        for (const g of got.data) {
           if (games.has(g.matchId) || !g.players.some((p) => p.accountId !== null && pool.has(p.accountId))) continue;
           games.set(g.matchId, {
             matchId: g.matchId,
@@ -144,9 +152,9 @@ export function createLivePoller(hub: HubServices, options: { now?: () => number
     return null;
   }
 
-  async function runOnce() {
-    leader = await lease.hold();
-    if (!leader || now() < nextPollAt) return;
+  let round: Promise<void> | undefined;
+
+  async function pollSafely() {
     try {
       await pollRound();
     } catch (err) {
@@ -156,10 +164,27 @@ export function createLivePoller(hub: HubServices, options: { now?: () => number
     }
   }
 
+  /**
+   * Renews (or tries to take) the lease, then starts a poll round if one is due. The round is
+   * not awaited here, so a slow round never delays the renewal and loses the lease.
+   */
+  async function tick(): Promise<void> {
+    leader = await lease.hold();
+    if (!leader || round || now() < nextPollAt) return;
+    round = pollSafely().finally(() => {
+      round = undefined;
+    });
+  }
+
+  async function runOnce() {
+    await tick();
+    await round;
+  }
+
   function schedule() {
     if (stopped) return;
     timer = setTimeout(() => {
-      running = runOnce().finally(() => {
+      running = tick().finally(() => {
         running = undefined;
         schedule();
       });
@@ -171,7 +196,7 @@ export function createLivePoller(hub: HubServices, options: { now?: () => number
     start() {
       if (!stopped || !hub.config.steam.apiKey) return; // ST7: no key, no poller; /api/live says why
       stopped = false;
-      running = runOnce().finally(() => {
+      running = tick().finally(() => {
         running = undefined;
         schedule();
       });
@@ -181,6 +206,7 @@ export function createLivePoller(hub: HubServices, options: { now?: () => number
       stopped = true;
       clearTimeout(timer);
       await running;
+      await round;
       if (opts.release ?? true) await lease.release();
       leader = false;
     },
