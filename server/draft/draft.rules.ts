@@ -130,6 +130,26 @@ export function derivePosition(board: DraftBoard): DraftPosition {
   };
 }
 
+/**
+ * The rosters as stored, without checking them against the order: for showing a draft whose
+ * stored picks no longer replay (its teams changed under it). No turn is derived.
+ */
+export function storedRosters(board: DraftBoard): DraftPosition {
+  const teams: TeamPosition[] = board.teams.map((t) => ({ id: t.id, members: [t.captain], total: t.captain.mmr, full: false }));
+  const byId = new Map(teams.map((t) => [t.id, t]));
+  const available = new Map(board.pool.map((p) => [p.userId, p]));
+  for (const pick of [...board.picks].sort((a, b) => a.pickNumber - b.pickNumber)) {
+    const team = byId.get(pick.teamId);
+    const player = available.get(pick.userId);
+    if (!team || !player) continue;
+    available.delete(pick.userId);
+    team.members.push(player);
+    team.total += player.mmr;
+  }
+  for (const t of teams) t.full = t.members.length >= board.teamSize;
+  return { teams, available: [...available.values()].sort(byMmrDesc), complete: false, turn: null };
+}
+
 /** The turn for pick `pickNumber`, or null when the draft is complete. */
 function turnAt(
   board: DraftBoard,

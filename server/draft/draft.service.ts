@@ -21,7 +21,7 @@ import { checkTeamSizeChange } from '../tournaments/tournaments.rules';
 import { toPublicUser, User } from '../users/user.model';
 import {
   autoPickChoice, checkPick, derivePosition, type DraftBoard, type DraftPosition, previewBalance, type RandomSource, settle,
-  SHUFFLE_PREVIEW_NOTE, undoLastPick,
+  SHUFFLE_PREVIEW_NOTE, storedRosters, undoLastPick,
 } from './draft.rules';
 import { Draft, DraftPickRow, DraftQueueRow, DraftRollRow } from './draft.model';
 
@@ -63,7 +63,15 @@ async function load(db: Knex, tournamentId: number): Promise<Loaded> {
   return { tournament, draft, teams, pool, picks, rolls };
 }
 
-const statusOf = (l: Loaded): DraftStatus => l.draft?.status ?? 'setup';
+/**
+ * The draft's status. A draft not yet completed whose tournament staff moved back before
+ * 'drafting' is in setup again: teams and pool may change, and opening it again starts over.
+ */
+function statusOf(l: Loaded): DraftStatus {
+  const stored = l.draft?.status ?? 'setup';
+  const reopened = l.tournament.state === 'draft' || l.tournament.state === 'registration';
+  return reopened && stored !== 'completed' ? 'setup' : stored;
+}
 const styleOf = (l: Loaded): DraftStyle => l.draft?.style ?? DEFAULT_STYLE;
 
 function boardOf(l: Loaded): DraftBoard {
@@ -74,19 +82,32 @@ function boardOf(l: Loaded): DraftBoard {
     teamSize: l.tournament.teamSize,
     teams: l.teams.map((t) => ({ id: t.id, captain: { userId: t.captainUserId, mmr: mmr.get(t.captainUserId) ?? 0 } })),
     pool: l.pool.filter((p) => !captains.has(p.userId)).map((p) => ({ userId: p.userId, mmr: p.mmr })),
-    picks: l.picks.map((p) => ({ pickNumber: p.pickNumber, teamId: p.teamId, userId: p.userId })),
-    rolls: l.rolls.map((r) => ({ pickNumber: r.pickNumber, round: r.round, teamId: r.teamId, value: r.value })),
+    // Picks left over from before a return to setup are void: opening again clears them.
+    picks: statusOf(l) === 'setup' ? [] : l.picks.map((p) => ({ pickNumber: p.pickNumber, teamId: p.teamId, userId: p.userId })),
+    rolls: statusOf(l) === 'setup' ? [] : l.rolls.map((r) => ({ pickNumber: r.pickNumber, round: r.round, teamId: r.teamId, value: r.value })),
   };
+}
+
+/** Where the draft stands; a view never fails on stored picks that no longer replay. */
+function positionOf(l: Loaded): DraftPosition {
+  const board = boardOf(l);
+  try {
+    return derivePosition(board);
+  } catch {
+    return storedRosters(board);
+  }
 }
 
 // ---------------------------------------------------------------- reads
 
 async function buildView(db: Knex, l: Loaded, seq: number): Promise<DraftView> {
-  const position = derivePosition(boardOf(l));
+  const position = positionOf(l);
+  const stale = statusOf(l) === 'setup';
   const userIds = [...new Set([...l.pool.map((p) => p.userId), ...l.teams.map((t) => t.captainUserId)])];
   const users = new Map((userIds.length ? await User.query(db).findByIds(userIds) : []).map((u) => [u.id, toPublicUser(u)]));
   const mmr = new Map(l.pool.map((p) => [p.userId, p.mmr]));
-  const pickOf = new Map(l.picks.map((p) => [p.userId, p]));
+  const picks = stale ? [] : l.picks;
+  const pickOf = new Map(picks.map((p) => [p.userId, p]));
   const captains = new Set(l.teams.map((t) => t.captainUserId));
   const deadline = await db('deadlines').where({ kind: TURN_DEADLINE, room: rooms.draft(l.tournament.id) }).first('dueAtMs');
   const byTeam = new Map(position.teams.map((t) => [t.id, t]));
@@ -114,10 +135,10 @@ async function buildView(db: Knex, l: Loaded, seq: number): Promise<DraftView> {
       .filter((p) => !captains.has(p.userId))
       .sort((a, b) => b.mmr - a.mmr || a.userId - b.userId)
       .map((p) => ({ user: users.get(p.userId)!, mmr: mmr.get(p.userId)!, teamId: pickOf.get(p.userId)?.teamId ?? null })),
-    picks: l.picks.map((p) => ({ pickNumber: p.pickNumber, teamId: p.teamId, userId: p.userId, method: p.method, byUserId: p.byUserId, at: isoTime(p.createdAt) })),
-    rolls: l.rolls.map((r) => ({ pickNumber: r.pickNumber, round: r.round, teamId: r.teamId, value: r.value })),
+    picks: picks.map((p) => ({ pickNumber: p.pickNumber, teamId: p.teamId, userId: p.userId, method: p.method, byUserId: p.byUserId, at: isoTime(p.createdAt) })),
+    rolls: (stale ? [] : l.rolls).map((r) => ({ pickNumber: r.pickNumber, round: r.round, teamId: r.teamId, value: r.value })),
     turn: position.turn && { pickNumber: position.turn.pickNumber, teamId: position.turn.teamId, tied: position.turn.tied },
-    deadlineAt: deadline ? new Date(Number(deadline.dueAtMs)).toISOString() : null,
+    deadlineAt: deadline && !stale ? new Date(Number(deadline.dueAtMs)).toISOString() : null,
     pausedRemainingMs: l.draft?.pausedRemainingMs ?? null,
     startedAt: l.draft?.startedAt ? isoTime(l.draft.startedAt) : null,
     completedAt: l.draft?.completedAt ? isoTime(l.draft.completedAt) : null,
@@ -317,7 +338,11 @@ export function openDraft(hub: HubServices, actor: Actor | null, tournamentId: n
     }
     if (teams.length < 2) throw conflict(`a draft needs at least two teams (this tournament has ${teams.length})`);
     await ensureDraftRow(ctx);
-    await patchDraft(ctx, { status: 'open' });
+    // Back from a return to setup: what was picked before no longer counts.
+    await tx.db('draft_picks').where({ tournamentId }).delete();
+    await tx.db('draft_rolls').where({ tournamentId }).delete();
+    await clearTurnDeadline(ctx);
+    await patchDraft(ctx, { status: 'open', startedAt: null, pausedRemainingMs: null });
     const room = rooms.tournament(tournamentId);
     await tx.lock(room);
     const row = await Tournament.query(tx.db).patchAndFetchById(tournamentId, { state: 'drafting' });

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
-  applyPick, autoPickChoice, derivePosition, type DraftBoard, type DraftPlayer, type DraftStyle, type DraftTeam, previewBalance,
+  applyPick, autoPickChoice, derivePosition, storedRosters, type DraftBoard, type DraftPlayer, type DraftStyle, type DraftTeam, previewBalance,
   type RandomSource, seededRandom, settle, settleTurn, slotTeamIndex, tieWinner, undoLastPick,
 } from '../../server/draft/draft.rules';
 
@@ -220,6 +220,17 @@ describe('undo', () => {
     const again = undoLastPick(undone.board)!;
     expect(derivePosition(again.board).turn).toMatchObject({ pickNumber: 1, teamId: 1, tied: [1, 2] });
     expect(undoLastPick(again.board)).toBeNull();
+  });
+});
+
+describe('stored rosters', () => {
+  it('picks that no longer replay (a team reordered under them) still show on their teams, with no turn', () => {
+    const b = { ...board('normal', makeTeams(2), makePool(4), 3), picks: [{ pickNumber: 1, teamId: 2, userId: 1 }, { pickNumber: 2, teamId: 9, userId: 2 }] };
+    expect(() => derivePosition(b)).toThrow(/belongs to team 1/);
+    const shown = storedRosters(b);
+    expect(shown.teams.map((t) => t.members.map((m) => m.userId))).toEqual([[1000], [1001, 1]]);
+    expect(shown.available.map((p) => p.userId)).toEqual([2, 3, 4]);
+    expect(shown.turn).toBeNull();
   });
 });
 

@@ -271,8 +271,17 @@ describe.each(DATABASES)('player draft over REST [%s]', (db) => {
     expect(restyled.body).toMatchObject({ style: 'normal', pickSeconds: 45, teamSize: 2 });
     expect((await staff.post(`${s.base}/start`, {})).status).toBe(200);
     expect((await staff.patch(s.base, { style: 'snake' })).status).toBe(409);
-    // Staff moving the tournament out of 'drafting' by hand stops the draft's commands.
+    expect((await s.captains[0]!.post(`${s.base}/picks`, { userId: s.players[0]!.userId, pickNumber: 1 })).status).toBe(201);
+    // Staff moving the tournament back to registration by hand puts the draft back in setup:
+    // teams and pool may change again; opening it again starts over.
     expect((await staff.patch(`/api/tournaments/${s.id}`, { state: 'registration' })).status).toBe(200);
+    expect(await read(s.base)).toMatchObject({ status: 'setup', picks: [], rolls: [], deadlineAt: null });
+    expect((await staff.post(`${s.base}/pause`, {})).status).toBe(409);
+    const reopened = await staff.post(`${s.base}/open`, {});
+    expect(reopened.body).toMatchObject({ status: 'open', picks: [], deadlineAt: null });
+    expect((await staff.post(`${s.base}/start`, {})).body.turn).toMatchObject({ pickNumber: 1 });
+    // Moved on to 'playing' mid-draft: the draft's commands are refused.
+    expect((await staff.patch(`/api/tournaments/${s.id}`, { state: 'playing' })).status).toBe(200);
     const stopped = await staff.post(`${s.base}/pause`, {});
     expect(stopped.status).toBe(409);
     expect(stopped.body.error.message).toMatch(/not 'drafting'/);
