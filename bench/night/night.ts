@@ -1,8 +1,10 @@
 /**
  * The tournament night: the production topology (two hub processes on PostgreSQL and Redis
  * behind Debian's nginx with deploy/nginx/nginx.conf), a player draft of 8 captains picking 32
- * players, then the bracket generated and its first round of results reported, while spectators
- * (2,000; 200 with --quick) watch the draft room and the tournament room (the bracket's room).
+ * players, then the bracket generated, four Captains Mode hero drafts for its first-round series
+ * run at the same time, and the four results reported, while spectators (2,000; 200 with
+ * --quick) watch the draft room (40 %), the tournament room that carries the bracket (20 %) and
+ * the four hero draft rooms (10 % each, joining when the drafts are created).
  *
  * Reports: commands per second over the drive, delivery latency of each event to the LAST
  * spectator of its room (from the event's commit-time stamp to the last receipt: p50, p99, max),
@@ -16,6 +18,7 @@ import fs from 'node:fs';
 import { RealtimeClient } from '../../client/src/lib/realtime';
 import type { WireEvent } from '../../shared/realtime';
 import type { DraftView } from '../../shared/schemas/draft';
+import type { HeroDraftView } from '../../shared/schemas/herodraft';
 import { killAll, spawnHub, type HubProcess } from '../../tests/foundation/hub-process';
 import { createTestDatabase } from '../../tests/support/databases';
 import { HttpClient } from '../../tests/support/http';
@@ -69,6 +72,8 @@ export interface NightFigures {
   commandsPerSecond: number;
   /** A captain's pick, from sending it to its ack (commit + broadcast hand-off), through nginx. */
   pickAckMs: { p50: number; max: number };
+  /** The four hero drafts at once: their steps per second, and one step's ack time. */
+  heroDrafts: { steps: number; seconds: number; stepsPerSecond: number; actAckMs: { p50: number; p99: number; max: number } };
   events: Record<string, number>;
   latencyMs: { p50: number; p99: number; max: number; samples: number };
   lost: number;
@@ -98,6 +103,8 @@ export async function runNight(options: { spectators: number; log: (line: string
       RATE_LIMIT_LOGIN_PER_MINUTE: '100000',
       RATE_LIMIT_MUTATIONS_PER_MINUTE: '1000000',
       RT_PRESENCE_THROTTLE_MS: '500',
+      // A captain's presence blip must not pause a hero draft mid-benchmark.
+      HERODRAFT_GRACE_MS: '600000',
     };
     hubs.push(spawnHub(env));
     const firstPort = await hubs[0]!.port; // the first migrates; the second then finds nothing to do
@@ -146,13 +153,22 @@ export async function runNight(options: { spectators: number; log: (line: string
     await until(() => clients.every((c) => c.socket.connected), 'captains connected', 20_000);
 
     const received = new Map<string, number[]>(); // "room:seq" -> receipt times (ms since epoch)
+    // Of every 10 spectators: 4 on the draft, 2 on the tournament, 1 on each hero draft (slots 0-3).
+    const slotOf = (i: number) => (i % 10 < 4 ? 'draft' : i % 10 < 6 ? 'tournament' : i % 10 - 6);
+    const pendingHero: { w: Watcher; slot: number }[] = [];
+    const join = async (w: Watcher) => {
+      const ack = await w.socket.emitWithAck<{ ok: boolean; data: { seq: number } }>(20_000, 'room:join', { room: w.room });
+      if (!ack.ok) throw new Error(`join refused: ${JSON.stringify(ack)}`);
+      w.joinSeq = ack.data.seq;
+      watchers.push(w);
+    };
     const connectOne = async (i: number) => {
-      const room = i % 5 < 3 ? rooms.draft : rooms.tournament; // 60 % on the draft, 40 % on the bracket
-      const w: Watcher = { socket: undefined as unknown as LightSocket, room, joinSeq: 0, seqs: [] };
+      const slot = slotOf(i);
+      const w: Watcher = { socket: undefined as unknown as LightSocket, room: typeof slot === 'string' ? rooms[slot] : '', joinSeq: 0, seqs: [] };
       w.socket = await LightSocket.connect(url, {
         connectTimeoutMs: 20_000,
         onEvent: (name, data: WireEvent) => {
-          if (name !== 'event' || data.room !== room) return;
+          if (name !== 'event' || data.room !== w.room) return;
           const now = Date.now();
           w.seqs.push(data.seq);
           const key = `${data.room}#${data.seq}`;
@@ -161,15 +177,13 @@ export async function runNight(options: { spectators: number; log: (line: string
           else received.set(key, [now - Date.parse(data.at)]);
         },
       });
-      const ack = await w.socket.emitWithAck<{ ok: boolean; data: { seq: number } }>(20_000, 'room:join', { room });
-      if (!ack.ok) throw new Error(`join refused: ${JSON.stringify(ack)}`);
-      w.joinSeq = ack.data.seq;
-      watchers.push(w);
+      if (typeof slot === 'number') pendingHero.push({ w, slot });
+      else await join(w);
     };
     for (let i = 0; i < options.spectators; i += 50) {
       await Promise.all(Array.from({ length: Math.min(50, options.spectators - i) }, (_, k) => connectOne(i + k)));
     }
-    log(`night: ${watchers.length} spectators joined (${watchers.filter((w) => w.room === rooms.draft).length} on the draft)`);
+    log(`night: ${options.spectators} spectators connected, ${watchers.length} joined (${watchers.filter((w) => w.room === rooms.draft).length} on the draft)`);
 
     // --- the drive: start, every pick by the captain on turn, then the bracket and its first round
     const servers = [
@@ -180,6 +194,9 @@ export async function runNight(options: { spectators: number; log: (line: string
     const started = Date.now();
     let commands = 0;
     const pickMs: number[] = [];
+    const actMs: number[] = [];
+    let heroSeconds = 0;
+    let heroCommands = 0;
     let view = (await must(staff.post(`${base}/start`, {}))) as DraftView;
     commands++;
     while (view.status === 'running') {
@@ -194,7 +211,49 @@ export async function runNight(options: { spectators: number; log: (line: string
     }
     let stage = await must(staff.post(`/api/tournaments/${id}/stages`, { format: 'single_elimination', bestOf: 3 }), 201);
     commands++;
-    const firstRound = (stage.matches as { id: number; key: string; status: string }[]).filter((m) => m.key.startsWith('U1.') && m.status === 'ready');
+    const firstRound = (stage.matches as { id: number; key: string; status: string; teamA: { id: number } | null; teamB: { id: number } | null }[]).filter(
+      (m) => m.key.startsWith('U1.') && m.status === 'ready',
+    );
+
+    // Four hero drafts, one per first-round series, created and then run at the same time.
+    const heroIds = ((await must(staff.get('/api/heroes'))).heroes as { id: number }[]).map((h) => h.id);
+    const heroDrafts: { id: number; teams: [number, number] }[] = [];
+    for (const m of firstRound) {
+      const hd = await must(staff.post(`/api/tournaments/${id}/herodrafts`, { teamAId: m.teamA!.id, teamBId: m.teamB!.id, bracketMatchId: m.id, gameNumber: 1 }), 201);
+      commands++;
+      heroDrafts.push({ id: hd.id, teams: [m.teamA!.id, m.teamB!.id] });
+    }
+    for (const { w, slot } of pendingHero) w.room = `herodraft:${heroDrafts[slot % heroDrafts.length]!.id}`;
+    for (let i = 0; i < pendingHero.length; i += 100) await Promise.all(pendingHero.slice(i, i + 100).map(({ w }) => join(w)));
+    const runHeroDraft = async (hd: { id: number; teams: [number, number] }) => {
+      const captainOf = (team: number) => clients[teamIds.indexOf(hd.teams[team]!)]!;
+      for (const team of [0, 1]) captainOf(team).room(`herodraft:${hd.id}`); // present, as on the draft page
+      const send = async (team: number, name: 'herodraft.ready' | 'herodraft.choose' | 'herodraft.act', payload: Record<string, unknown>) => {
+        const ack = await captainOf(team).command(name as 'herodraft.ready', { heroDraftId: hd.id, ...payload } as never);
+        if (!ack.ok) throw new Error(`${name} refused: ${JSON.stringify(ack.error)}`);
+        commands++;
+        return ack.data as HeroDraftView;
+      };
+      await send(0, 'herodraft.ready', { ready: true });
+      let v = await send(1, 'herodraft.ready', { ready: true });
+      while (v.toss.due) {
+        const kind = v.toss.due.kinds[0]!;
+        v = await send(v.toss.due.team, 'herodraft.choose', { choice: { kind, value: kind === 'order' ? 'first' : 'radiant' } });
+      }
+      while (v.turn) {
+        const used = new Set(v.done.map((d) => d.heroId));
+        const heroId = heroIds.find((h) => !used.has(h))!;
+        const sent = performance.now();
+        v = await send(v.turn.team, 'herodraft.act', { stepIndex: v.turn.stepIndex, heroId });
+        actMs.push(performance.now() - sent);
+      }
+      return v;
+    };
+    const heroStarted = Date.now();
+    const finished = await Promise.all(heroDrafts.map(runHeroDraft));
+    heroSeconds = (Date.now() - heroStarted) / 1000;
+    heroCommands = finished.reduce((n, v) => n + v.done.length, 0);
+    log(`night: hero drafts ${finished.map((v) => `${v.status} after ${v.done.length} steps`).join(', ')}`);
     // The four series of round one are reported at once, as four admins would.
     const reports = await Promise.all(firstRound.map((m, i) => must(staff.post(`/api/tournaments/${id}/series/${m.id}/report`, i % 2 ? { scoreA: 2, scoreB: 1 } : { scoreA: 0, scoreB: 2 }))));
     commands += reports.length;
@@ -202,12 +261,13 @@ export async function runNight(options: { spectators: number; log: (line: string
     const driveSeconds = (Date.now() - started) / 1000;
 
     // Everything committed: every spectator must now reach its room's head.
-    const heads = {
+    const heads: Record<string, number> = {
       [rooms.draft]: Number((await must(staff.get(base))).seq),
       [rooms.tournament]: Number((await must(staff.get(`/api/tournaments/${id}`))).seq),
     };
+    for (const hd of heroDrafts) heads[`herodraft:${hd.id}`] = Number((await must(staff.get(`/api/herodrafts/${hd.id}`))).seq);
     try {
-      await until(() => watchers.every((w) => w.seqs.length > 0 && Math.max(...w.seqs) >= heads[w.room]!), 'every spectator at the head', 30_000);
+      await until(() => watchers.every((w) => heads[w.room]! <= w.joinSeq || (w.seqs.length > 0 && Math.max(...w.seqs) >= heads[w.room]!)), 'every spectator at the head', 30_000);
     } catch (err) {
       log(`night: ${(err as Error).message}`);
     }
@@ -224,7 +284,10 @@ export async function runNight(options: { spectators: number; log: (line: string
     // Per event: the time until its LAST spectator had it.
     const lastDelivery = [...received.values()].map((times) => Math.max(...times));
     const events: Record<string, number> = {};
-    for (const [room, head] of Object.entries(heads)) events[room.split(':')[0]!] = head - (watchers.find((w) => w.room === room)?.joinSeq ?? 0);
+    for (const [room, head] of Object.entries(heads)) {
+      const kind = room.split(':')[0]!;
+      events[kind] = (events[kind] ?? 0) + head - (watchers.find((w) => w.room === room)?.joinSeq ?? 0);
+    }
 
     const processes = servers.map((s, i) => {
       const mem = s.pids.map(memoryMb).reduce((a, m) => ({ rss: a.rss + m.rss, peak: a.peak + m.peak }), { rss: 0, peak: 0 });
@@ -236,6 +299,7 @@ export async function runNight(options: { spectators: number; log: (line: string
       driveSeconds,
       commandsPerSecond: commands / driveSeconds,
       pickAckMs: { p50: percentile(pickMs, 50), max: Math.max(...pickMs) },
+      heroDrafts: { steps: heroCommands, seconds: heroSeconds, stepsPerSecond: heroCommands / heroSeconds, actAckMs: { p50: percentile(actMs, 50), p99: percentile(actMs, 99), max: Math.max(...actMs) } },
       events,
       latencyMs: { p50: percentile(lastDelivery, 50), p99: percentile(lastDelivery, 99), max: Math.max(...lastDelivery), samples: lastDelivery.length },
       lost,
@@ -260,6 +324,8 @@ export async function night(ctx: Ctx) {
   const add = (metric: string, value: number, unit: string, target?: string, pass?: boolean) => ctx.report.add({ scenario: 'night', variant, metric, value, unit, target, pass });
   add('commands/s sustained', f.commandsPerSecond, '/s');
   add('pick ack p50', f.pickAckMs.p50, 'ms');
+  add('4 hero drafts at once: steps/s', f.heroDrafts.stepsPerSecond, '/s');
+  add('hero draft step ack p50', f.heroDrafts.actAckMs.p50, 'ms');
   add('delivery to last spectator p50', f.latencyMs.p50, 'ms');
   add('delivery to last spectator p99', f.latencyMs.p99, 'ms');
   add('delivery to last spectator max', f.latencyMs.max, 'ms');
