@@ -11,4 +11,7 @@ export const router = new Router([
   ['/tournaments/:id/herodrafts', 'heroDrafts'],
   ['/herodrafts/:id', 'heroDraft'],
   ['/profile', 'profile'],
+  ['/live', 'live'],
+  ['/match/:id', 'match'],
+  ['/tournaments/:id/matches', 'matchLinks'],
 ]);
