@@ -91,7 +91,7 @@ describe('live games page in a browser', () => {
     await expect.poll(() => card.locator('.kills').textContent()).toBe('3 – 2');
     await expect.poll(() => card.locator('.gold-lead').textContent()).toContain('Alpha +5.0k');
     // Marks this page load: it must survive every update below (no reload).
-    await page.evaluate(() => ((window as unknown as { loadMark: number }).loadMark = 42));
+    await page.evaluate(() => ((globalThis as unknown as { loadMark: number }).loadMark = 42));
 
     steam.setLiveGames(LEAGUE, [game(6, 7000)]);
     await expect.poll(() => card.locator('.kills').textContent()).toBe('6 – 2');
@@ -104,7 +104,7 @@ describe('live games page in a browser', () => {
     await expect.poll(() => card.getAttribute('data-status'), { timeout: 10_000 }).toBe('finished');
     await expect.poll(() => card.locator('.result').textContent(), { timeout: 10_000 }).toContain('Alpha won');
     await expect.poll(() => card.locator('.bracket-link').textContent(), { timeout: 10_000 }).toContain('Result in the bracket: Alpha vs Bravo');
-    expect(await page.evaluate(() => (window as unknown as { loadMark?: number }).loadMark)).toBe(42);
+    expect(await page.evaluate(() => (globalThis as unknown as { loadMark?: number }).loadMark)).toBe(42);
 
     const bracket = await t.client().get(`/api/tournaments/${s.id}/bracket`);
     const series = bracket.body.stages[0].matches.find((m: { id: number }) => m.id === s.seriesId);
