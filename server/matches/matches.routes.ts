@@ -3,6 +3,9 @@ import { api } from '../../shared/api/contract';
 import type { ImportResult } from '../../shared/schemas/steam';
 import { steamAccountId } from '../../shared/steamid';
 import { mount } from '../http/route';
+import { rooms } from '../../shared/rooms';
+import { roomTag } from '../commands/command';
+import { tags } from '../cache/read-cache';
 import { HubError } from '../http/errors';
 import type { HubServices } from '../services';
 import { requireTournamentStaff } from '../tournaments/access';
@@ -29,11 +32,18 @@ export function mountMatchRoutes(router: Router, hub: HubServices) {
     const status = await steamStatus(hub);
     return { live: status.live, poll: await readPollState(hub.db), games: await readLiveGames(hub.db) };
   });
-  mount(router, hub, api.getMatch, async ({ params }) => {
-    const view = await readMatchView(hub.db, params.matchId);
-    if (!view.live && !view.match) throw new HubError('not_found', `match ${params.matchId} not found: it has not been seen live or imported`);
-    return view;
-  });
+  // Every change to a match is an event of its room (roomTag); names come from the users.
+  mount(
+    router,
+    hub,
+    api.getMatch,
+    async ({ params }) => {
+      const view = await readMatchView(hub.db, params.matchId);
+      if (!view.live && !view.match) throw new HubError('not_found', `match ${params.matchId} not found: it has not been seen live or imported`);
+      return view;
+    },
+    { cache: ({ params }) => ({ key: `match:${params.matchId}`, tags: [roomTag(rooms.match(Number(params.matchId))), tags.userList()] }) },
+  );
   mount(router, hub, api.importMatches, ({ actor, params, body }) => importForTournament(hub, actor, params.tournamentId, body.matchIds));
   mount(router, hub, api.listMatchLinks, async ({ actor, params }) => {
     await requireTournamentStaff(hub.db, actor, params.tournamentId);

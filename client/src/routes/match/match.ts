@@ -1,29 +1,33 @@
 import { rooms } from '$shared/rooms';
-import type { LiveGame, MatchView } from '$shared/schemas/steam';
+import type { MatchView } from '$shared/schemas/steam';
 import { api, call } from '../../lib/api';
 import { realtime } from '../../lib/realtime';
 
 /**
- * Follows one match room: live scoreboard events update the view in place; an import or a
- * bracket link refetches the match over REST (the server invalidates before it broadcasts).
+ * Follows one match room: whenever the room moves past the seq we last asked for, the match
+ * is read again over REST (the server invalidates its caches before it broadcasts, so the read
+ * includes the event). Answers that arrive after a newer request started are dropped.
  * Returns a function that leaves the room.
  */
 export function followMatch(matchId: string, set: (view: MatchView) => void): () => void {
   const client = realtime();
   const name = rooms.match(Number(matchId));
-  const room = client.room<MatchView>(name, {
-    reduce: (state, e) => (e.type === 'live.updated' || e.type === 'live.finished' ? { ...state, live: e.payload as LiveGame } : state),
-  });
-  const stopView = room.subscribe((view) => {
-    if (view.state) set(view.state);
-  });
-  const stopEvents = room.onEvent((e) => {
-    if (!e.type.startsWith('match.')) return;
-    call(api.getMatch, { params: { matchId } }).then(set, () => undefined);
+  const room = client.room(name);
+  let requested = -1;
+  let generation = 0;
+  const stop = room.subscribe((view) => {
+    if (view.seq === null || view.seq <= requested) return;
+    requested = view.seq;
+    const mine = ++generation;
+    call(api.getMatch, { params: { matchId } }).then(
+      (v) => {
+        if (mine === generation) set(v);
+      },
+      () => undefined, // not seen yet (404) or a blip: the next event asks again
+    );
   });
   return () => {
-    stopView();
-    stopEvents();
+    stop();
     void client.leave(name);
   };
 }
