@@ -12,6 +12,8 @@ import { requireTournamentStaff } from '../tournaments/access';
 import { League } from '../leagues/league.model';
 import { Team } from '../teams/team.model';
 import { updateProfile } from '../users/users.service';
+import { requireSiteStaff } from '../auth/actor';
+import { linkSteamForUser } from '../steam/steam-link.service';
 import { lookupPlayer, resolveSteamId, steamFor, steamStatus, unavailable } from '../steam/steam.service';
 import { UpstreamError } from '../steam/upstream';
 import type { HistoryMatch, SteamMatch } from '../steam/steam.client';
@@ -25,6 +27,12 @@ export function mountMatchRoutes(router: Router, hub: HubServices) {
   mount(router, hub, api.linkMySteam, async ({ actor, body }) => {
     const steamId64 = await resolveSteamId(hub, body.q);
     await updateProfile(hub, actor, { steamId: steamId64 }); // the users' own command (AU7, uniqueness)
+    return lookupPlayer(hub, steamId64);
+  });
+  mount(router, hub, api.linkUserSteam, async ({ actor, params, body }) => {
+    requireSiteStaff(actor);
+    const steamId64 = await resolveSteamId(hub, body.q);
+    await linkSteamForUser(hub, actor, params.userId, steamId64);
     return lookupPlayer(hub, steamId64);
   });
   // Not cached: the age of the data is part of the answer (ST7).

@@ -100,6 +100,18 @@ describe.each(DATABASES)('Steam over REST [%s]', (db) => {
     expect((await other.post('/api/me/steam', { q: 'linkme' })).status).toBe(409);
   });
 
+  it('AU7 site staff link a Steam account to another user; members may not', async () => {
+    steam.setPlayer({ steamid: steamId64(555200), personaname: 'Staff Linked' });
+    const player = await t.login('linkedbystaff');
+    const member = await t.login('notstaff');
+    expect((await member.post(`/api/users/${player.userId}/steam`, { q: '555200' })).status).toBe(403);
+    const res = await staff.post(`/api/users/${player.userId}/steam`, { q: 'https://steamcommunity.com/profiles/' + steamId64(555200) });
+    expect(res.status, res.text).toBe(200);
+    expect(res.body).toMatchObject({ steamId64: steamId64(555200), accountId: 555200, linkedUser: { id: player.userId } });
+    expect((await t.client().get(`/api/users/${player.userId}`)).body).toMatchObject({ steamId: steamId64(555200), steamAccountId: 555200 });
+    expect((await staff.post(`/api/users/999999/steam`, { q: '555201' })).status).toBe(404);
+  });
+
   it('ST5 ST4 a match of the two teams links to their series, decides the winner by side, and a second import changes nothing', async () => {
     const s = await twoTeamSeries(t, staff, 700000);
     // Team B (Bravo, 700005..9) played Radiant and won.
