@@ -97,6 +97,23 @@ describe.each(DATABASES)('live games [%s]', (db) => {
     expect(view.match.players).toHaveLength(10);
   });
 
+  it('pool players in a game outside the league are found through OpenDota’s live list', async () => {
+    await twoTeamSeries(t, staff, 830000);
+    od.setLive([
+      { match_id: 8_300_000_009, lobby_id: 27110133270419777n, server_steam_id: 90199719134427143n, league_id: 0, game_time: 420, radiant_score: 4, dire_score: 6, radiant_lead: -1800, players: [{ account_id: 830003, hero_id: 7, team: 1 }, { account_id: 123, hero_id: 8, team: 0 }] },
+      { match_id: 8_300_000_010, lobby_id: 27110133270419778n, server_steam_id: 90199719134427144n, league_id: 0, game_time: 420, radiant_score: 0, dire_score: 0, radiant_lead: 0, players: [{ account_id: 5, hero_id: 1, team: 0 }] },
+    ]);
+    try {
+      const game = await eventually(async () => (await t.client().get('/api/live')).body.games.find((g: LiveGame) => g.matchId === '8300000009'), 'the pool player’s game');
+      expect(game).toMatchObject({ lobbyId: '27110133270419777', goldLead: -1800, radiantScore: 4, direScore: 6, leagueId: null });
+      expect(game.players.find((p: { accountId: number }) => p.accountId === 830003)).toMatchObject({ side: 'dire', userId: expect.any(Number) });
+      // A game with nobody from the pool is not ours.
+      expect((await t.client().get('/api/live')).body.games.some((g: LiveGame) => g.matchId === '8300000010')).toBe(false);
+    } finally {
+      od.setLive([]);
+    }
+  });
+
   it('ST7 when Steam goes down the last known games are served with their age, nothing is marked finished, and the poller backs off', async () => {
     steam.setLiveGames(LEAGUE, [liveGame(8_300_000_002, 810000, 1)]);
     await eventually(async () => (await t.client().get('/api/live')).body.games.some((g: LiveGame) => g.matchId === '8300000002'), 'the game on /api/live');
