@@ -158,6 +158,19 @@ describe('Steam client against the fake Steam', () => {
     expect(refused.message).not.toContain(steam.key);
   });
 
+  it('retries only where it can help: a cut connection once, a 500 never', async () => {
+    steam.setVanity('retry', ID64);
+    const client = steamClient();
+    steam.dropNext('ResolveVanityURL');
+    expect((await client.resolveVanity('retry')).data).toBe(ID64);
+    expect(steam.requests).toHaveLength(2);
+    steam.requests.length = 0;
+    steam.failNext('GetMatchHistory', 500);
+    const err = (await client.matchHistory({ accountId: 777 }).catch((e: unknown) => e)) as UpstreamError;
+    expect([err.failure, err.status]).toEqual(['unavailable', 500]);
+    expect(steam.requests).toHaveLength(1);
+  });
+
   it('ST7 when Steam is down, the last good answer is served with its age', async () => {
     let clock = 1_000_000;
     const client = steamClient({ now: () => clock });

@@ -93,6 +93,8 @@ export interface FakeSteam {
   failNext(method: SteamMethod, status: 403 | 429 | 500 | 503, times?: number): void;
   /** Every call answers this status until set to null. */
   setDown(status: 429 | 503 | null): void;
+  /** The next call to the method gets its connection cut without an answer. */
+  dropNext(method: SteamMethod): void;
   requests: FakeSteamRequest[];
   close(): Promise<void>;
 }
@@ -115,6 +117,7 @@ export async function startFakeSteam(options: { key?: string } = {}): Promise<Fa
   const live = new Map<number, FakeLiveGame[]>();
   const failures = new Map<string, { status: number; times: number }>();
   let down: number | null = null;
+  const drops = new Set<string>();
   const requests: FakeSteamRequest[] = [];
 
   const send = (res: http.ServerResponse, status: number, body: string, type = 'application/json; charset=UTF-8') => {
@@ -197,6 +200,10 @@ export async function startFakeSteam(options: { key?: string } = {}): Promise<Fa
     const version = parts[2];
     if (!iface || !version || (iface !== 'ISteamUser' && iface !== 'IDOTA2Match_570')) return send(res, 404, html('Not Found'), 'text/html');
     if (down) return error(res, down);
+    if (drops.delete(method)) {
+      req.socket.destroy();
+      return;
+    }
     const failure = failures.get(method);
     if (failure) {
       if (--failure.times <= 0) failures.delete(method);
@@ -261,6 +268,7 @@ export async function startFakeSteam(options: { key?: string } = {}): Promise<Fa
     setLiveGames: (id, g) => live.set(id, g),
     failNext: (method, status, times = 1) => failures.set(method, { status, times }),
     setDown: (status) => (down = status),
+    dropNext: (method) => drops.add(method),
     requests,
     close: () =>
       new Promise<void>((resolve) => {
