@@ -93,12 +93,16 @@ export async function publishLiveGame(hub: HubServices, game: ObservedGame): Pro
   });
 }
 
-/** Games the poller still has as live but the sources (all answered) no longer list: they ended. */
-export async function finishVanishedGames(hub: HubServices, seen: ReadonlySet<string>): Promise<string[]> {
-  const live = await LiveGameRow.query(hub.db).where({ status: 'live' }).select('matchId');
+/**
+ * Games still live in the database that their source, which answered this round, no longer
+ * lists: they ended. `answered(leagueId)` says whether the source of such a game answered (a
+ * failed call proves nothing).
+ */
+export async function finishVanishedGames(hub: HubServices, seen: ReadonlySet<string>, answered: (leagueId: number | null) => boolean): Promise<string[]> {
+  const live = await LiveGameRow.query(hub.db).where({ status: 'live' }).select('matchId', 'leagueId');
   const ended: string[] = [];
-  for (const { matchId } of live) {
-    if (seen.has(matchId)) continue;
+  for (const { matchId, leagueId } of live) {
+    if (seen.has(matchId) || !answered(leagueId)) continue;
     const done = await hub.commands.run(null, async (tx) => {
       const room = rooms.match(Number(matchId));
       await tx.lock(room);

@@ -64,6 +64,9 @@ export function createLivePoller(hub: HubServices, options: { now?: () => number
     const games = new Map<string, ObservedGame>();
     const userOf = (accountId: number | null) => (accountId === null ? null : (pool.get(accountId) ?? null));
     let error: string | null = null;
+    // Which sources answered this round: only they can say a game has ended.
+    const answered = new Set<number>();
+    let openDotaAnswered = pool.size === 0;
 
     for (const leagueId of leagues) {
       try {
@@ -73,6 +76,7 @@ export function createLivePoller(hub: HubServices, options: { now?: () => number
           error ??= got.stale.reason;
           continue;
         }
+        answered.add(leagueId);
         for (const g of got.data) {
           games.set(g.matchId, {
             matchId: g.matchId,
@@ -97,6 +101,7 @@ export function createLivePoller(hub: HubServices, options: { now?: () => number
       try {
         const got = await openDota.live();
         if (got.stale) throw new UpstreamError('OpenDota', 'unavailable', null, got.stale.reason);
+        openDotaAnswered = true;
         for (const g of got.data) {
           if (games.has(g.matchId) || !g.players.some((p) => p.accountId !== null && pool.has(p.accountId))) continue;
           games.set(g.matchId, {
@@ -122,8 +127,12 @@ export function createLivePoller(hub: HubServices, options: { now?: () => number
 
     for (const game of games.values()) await publishLiveGame(hub, game);
     // Only when every source answered can a missing game be told apart from a failed call.
-    if (!error) await finishVanishedGames(hub, new Set(games.keys()));
-    if (!error) error = await importFinished();
+    // A league's games are judged by that league's answer; other games by OpenDota's live list.
+    const watchedLeagues = new Set(leagues);
+    await finishVanishedGames(hub, new Set(games.keys()), (leagueId) =>
+      leagueId !== null && watchedLeagues.has(leagueId) ? answered.has(leagueId) : openDotaAnswered,
+    );
+    error = (await importFinished()) ?? error;
     await recordPoll(hub, error);
     if (error) {
       failures++;
@@ -136,20 +145,39 @@ export function createLivePoller(hub: HubServices, options: { now?: () => number
     }
   }
 
-  /** Results of games that ended: from OpenDota (GetMatchDetails is broken). A miss is retried next round. */
+  /**
+   * Results of games that ended: from OpenDota (GetMatchDetails is broken), else for league
+   * games from GetMatchHistoryBySequenceNum (the league's history gives the sequence number).
+   * A result not out yet is tried again next round.
+   */
   async function importFinished(): Promise<string | null> {
     const since = new Date(now() - IMPORT_WINDOW_MS).toISOString();
     const ended = await LiveGameRow.query(hub.db).where({ status: 'finished' }).where('finishedAt', '>=', since).whereNotIn('matchId', SteamMatchRow.query(hub.db).select('matchId'));
-    const { openDota } = steamFor(hub);
+    const { openDota, steam } = steamFor(hub);
+    let error: string | null = null;
     for (const game of ended.slice(0, 3)) {
       try {
         await importMatch(hub, (await openDota.match(game.matchId)).data, 'opendota');
+        continue;
       } catch (err) {
         if (!(err instanceof UpstreamError)) throw err;
-        if (err.failure !== 'not_found') return err.message; // not parsed yet is normal; down is an error
+        if (err.failure !== 'not_found') error ??= err.message;
+        if (!game.leagueId) continue;
+      }
+      try {
+        const history = await steam.matchHistory({ leagueId: game.leagueId, count: 25 });
+        const seq = history.data.matches.find((m) => m.matchId === game.matchId)?.matchSeqNum;
+        const match = seq ? (await steam.matchesBySequence(seq, 1)).data.find((m) => m.matchId === game.matchId) : undefined;
+        if (match) {
+          await importMatch(hub, match, 'steam');
+          error = null; // the fallback answered: nothing is missing
+        }
+      } catch (err) {
+        if (!(err instanceof UpstreamError)) throw err;
+        error ??= err.message;
       }
     }
-    return null;
+    return error;
   }
 
   let round: Promise<void> | undefined;

@@ -97,6 +97,29 @@ describe.each(DATABASES)('live games [%s]', (db) => {
     expect(view.match.players).toHaveLength(10);
   });
 
+  it('a league game that ends while OpenDota is down is imported through GetMatchHistoryBySequenceNum', async () => {
+    const room = 'match:8300000020';
+    const spectator = await connectSocket(t.url);
+    sockets.push(spectator);
+    unwrap(await spectator.join(room));
+    steam.setLiveGames(LEAGUE, [liveGame(8_300_000_020, 840000, 1)]);
+    await spectator.untilEvents(room, 1);
+    const result = { ...finishedMatch(8_300_000_020, range(840000, 5), range(840005, 5), false), leagueid: LEAGUE };
+    steam.setLeagueHistory(LEAGUE, [result]);
+    steam.addMatch(result);
+    od.setDown(503);
+    try {
+      steam.setLiveGames(LEAGUE, []);
+      await spectator.until(() => spectator.eventsOf(room).some((e) => e.type === 'match.imported'), 'the import');
+    } finally {
+      od.setDown(null);
+    }
+    const view = (await t.client().get('/api/matches/8300000020')).body;
+    expect(view.match).toMatchObject({ source: 'steam', radiantWin: false, leagueId: LEAGUE });
+    expect(view.live).toMatchObject({ status: 'finished', radiantWin: false });
+    expect(steam.requests.some((r) => r.method === 'GetMatchHistoryBySequenceNum')).toBe(true);
+  });
+
   it('pool players in a game outside the league are found through OpenDota’s live list', async () => {
     await twoTeamSeries(t, staff, 830000);
     od.setLive([
