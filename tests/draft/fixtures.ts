@@ -103,3 +103,33 @@ export function checkFinalRosters(view: DraftView) {
   expect(view.teams.every((t) => t.full) || left === 0).toBe(true);
   expect(view.picks.map((p) => p.pickNumber)).toEqual(view.picks.map((_, i) => i + 1));
 }
+
+/**
+ * Drafts a player into a team through the player draft's endpoints: `captain` gets a team named
+ * `name`, `otherCaptain` a second one (a draft needs two), team size 2, and staff pick `drafted`
+ * for the first team. With those three alone in the pool, that one pick completes the draft, so
+ * the teams' members are written. The tournament ends up in 'drafting'. Returns the first team's id.
+ */
+export async function draftIntoTeam(
+  staff: HttpClient,
+  tournamentId: number,
+  roles: { captain: number; drafted: number; otherCaptain: number; name: string },
+): Promise<number> {
+  const base = `/api/tournaments/${tournamentId}`;
+  const team = await staff.post(`${base}/teams`, { captainUserId: roles.captain, name: roles.name });
+  expect(team.status, team.text).toBe(201);
+  const steps = [
+    () => staff.post(`${base}/teams`, { captainUserId: roles.otherCaptain }),
+    () => staff.patch(`${base}/draft`, { teamSize: 2, style: 'normal', pickSeconds: null }),
+    () => staff.post(`${base}/draft/open`, {}),
+    () => staff.post(`${base}/draft/start`, {}),
+    () => staff.post(`${base}/draft/picks`, { userId: roles.drafted, pickNumber: 1 }),
+  ];
+  for (const step of steps) {
+    const res = await step();
+    expect(res.status, res.text).toBeLessThan(300);
+  }
+  const draft = await staff.get(`${base}/draft`);
+  expect(draft.body.status).toBe('completed');
+  return team.body.id as number;
+}

@@ -39,6 +39,8 @@ describe.each(DATABASES)('player pool CSV import [%s]', (db) => {
       .map((u) => ({ ...u, positions: typeof u.positions === 'string' ? JSON.parse(u.positions) : u.positions, updatedAt: String(u.updatedAt) }));
   const user = async (discordId: string) => (await users()).find((u) => u.discordId === discordId)!;
   const events = async (id: number) => (await knex()('events').where({ room: `tournament:${id}` }).orderBy('seq').select('seq', 'type', 'payload'));
+  // Written straight into the database on purpose: accounts come from a Discord login, and no
+  // endpoint can make one with a chosen Discord id (the file names people by that id).
   async function existingUser(fields: Record<string, unknown>) {
     const d = discord();
     await knex()('users').insert({ discordId: d, username: `own${d.slice(-3)}`, guildRoleIds: '[]', positions: JSON.stringify({ '1': 0, '2': 0, '3': 0, '4': 0, '5': 0 }), ...fields });

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DATABASES } from '../support/databases';
 import { startHub, type TestHub } from '../support/hub';
 import type { HttpClient } from '../support/http';
+import { draftIntoTeam } from '../draft/fixtures';
 
 type Client = HttpClient & { userId: number };
 
@@ -52,7 +53,7 @@ describe.each(DATABASES)('player pool over REST [%s]', (db) => {
 
     it("the MMR defaults to the player's profile MMR; without one it is required (400 at body.mmr)", async () => {
       const base = await tournament();
-      await knex()('users').where({ id: players[2]!.userId }).update({ mmr: 4321 });
+      expect((await players[2]!.patch('/api/me', { mmr: 4321 })).status).toBe(200);
       const res = await staff.post(`${base}/players`, { userId: players[2]!.userId });
       expect(res.status).toBe(201);
       expect(res.body.mmr).toBe(4321);
@@ -158,22 +159,19 @@ describe.each(DATABASES)('player pool over REST [%s]', (db) => {
     it('a captain or a drafted team member cannot be removed (409); the pool is unchanged', async () => {
       const base = await tournament();
       const id = Number(base.split('/').pop());
-      const [captain, drafted] = [players[0]!.userId, players[1]!.userId];
+      const [captain, drafted, otherCaptain] = [players[0]!.userId, players[1]!.userId, players[2]!.userId];
       await staff.post(`${base}/players`, { userId: captain, mmr: 4000 });
       await staff.post(`${base}/players`, { userId: drafted, mmr: 3000 });
-      const [team] = await knex()('teams').insert({ tournamentId: id, name: 'Team P1', captainUserId: captain, draftOrder: 1 }).returning('id');
-      const teamId = typeof team === 'object' ? team.id : team;
-      await knex()('team_members').insert([
-        { teamId, tournamentId: id, userId: captain, pickNumber: null },
-        { teamId, tournamentId: id, userId: drafted, pickNumber: 1 },
-      ]);
+      await staff.post(`${base}/players`, { userId: otherCaptain, mmr: 2000 });
+      await draftIntoTeam(staff, id, { captain, drafted, otherCaptain, name: 'Team P1' });
+      await setState(base, 'registration'); // back one step: the pool may change again, the teams stay drafted
       const res = await staff.delete(`${base}/players/${captain}`);
       expect(res.status).toBe(409);
       expect(res.body.error.message).toContain('captain of Team P1');
       const member409 = await staff.delete(`${base}/players/${drafted}`);
       expect(member409.status).toBe(409);
       expect(member409.body.error.message).toContain('drafted');
-      expect(await pool(base)).toHaveLength(2);
+      expect(await pool(base)).toHaveLength(3);
     });
   });
 

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DATABASES } from '../support/databases';
 import { startHub, type TestHub } from '../support/hub';
 import type { HttpClient } from '../support/http';
+import { draftIntoTeam } from '../draft/fixtures';
 
 type Client = HttpClient & { userId: number };
 
@@ -29,8 +30,9 @@ describe.each(DATABASES)('tournaments over REST [%s]', (db) => {
     return res.body as { id: number; [k: string]: unknown };
   }
   async function league(name: string): Promise<number> {
-    const [row] = await knex()('leagues').insert({ name }).returning('id');
-    return typeof row === 'object' ? row.id : row;
+    const res = await staff.post('/api/leagues', { name });
+    expect(res.status, res.text).toBe(201);
+    return res.body.id as number;
   }
   const events = (id: number) => knex()('events').where({ room: `tournament:${id}` }).orderBy('seq').select('seq', 'type', 'payload');
   const count = async () => (await t.client().get('/api/tournaments?limit=200')).body.total as number;
@@ -120,7 +122,7 @@ describe.each(DATABASES)('tournaments over REST [%s]', (db) => {
         const mid = await mk('Mid', '2027-02-01T10:00:00+05:00');
         expect((await s.post(`/api/tournaments/${mid}/players`, { userId: p.userId, mmr: 4000 })).status).toBe(201);
         expect((await s.post(`/api/tournaments/${mid}/players`, { userId: s.userId, mmr: 5000 })).status).toBe(201);
-        await fresh.hub.services.db('teams').insert({ tournamentId: mid, name: 'Sue', captainUserId: s.userId, draftOrder: 1 });
+        expect((await s.post(`/api/tournaments/${mid}/teams`, { captainUserId: s.userId, name: 'Sue' })).status).toBe(201);
         expect((await s.patch(`/api/tournaments/${late}`, { state: 'registration' })).status).toBe(200);
 
         const all = await fresh.client().get('/api/tournaments');
@@ -334,12 +336,9 @@ describe.each(DATABASES)('tournaments over REST [%s]', (db) => {
       const base = `/api/tournaments/${tour.id}`;
       expect((await staff.post(`${base}/players`, { userId: member.userId, mmr: 3000 })).status).toBe(201);
       expect((await staff.post(`${base}/players`, { userId: helper.userId, mmr: 2000 })).status).toBe(201);
-      const [team] = await knex()('teams').insert({ tournamentId: tour.id, name: 'Mia', captainUserId: member.userId, draftOrder: 1 }).returning('id');
-      const teamId = typeof team === 'object' ? team.id : team;
-      await knex()('team_members').insert([
-        { teamId, tournamentId: tour.id, userId: member.userId, pickNumber: null },
-        { teamId, tournamentId: tour.id, userId: helper.userId, pickNumber: 1 },
-      ]);
+      expect((await staff.post(`${base}/players`, { userId: admin.userId, mmr: 1000 })).status).toBe(201);
+      await draftIntoTeam(staff, tour.id, { captain: member.userId, drafted: helper.userId, otherCaptain: admin.userId, name: 'Mia' });
+      expect(await knex()('team_members').where({ tournamentId: tour.id })).toHaveLength(3);
       const res = await admin.delete(base);
       expect(res.status).toBe(204);
       expect((await t.client().get(base)).status).toBe(404);
