@@ -168,11 +168,15 @@ export async function readHeroDraft(hub: HubServices, id: number) {
   return { ...view, serverTime: new Date(clockOf(hub).now()).toISOString() };
 }
 
-/** The drafts of a tournament (a match page finds its draft and result here). */
+/** The drafts of a tournament (a match page finds its draft and result here, the bracket page its series' drafts). */
 export async function listHeroDrafts(hub: HubServices, tournamentId: number): Promise<{ items: HeroDraftView[] }> {
   await findTournament(hub.db, tournamentId);
-  const rows = await HeroDraft.query(hub.db).where({ tournamentId }).orderBy('id').select('id');
-  return { items: await Promise.all(rows.map((r) => heroDraftSnapshot(hub.db, r.id))) };
+  const ids = (await HeroDraft.query(hub.db).where({ tournamentId }).orderBy('id').select('id')).map((r) => r.id);
+  // Every bracket spectator reads this: cached per set of drafts, stale on any of their events.
+  const draftTags = ids.map((id) => roomTag(rooms.heroDraft(id)));
+  return hub.cache.get(`herodrafts:${tournamentId}:${ids.join(',')}`, [...heroDraftTags(tournamentId), ...draftTags], async () => ({
+    items: await Promise.all(ids.map((id) => heroDraftSnapshot(hub.db, id))),
+  }));
 }
 
 /** Captain user ids of team A and B (presence of the room). */
@@ -264,14 +268,25 @@ function sequenceFrom(input: Timings, current?: { preset: string; steps: HeroDra
   return { preset, steps: buildSequence(preset, timing).steps, reserveSeconds };
 }
 
+/**
+ * A draft's creation and the changes to its result are also events of the tournament room:
+ * the bracket page and the tournament's draft list follow that room.
+ */
+async function announce(ctx: Ctx, type: string) {
+  const d = ctx.l.draft;
+  await ctx.tx.emit(rooms.tournament(d.tournamentId), type, { heroDraftId: d.id, bracketMatchId: d.bracketMatchId, gameNumber: d.gameNumber, status: d.status });
+}
+
 /** Staff create a draft for a match between two teams of the tournament. */
 export function createHeroDraft(hub: HubServices, actor: Actor | null, tournamentId: number, input: HeroDraftCreate): Promise<HeroDraftView> {
   return hub.commands.run(actor, async (tx) => {
     await requireTournamentStaff(tx.db, actor, tournamentId);
+    // Serialises creations in the tournament, so a double click cannot draft one series game twice.
+    await tx.lock(rooms.tournament(tournamentId));
     if (input.teamAId === input.teamBId) throw conflict('a draft needs two different teams');
     const teams = await Team.query(tx.db).whereIn('id', [input.teamAId, input.teamBId]).where({ tournamentId });
     if (teams.length !== 2) throw notFound(`teams ${input.teamAId} and ${input.teamBId} in tournament ${tournamentId}`);
-    if (input.bracketMatchId != null) await checkBracketMatch(tx.db, tournamentId, input.bracketMatchId, [input.teamAId, input.teamBId]);
+    if (input.bracketMatchId != null) await checkBracketMatch(tx.db, tournamentId, input.bracketMatchId, [input.teamAId, input.teamBId], input.gameNumber ?? null);
     const seq = sequenceFrom(input);
     const reserveMs = seq.reserveSeconds * 1000;
     const [row] = await tx.db('hero_drafts')
@@ -292,16 +307,25 @@ export function createHeroDraft(hub: HubServices, actor: Actor | null, tournamen
     const id = Number(typeof row === 'object' ? row.id : row);
     const ctx = await begin(hub, tx, id);
     tx.touch(tags.tournament(tournamentId));
-    return finish(ctx, 'herodraft.created');
+    const view = await finish(ctx, 'herodraft.created');
+    await announce(ctx, 'herodraft.created');
+    return view;
   });
 }
 
-/** A linked bracket match must be of this tournament and, once its teams are known, between these two. */
-async function checkBracketMatch(db: Knex, tournamentId: number, matchId: number, teamIds: number[]) {
-  const match = await db('bracket_matches').where({ id: matchId, tournamentId }).first('teamIdA', 'teamIdB');
+/**
+ * A linked bracket match must be of this tournament and, once its teams are known, between these
+ * two; a game of it is within its best-of and has at most one draft that is not abandoned.
+ */
+async function checkBracketMatch(db: Knex, tournamentId: number, matchId: number, teamIds: number[], gameNumber: number | null) {
+  const match = await db('bracket_matches').where({ id: matchId, tournamentId }).first('teamIdA', 'teamIdB', 'bestOf');
   if (!match) throw notFound(`bracket match ${matchId} in tournament ${tournamentId}`);
   const teams = [match.teamIdA, match.teamIdB].filter((x) => x !== null);
   if (teams.some((x) => !teamIds.includes(Number(x)))) throw conflict('that bracket match is between other teams');
+  if (gameNumber === null) return;
+  if (gameNumber > Number(match.bestOf)) throw conflict(`the series is best of ${match.bestOf}: there is no game ${gameNumber}`);
+  const existing = await HeroDraft.query(db).where({ bracketMatchId: matchId, gameNumber }).whereNot('status', 'abandoned').first();
+  if (existing) throw conflict(`game ${gameNumber} of this series already has hero draft ${existing.id} (reset or abandon it instead)`);
 }
 
 /** Staff change the preset and timings before the draft starts (CM timings). */
@@ -404,7 +428,9 @@ async function recordStep(ctx: Ctx, heroId: number | null, method: 'captain' | '
   if (complete) {
     ctx.tx.touch(tags.tournament(d.tournamentId), tags.bracket(d.tournamentId));
     await finish(ctx, method === 'timeout' ? 'herodraft.timeout' : 'herodraft.step', details);
-    return finish(ctx, 'herodraft.completed');
+    const view = await finish(ctx, 'herodraft.completed');
+    await announce(ctx, 'herodraft.completed');
+    return view;
   }
   return finish(ctx, method === 'timeout' ? 'herodraft.timeout' : 'herodraft.step', details);
 }
@@ -508,7 +534,9 @@ export function resetHeroDraft(hub: HubServices, actor: Actor | null, id: number
       graceDueAtMs: null, completedAt: null,
     });
     tx.touch(tags.tournament(ctx.l.draft.tournamentId));
-    return finish(ctx, 'herodraft.reset');
+    const view = await finish(ctx, 'herodraft.reset');
+    await announce(ctx, 'herodraft.reset');
+    return view;
   });
 }
 
@@ -520,7 +548,9 @@ export function abandonHeroDraft(hub: HubServices, actor: Actor | null, id: numb
     await stopClock(ctx);
     await patch(ctx, { status: 'abandoned', graceDueAtMs: null });
     tx.touch(tags.tournament(ctx.l.draft.tournamentId));
-    return finish(ctx, 'herodraft.abandoned');
+    const view = await finish(ctx, 'herodraft.abandoned');
+    await announce(ctx, 'herodraft.abandoned');
+    return view;
   });
 }
 
