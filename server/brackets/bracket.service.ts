@@ -12,7 +12,7 @@ import { isoTime } from '../db/base.model';
 import { conflict, forbidden, invalid, notFound } from '../http/errors';
 import type { HubServices } from '../services';
 import { listTeams } from '../teams/teams.queries';
-import { findTournament, requireTournamentStaff } from '../tournaments/access';
+import { findTournament, lockTournamentAsStaff } from '../tournaments/access';
 import { roomSeq } from '../tournaments/tournaments.service';
 import { Series, SeriesGame, Stage } from './bracket.model';
 import {
@@ -227,11 +227,6 @@ export async function readBracket(db: Db, tournamentId: number): Promise<Bracket
 
 // ---------------------------------------------------------------- commands
 
-async function begin(tx: CommandTx, actor: Actor | null, tournamentId: number) {
-  await tx.lock(rooms.tournament(tournamentId));
-  return (await requireTournamentStaff(tx.db, actor, tournamentId)).tournament;
-}
-
 function touch(tx: CommandTx, tournamentId: number) {
   tx.touch(tags.bracket(tournamentId), tags.tournament(tournamentId));
 }
@@ -282,7 +277,7 @@ async function seedTeams(tx: CommandTx, tournamentId: number, input: CreateInput
 export async function createStage(hub: HubServices, actor: Actor | null, tournamentId: number, input: CreateInput): Promise<StageDto> {
   requireUser(actor);
   return hub.commands.run(actor, async (tx) => {
-    const tournament = await begin(tx, actor, tournamentId);
+    const { tournament } = await lockTournamentAsStaff(tx, tournamentId);
     if (tournament.state === 'finished') throw conflict('the tournament is finished');
     const randomSeed = input.randomSeed ?? crypto.randomInt(0, 2_147_483_647);
     const seeding = await seedTeams(tx, tournamentId, input, randomSeed);
@@ -498,7 +493,7 @@ function checkVersion(row: Series, expected: number | undefined) {
 export async function reportSeries(hub: HubServices, actor: Actor | null, tournamentId: number, matchId: number, input: Report): Promise<StageDto> {
   const user = requireUser(actor);
   return hub.commands.run(actor, async (tx) => {
-    await begin(tx, actor, tournamentId);
+    await lockTournamentAsStaff(tx, tournamentId);
     const s = await findSeries(tx, tournamentId, matchId);
     checkVersion(s.row, input.expectedVersion);
     if (s.played && !input.correct) {
@@ -573,7 +568,7 @@ export async function answerClaim(hub: HubServices, actor: Actor | null, tournam
 export async function disqualifyTeam(hub: HubServices, actor: Actor | null, tournamentId: number, stageId: number, input: z.infer<typeof DisqualifyInput>): Promise<StageDto> {
   requireUser(actor);
   return hub.commands.run(actor, async (tx) => {
-    await begin(tx, actor, tournamentId);
+    await lockTournamentAsStaff(tx, tournamentId);
     const stage = await findStage(tx.db, tournamentId, stageId);
     if (!stage.seeding.includes(input.teamId)) throw notFound(`team ${input.teamId} in this stage`);
     if (stage.disqualified.includes(input.teamId)) throw conflict('that team is already disqualified');
@@ -596,7 +591,7 @@ export async function disqualifyTeam(hub: HubServices, actor: Actor | null, tour
 export async function deleteStage(hub: HubServices, actor: Actor | null, tournamentId: number, stageId: number): Promise<void> {
   requireUser(actor);
   await hub.commands.run(actor, async (tx) => {
-    await begin(tx, actor, tournamentId);
+    await lockTournamentAsStaff(tx, tournamentId);
     const stage = await findStage(tx.db, tournamentId, stageId);
     const played = await Series.query(tx.db).where({ stageId }).whereNotNull('winner').whereNotNull('teamIdB').first();
     if (played) throw conflict(`stage ${stage.number} has results (series ${played.key}); it can no longer be deleted`);

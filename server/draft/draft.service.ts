@@ -15,7 +15,7 @@ import { PoolPlayer } from '../pool/pool-player.model';
 import type { HubServices } from '../services';
 import { Team } from '../teams/team.model';
 import { listTeams } from '../teams/teams.queries';
-import { findTournament, isTournamentStaff, requireTournamentStaff } from '../tournaments/access';
+import { findTournament, isTournamentStaff, requireTournamentStaff, touchTournament } from '../tournaments/access';
 import { toTournament, Tournament } from '../tournaments/tournament.model';
 import { checkTeamSizeChange } from '../tournaments/tournaments.rules';
 import { toPublicUser, User } from '../users/user.model';
@@ -293,7 +293,7 @@ async function complete(ctx: Ctx, position: DraftPosition) {
   await ctx.tx.lock(tournamentRoom);
   const teams = await listTeams(ctx.tx.db, ctx.tournamentId);
   await ctx.tx.emit(tournamentRoom, 'teams.drafted', { teams, complete: position.complete });
-  ctx.tx.touch(tags.tournament(ctx.tournamentId), tags.tournamentList());
+  touchTournament(ctx.tx, ctx.tournamentId);
 }
 
 type Control = { expectedSeq?: number | undefined };
@@ -313,7 +313,7 @@ export function configureDraft(hub: HubServices, actor: Actor | null, tournament
       await tx.lock(room);
       const row = await Tournament.query(tx.db).patchAndFetchById(tournamentId, { teamSize: input.teamSize });
       await tx.emit(room, 'tournament.updated', { tournament: toTournament(row), changed: ['teamSize'] });
-      tx.touch(tags.tournament(tournamentId), tags.tournamentList());
+      touchTournament(tx, tournamentId);
       changed.push('teamSize');
     }
     const changes: Partial<Draft> = {};
@@ -347,7 +347,7 @@ export function openDraft(hub: HubServices, actor: Actor | null, tournamentId: n
     await tx.lock(room);
     const row = await Tournament.query(tx.db).patchAndFetchById(tournamentId, { state: 'drafting' });
     await tx.emit(room, 'tournament.stateChanged', { from: tournament.state, to: 'drafting', tournament: toTournament(row) });
-    tx.touch(tags.tournament(tournamentId), tags.tournamentList());
+    touchTournament(tx, tournamentId);
     return emit(ctx, 'draft.opened');
   });
 }

@@ -1,16 +1,14 @@
 import type { Knex } from 'knex';
 import type { z } from 'zod';
-import { rooms } from '../../shared/rooms';
 import type { PoolImport, PoolImportResult, PoolPlayer as PoolPlayerDto, RowError } from '../../shared/schemas/tournaments';
 import { NO_POSITIONS } from '../../shared/schemas/users';
 import type { Actor } from '../auth/actor';
 import { tags } from '../cache/read-cache';
-import type { CommandTx } from '../commands/command';
 import { isoTime } from '../db/base.model';
 import { conflict, invalid, notFound } from '../http/errors';
 import type { HubServices } from '../services';
 import { Team, TeamMember } from '../teams/team.model';
-import { findTournament, requireTournamentStaff } from '../tournaments/access';
+import { findTournament, lockTournamentAsStaff, touchTournament } from '../tournaments/access';
 import type { Tournament } from '../tournaments/tournament.model';
 import { toPublicUser, User } from '../users/user.model';
 import { parsePoolCsv } from './pool.csv';
@@ -34,14 +32,6 @@ async function poolPlayer(db: Knex, tournamentId: number, userId: number): Promi
 
 // ---------------------------------------------------------------- commands
 
-/** Locks the tournament room, authorises the actor and checks the pool may change. */
-async function openPool(tx: CommandTx, tournamentId: number): Promise<{ room: string; tournament: Tournament }> {
-  const room = rooms.tournament(tournamentId);
-  await tx.lock(room);
-  const { tournament } = await requireTournamentStaff(tx.db, tx.actor, tournamentId);
-  return { room, tournament };
-}
-
 function requireEditable(tournament: Tournament) {
   const verdict = checkPoolEditable(tournament.state);
   if (!verdict.ok) throw conflict(verdict.reason);
@@ -53,13 +43,9 @@ async function requirePoolRow(db: Knex, tournamentId: number, userId: number): P
   return row;
 }
 
-function touchPool(tx: CommandTx, tournamentId: number) {
-  tx.touch(tags.tournament(tournamentId), tags.tournamentList());
-}
-
 export function addToPool(hub: HubServices, actor: Actor | null, tournamentId: number, body: { userId: number; mmr?: number }): Promise<PoolPlayerDto> {
   return hub.commands.run(actor, async (tx) => {
-    const { room, tournament } = await openPool(tx, tournamentId);
+    const { room, tournament } = await lockTournamentAsStaff(tx, tournamentId);
     const user = await User.query(tx.db).findById(body.userId);
     if (!user) throw notFound(`user ${body.userId}`);
     requireEditable(tournament);
@@ -74,21 +60,21 @@ export function addToPool(hub: HubServices, actor: Actor | null, tournamentId: n
     await tx.db('pool_players').insert({ tournamentId, userId: user.id, mmr });
     const player = await poolPlayer(tx.db, tournamentId, user.id);
     await tx.emit(room, 'pool.added', { player });
-    touchPool(tx, tournamentId);
+    touchTournament(tx, tournamentId);
     return player;
   });
 }
 
 export function updatePoolPlayer(hub: HubServices, actor: Actor | null, tournamentId: number, userId: number, mmr: number): Promise<PoolPlayerDto> {
   return hub.commands.run(actor, async (tx) => {
-    const { room, tournament } = await openPool(tx, tournamentId);
+    const { room, tournament } = await lockTournamentAsStaff(tx, tournamentId);
     const row = await requirePoolRow(tx.db, tournamentId, userId);
     requireEditable(tournament);
     if (row.mmr !== mmr) await tx.db('pool_players').where({ tournamentId, userId }).update({ mmr });
     const player = await poolPlayer(tx.db, tournamentId, userId);
     if (row.mmr !== mmr) {
       await tx.emit(room, 'pool.updated', { player });
-      touchPool(tx, tournamentId);
+      touchTournament(tx, tournamentId);
     }
     return player;
   });
@@ -96,7 +82,7 @@ export function updatePoolPlayer(hub: HubServices, actor: Actor | null, tourname
 
 export function removeFromPool(hub: HubServices, actor: Actor | null, tournamentId: number, userId: number): Promise<void> {
   return hub.commands.run(actor, async (tx) => {
-    const { room, tournament } = await openPool(tx, tournamentId);
+    const { room, tournament } = await lockTournamentAsStaff(tx, tournamentId);
     await requirePoolRow(tx.db, tournamentId, userId);
     requireEditable(tournament);
     // The foreign keys refuse this too; checking first gives a message that says why.
@@ -107,7 +93,7 @@ export function removeFromPool(hub: HubServices, actor: Actor | null, tournament
     }
     await tx.db('pool_players').where({ tournamentId, userId }).delete();
     await tx.emit(room, 'pool.removed', { userId });
-    touchPool(tx, tournamentId);
+    touchTournament(tx, tournamentId);
   });
 }
 
@@ -125,7 +111,7 @@ function chunks<T>(items: T[]): T[][] {
  */
 export function importPool(hub: HubServices, actor: Actor | null, tournamentId: number, body: z.output<typeof PoolImport>): Promise<PoolImportResult> {
   return hub.commands.run(actor, async (tx) => {
-    const { room, tournament } = await openPool(tx, tournamentId);
+    const { room, tournament } = await lockTournamentAsStaff(tx, tournamentId);
     requireEditable(tournament);
     const parsed = parsePoolCsv(body.csv);
 
@@ -180,7 +166,7 @@ export function importPool(hub: HubServices, actor: Actor | null, tournamentId: 
     if (poolRows.length === 0) return result;
     const changedUsers = [...createdIds.values(), ...plan.fill.map((f) => f.userId)];
     if (changedUsers.length > 0) tx.touch(tags.userList(), ...changedUsers.map((id) => tags.user(id)));
-    touchPool(tx, tournamentId);
+    touchTournament(tx, tournamentId);
     await tx.emit(room, 'pool.imported', {
       imported: result.imported,
       createdUsers: result.createdUsers,

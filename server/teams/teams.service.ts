@@ -3,12 +3,11 @@ import type { Team as TeamDto } from '../../shared/schemas/tournaments';
 import { rooms } from '../../shared/rooms';
 import type { Actor } from '../auth/actor';
 import { requireUser } from '../auth/actor';
-import { tags } from '../cache/read-cache';
 import type { CommandTx } from '../commands/command';
 import { conflict, notFound } from '../http/errors';
 import { PoolPlayer } from '../pool/pool-player.model';
 import type { HubServices } from '../services';
-import { findTournament, requireTournamentStaff } from '../tournaments/access';
+import { findTournament, lockTournamentAsStaff, touchTournament } from '../tournaments/access';
 import { displayName, User } from '../users/user.model';
 import { Team, TeamMember } from './team.model';
 import { listTeams } from './teams.queries';
@@ -28,13 +27,6 @@ async function readTeam(db: Knex, tournamentId: number, teamId: number): Promise
 }
 
 // ---- commands: each one locks the tournament's room, so team changes of one tournament run in turn
-
-/** Lock, authorise, and refuse once teams are frozen. */
-async function begin(tx: CommandTx, actor: Actor | null, tournamentId: number) {
-  await tx.lock(rooms.tournament(tournamentId));
-  const { tournament } = await requireTournamentStaff(tx.db, actor, tournamentId);
-  return tournament;
-}
 
 function requireEditable(state: Parameters<typeof teamsEditable>[0]) {
   if (!teamsEditable(state)) throw conflict(`teams are frozen once drafting starts (the tournament is ${state})`);
@@ -61,10 +53,6 @@ async function renumber(tx: CommandTx, tournamentId: number, teamIds: number[]) 
   for (const [i, id] of teamIds.entries()) await Team.query(tx.db).where({ id, tournamentId }).patch({ draftOrder: i + 1 });
 }
 
-function touchTournament(tx: CommandTx, tournamentId: number) {
-  tx.touch(tags.tournament(tournamentId), tags.tournamentList());
-}
-
 export async function createTeam(
   hub: HubServices,
   actor: Actor | null,
@@ -73,7 +61,7 @@ export async function createTeam(
 ): Promise<TeamDto> {
   requireUser(actor);
   return hub.commands.run(actor, async (tx) => {
-    const tournament = await begin(tx, actor, tournamentId);
+    const { tournament } = await lockTournamentAsStaff(tx, tournamentId);
     const captain = await User.query(tx.db).findById(input.captainUserId);
     if (!captain) throw notFound(`user ${input.captainUserId}`);
     requireEditable(tournament.state);
@@ -101,7 +89,7 @@ export async function createTeam(
 export async function renameTeam(hub: HubServices, actor: Actor | null, tournamentId: number, teamId: number, name: string): Promise<TeamDto> {
   requireUser(actor);
   return hub.commands.run(actor, async (tx) => {
-    const tournament = await begin(tx, actor, tournamentId);
+    const { tournament } = await lockTournamentAsStaff(tx, tournamentId);
     const team = await findTeam(tx, tournamentId, teamId);
     requireEditable(tournament.state);
     if (team.name === name) return readTeam(tx.db, tournamentId, teamId);
@@ -116,7 +104,7 @@ export async function renameTeam(hub: HubServices, actor: Actor | null, tourname
 export async function reorderTeams(hub: HubServices, actor: Actor | null, tournamentId: number, teamIds: number[]): Promise<{ items: TeamDto[] }> {
   requireUser(actor);
   return hub.commands.run(actor, async (tx) => {
-    const tournament = await begin(tx, actor, tournamentId);
+    const { tournament } = await lockTournamentAsStaff(tx, tournamentId);
     requireEditable(tournament.state);
     const current = await Team.query(tx.db).where({ tournamentId }).orderBy('draftOrder').select('id');
     const problem = checkTeamOrder(
@@ -134,7 +122,7 @@ export async function reorderTeams(hub: HubServices, actor: Actor | null, tourna
 export async function deleteTeam(hub: HubServices, actor: Actor | null, tournamentId: number, teamId: number): Promise<void> {
   requireUser(actor);
   await hub.commands.run(actor, async (tx) => {
-    const tournament = await begin(tx, actor, tournamentId);
+    const { tournament } = await lockTournamentAsStaff(tx, tournamentId);
     const team = await findTeam(tx, tournamentId, teamId);
     requireEditable(tournament.state);
     // Members go, pool rows stay: the captain is a pool player again.

@@ -1,5 +1,8 @@
 import type { Knex } from 'knex';
+import { rooms } from '../../shared/rooms';
 import { type Actor, isSiteStaff, requireUser } from '../auth/actor';
+import { tags } from '../cache/read-cache';
+import type { CommandTx } from '../commands/command';
 import { forbidden, notFound } from '../http/errors';
 import { Tournament, TournamentStaff } from './tournament.model';
 
@@ -25,4 +28,19 @@ export async function requireTournamentStaff(db: Knex, actor: Actor | null, tour
   const tournament = await findTournament(db, tournamentId);
   if (!(await isTournamentStaff(db, user, tournamentId))) throw forbidden('only staff of this tournament may do this');
   return { actor: user, tournament };
+}
+
+/**
+ * Opens a staff command on a tournament: locks its room first (so the tournament's commands run
+ * in turn and see what the previous one committed), then authorises as requireTournamentStaff.
+ */
+export async function lockTournamentAsStaff(tx: CommandTx, tournamentId: number): Promise<{ room: string; actor: Actor; tournament: Tournament }> {
+  const room = rooms.tournament(tournamentId);
+  await tx.lock(room);
+  return { room, ...(await requireTournamentStaff(tx.db, tx.actor, tournamentId)) };
+}
+
+/** A change to a tournament's details, pool, staff or teams: its detail and the list are stale. */
+export function touchTournament(tx: CommandTx, tournamentId: number) {
+  tx.touch(tags.tournament(tournamentId), tags.tournamentList());
 }

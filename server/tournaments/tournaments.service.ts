@@ -6,8 +6,6 @@ import type {
   Tournament as TournamentDto, TournamentDetail, TournamentInput, TournamentSummary, TournamentState, TournamentUpdate,
 } from '../../shared/schemas/tournaments';
 import { type Actor, requireSiteStaff } from '../auth/actor';
-import { tags } from '../cache/read-cache';
-import type { CommandTx } from '../commands/command';
 import { type Db, isPostgres } from '../db/knex';
 import { conflict, notFound } from '../http/errors';
 import { League, toLeague } from '../leagues/league.model';
@@ -15,7 +13,7 @@ import { listPool } from '../pool/pool.queries';
 import type { HubServices } from '../services';
 import { listTeams } from '../teams/teams.queries';
 import { toPublicUser, User } from '../users/user.model';
-import { findTournament, requireTournamentStaff } from './access';
+import { findTournament, lockTournamentAsStaff, touchTournament } from './access';
 import { toTournament, Tournament, TournamentStaff } from './tournament.model';
 import { checkDeletable, checkStateChange, checkTeamSizeChange } from './tournaments.rules';
 
@@ -93,10 +91,6 @@ async function requireLeague(db: Knex, leagueId: number | null | undefined) {
   if (!(await League.query(db).findById(leagueId))) throw notFound(`league ${leagueId}`);
 }
 
-function touchTournament(tx: CommandTx, tournamentId: number) {
-  tx.touch(tags.tournament(tournamentId), tags.tournamentList());
-}
-
 /** Site staff create tournaments; the creator becomes staff of it. */
 export function createTournament(hub: HubServices, actor: Actor | null, input: CreateInput): Promise<TournamentDto> {
   return hub.commands.run(actor, async (tx) => {
@@ -127,9 +121,7 @@ export function createTournament(hub: HubServices, actor: Actor | null, input: C
  */
 export function updateTournament(hub: HubServices, actor: Actor | null, tournamentId: number, input: UpdateInput): Promise<TournamentDto> {
   return hub.commands.run(actor, async (tx) => {
-    const room = rooms.tournament(tournamentId);
-    await tx.lock(room);
-    const { tournament } = await requireTournamentStaff(tx.db, tx.actor, tournamentId);
+    const { room, tournament } = await lockTournamentAsStaff(tx, tournamentId);
 
     const changes: Partial<Tournament> = {};
     if (input.name !== undefined && input.name !== tournament.name) changes.name = input.name;
@@ -188,9 +180,7 @@ export function deleteTournament(hub: HubServices, actor: Actor | null, tourname
 
 export function addStaff(hub: HubServices, actor: Actor | null, tournamentId: number, userId: number): Promise<{ items: PublicUser[] }> {
   return hub.commands.run(actor, async (tx) => {
-    const room = rooms.tournament(tournamentId);
-    await tx.lock(room);
-    await requireTournamentStaff(tx.db, tx.actor, tournamentId);
+    const { room } = await lockTournamentAsStaff(tx, tournamentId);
     const user = await User.query(tx.db).findById(userId);
     if (!user) throw notFound(`user ${userId}`);
     if (await TournamentStaff.query(tx.db).findById([tournamentId, userId])) {
@@ -205,9 +195,7 @@ export function addStaff(hub: HubServices, actor: Actor | null, tournamentId: nu
 
 export function removeStaff(hub: HubServices, actor: Actor | null, tournamentId: number, userId: number): Promise<void> {
   return hub.commands.run(actor, async (tx) => {
-    const room = rooms.tournament(tournamentId);
-    await tx.lock(room);
-    await requireTournamentStaff(tx.db, tx.actor, tournamentId);
+    const { room } = await lockTournamentAsStaff(tx, tournamentId);
     const removed = await TournamentStaff.query(tx.db).where({ tournamentId, userId }).delete();
     if (removed === 0) throw notFound(`staff member ${userId} of tournament ${tournamentId}`);
     await tx.emit(room, 'staff.removed', { userId });
