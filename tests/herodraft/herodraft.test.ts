@@ -63,9 +63,9 @@ describe.each(DATABASES)('hero draft over REST (%s)', (db) => {
   });
 
   it('CM3 a whole 24-step draft: only the captain on turn, an available hero, once; the result is stored with sides', async () => {
-    // Linked to the bracket's match between the two teams (a 2-team single elimination: one final).
+    // Linked to game 2 of the bracket's match between the two teams (a 2-team single elimination, Bo3: one final).
     const base = await setupHeroDraft(t, staff);
-    const stage = await staff.post(`/api/tournaments/${base.tournamentId}/stages`, { format: 'single_elimination', teamIds: base.teamIds });
+    const stage = await staff.post(`/api/tournaments/${base.tournamentId}/stages`, { format: 'single_elimination', teamIds: base.teamIds, bestOf: 3 });
     expect(stage.status, stage.text).toBe(201);
     const matchId = stage.body.matches[0].id as number;
     const linked = await staff.post(`/api/tournaments/${base.tournamentId}/herodrafts`, { teamAId: base.teamIds[0], teamBId: base.teamIds[1], bracketMatchId: matchId, gameNumber: 2 });
