@@ -22,7 +22,8 @@ export async function eventually<T>(check: () => Promise<T | undefined | false> 
 let n = 0;
 /**
  * A tournament with two teams of five whose players have Steam account ids `base+0..9`
- * (team A: 0–4, team B: 5–9), and a best-of-`bestOf` single-elimination stage: one series ready.
+ * (team A: 0–4, team B: 5–9), drafted through the API, and a best-of-`bestOf` single-elimination
+ * stage: one series ready.
  */
 export async function twoTeamSeries(t: TestHub, staff: HttpClient, base: number, bestOf: 1 | 3 = 1) {
   const k = `${process.pid}x${++n}x${base}`;
@@ -42,12 +43,20 @@ export async function twoTeamSeries(t: TestHub, staff: HttpClient, base: number,
     expect(team.status, team.text).toBe(201);
     teams.push(team.body.id);
   }
-  // Rosters only matter here (the player draft has its own tests): the other four of each team.
-  const db = t.hub.services.db;
-  for (let i = 0; i < 10; i++) {
-    if (i === 0 || i === 5) continue;
-    await db('team_members').insert({ team_id: teams[i < 5 ? 0 : 1], tournament_id: id, user_id: users[i]!.userId, pick_number: i });
+  // Rosters through the player draft (normal order: Alpha, Bravo, Alpha, ...), staff picking.
+  const root = `/api/tournaments/${id}`;
+  const picks = [1, 6, 2, 7, 3, 8, 4, 9];
+  const steps = [
+    () => staff.patch(`${root}/draft`, { teamSize: 5, style: 'normal', pickSeconds: null }),
+    () => staff.post(`${root}/draft/open`, {}),
+    () => staff.post(`${root}/draft/start`, {}),
+    ...picks.map((i, n) => () => staff.post(`${root}/draft/picks`, { userId: users[i]!.userId, pickNumber: n + 1 })),
+  ];
+  for (const step of steps) {
+    const res = await step();
+    expect(res.status, res.text).toBeLessThan(300);
   }
+  expect((await staff.get(`${root}/draft`)).body.status).toBe('completed');
   const stage = await staff.post(`/api/tournaments/${id}/stages`, { format: 'single_elimination', bestOf, teamIds: teams });
   expect(stage.status, stage.text).toBe(201);
   const series = stage.body.matches.find((m: { status: string }) => m.status === 'ready');
