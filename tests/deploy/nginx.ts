@@ -4,6 +4,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { ROOT } from '../foundation/hub-process';
+import { eventually } from '../support/eventually';
 
 export const NGINX = '/usr/sbin/nginx';
 
@@ -55,17 +56,17 @@ export async function startNginx(hubPorts: [number, number]): Promise<Nginx> {
   child.stderr!.setEncoding('utf8').on('data', (c: string) => (out += c));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`nginx exited (${child.exitCode}):\n${out}`);
-    const up = await new Promise<boolean>((resolve) => {
-      const socket = net.connect(port, '127.0.0.1', () => (socket.destroy(), resolve(true)));
-      socket.once('error', () => resolve(false));
-    });
-    if (up) break;
-    if (Date.now() > deadline) throw new Error(`nginx did not listen on ${port}:\n${out}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  await eventually(
+    () => {
+      if (child.exitCode !== null) throw new Error(`nginx exited (${child.exitCode}):\n${out}`);
+      return new Promise<boolean>((resolve) => {
+        const socket = net.connect(port, '127.0.0.1', () => (socket.destroy(), resolve(true)));
+        socket.once('error', () => resolve(false));
+      });
+    },
+    () => `nginx to listen on ${port}:\n${out}`,
+    { timeoutMs: 10_000, intervalMs: 50 },
+  );
   return {
     url,
     port,

@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DATABASES } from '../support/databases';
 import type { HttpClient } from '../support/http';
+import { eventually } from '../support/eventually';
 import { startHub, type TestHub } from '../support/hub';
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy';
 import { connectSocket } from '../support/socket';
@@ -192,7 +193,7 @@ describe('RT8 RT10 a Redis outage that keeps its data leaves no stale cache entr
 
       proxy.retarget(6379);
       for (const t of [a, b]) {
-        for (let i = 0; i < 200 && t.hub.services.redis!.status !== 'ready'; i++) await new Promise((r) => setTimeout(r, 25));
+        await eventually(() => t.hub.services.redis!.status === 'ready', 'Redis ready again', { intervalMs: 25 });
         expect(t.hub.services.redis!.status).toBe('ready');
       }
       // The entry cached before the outage is still in Redis under the old tag versions.

@@ -3,6 +3,7 @@ import { RealtimeClient, type ConnectionState } from '../../client/src/lib/realt
 import type { WireEvent } from '../../shared/realtime';
 import type { Team, TournamentDetail } from '../../shared/schemas/tournaments';
 import { Value } from '../../client/src/lib/realtime/store';
+import { eventually } from '../support/eventually';
 import { startHub, type TestHub } from '../support/hub';
 import { connectSocket, unwrap } from '../support/socket';
 import { type Client, tournamentWithPool, until } from './fixtures';
@@ -172,10 +173,10 @@ describe('the client library', () => {
     await holding;
     for (const s of quick) void s.join(room).catch(() => undefined);
     const pool = (t.hub.services.db.client as { pool: { numPendingAcquires(): number } }).pool;
-    await waitFor(() => pool.numPendingAcquires() >= 3, 'the three joins waiting for the database');
+    await eventually(() => pool.numPendingAcquires() >= 3, 'the three joins waiting for the database', { intervalMs: 5 }); // a pool's queue announces nothing
     // ...then the tabs go away, and the joins go on afterwards.
     for (const s of quick) s.close();
-    await waitFor(() => io.sockets.size === connected - 3, 'the server to see them go');
+    await eventually(() => io.sockets.size === connected - 3, 'the server to see them go', { intervalMs: 5 });
     release();
     await hold;
 
@@ -223,12 +224,3 @@ describe('the client library', () => {
     expect(states.at(-1)).toBe('closed');
   });
 });
-
-/** For states with no event to wait on (a pool's queue): checks every 5 ms. */
-async function waitFor(check: () => boolean, what: string, timeoutMs = 5000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}

@@ -3,6 +3,7 @@ import { RealtimeClient } from '../../client/src/lib/realtime';
 import { type HubProcess, killAll, spawnHub } from '../foundation/hub-process';
 import { DATABASES } from '../support/databases';
 import { HttpClient } from '../support/http';
+import { eventually } from '../support/eventually';
 import { startHub, type TestHub } from '../support/hub';
 import { startOwnRedis, type OwnRedis } from '../support/redis-server';
 import { connectSocket, type TestSocket, unwrap } from '../support/socket';
@@ -11,14 +12,17 @@ import { type Client, tournamentWithPool, until } from './fixtures';
 const SESSION_SECRET = 'test-session-secret-that-is-long-enough-0123456789'; // the same as startHub's
 
 /** Polls /readyz (a health endpoint has no event to wait for) until `check` holds. */
-async function readyz(http: HttpClient, check: (r: { status: number; body: any }) => boolean, timeoutMs = 10_000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const r = await http.get('/readyz');
-    if (check(r)) return r;
-    if (Date.now() > deadline) throw new Error(`readyz never matched: ${r.status} ${r.text}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+type Readyz = { status: number; body: any; text: string };
+async function readyz(http: HttpClient, check: (r: Readyz) => boolean, timeoutMs = 10_000): Promise<Readyz> {
+  let last: Readyz | undefined;
+  return eventually(
+    async () => {
+      last = await http.get('/readyz');
+      return check(last) && last;
+    },
+    () => `readyz to match (last: ${last?.status} ${last?.text})`,
+    { timeoutMs, intervalMs: 50 },
+  );
 }
 
 describe.each(DATABASES)('RT10 Redis stops while the hubs run [%s]', (db) => {

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
+import { eventually } from './eventually';
 
 export interface OwnRedis {
   port: number;
@@ -20,9 +21,8 @@ async function freePort(): Promise<number> {
 
 /** Resolves once the port accepts connections and answers PING. */
 async function answers(port: number, timeoutMs = 5000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const ok = await new Promise<boolean>((resolve) => {
+  const pong = () =>
+    new Promise<boolean>((resolve) => {
       const s = net.connect(port, '127.0.0.1');
       s.once('connect', () => s.write('PING\r\n'));
       s.once('data', (d) => {
@@ -31,10 +31,7 @@ async function answers(port: number, timeoutMs = 5000) {
       });
       s.once('error', () => resolve(false));
     });
-    if (ok) return;
-    if (Date.now() > deadline) throw new Error(`redis-server on ${port} does not answer`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
+  await eventually(pong, `redis-server on ${port} to answer PING`, { timeoutMs, intervalMs: 25 });
 }
 
 /** A redis-server of the test's own, on a free port, that the test may stop and restart. */
