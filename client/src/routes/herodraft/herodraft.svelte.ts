@@ -55,3 +55,11 @@ export const ATTRIBUTES = [
 ] as const;
 
 export const heroImage = (base: string, hero: Hero) => (base && hero.img ? `${base}${hero.img}` : null);
+
+/** One team's side of a finished (or reported) draft: what a compact summary shows. */
+export interface DraftSummaryTeam {
+  name: string;
+  side: 'radiant' | 'dire' | null;
+  picks: number[];
+  bans: number[];
+}

@@ -1,0 +1,159 @@
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { useHeroDraftRandom } from '../../server/herodraft/herodraft.service';
+import { heroes } from '../../server/herodraft/heroes';
+import type { HttpClient } from '../support/http';
+import { startHub, type TestHub } from '../support/hub';
+import { heroIdsSorted, startDrafting } from '../herodraft/fixtures';
+
+/**
+ * Hero drafts on the bracket page (issue 5 item 6): a logged-out spectator on a phone opens a
+ * series and, without reloading, sees its game 1 draft go from live (a link to the draft page)
+ * to finished (picks and bans per team with hero names, sides), then a draft staff start for
+ * game 2 from their own bracket page.
+ */
+
+function ensureClientBuilt() {
+  const index = path.resolve('dist/client/index.html');
+  const newest = (dir: string): number =>
+    fs.readdirSync(dir, { withFileTypes: true }).reduce((max, entry) => {
+      const full = path.join(dir, entry.name);
+      return Math.max(max, entry.isDirectory() ? newest(full) : fs.statSync(full).mtimeMs);
+    }, 0);
+  const built = fs.existsSync(index) ? fs.statSync(index).mtimeMs : 0;
+  if (built < Math.max(newest('client'), newest('shared'))) execFileSync('npm', ['run', 'build'], { stdio: 'pipe' });
+}
+
+const profiles: string[] = [];
+async function openBrowser(hubUrl: string, viewport: { width: number; height: number }, cookies: string): Promise<{ context: BrowserContext; page: Page; errors: string[] }> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dtx-e2e-hdb-'));
+  profiles.push(dir);
+  const context = await chromium.launchPersistentContext(dir, {
+    executablePath: '/usr/bin/chromium',
+    headless: true,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    viewport,
+  });
+  context.setDefaultTimeout(10_000);
+  // The hero image CDN is out of reach here: the text tiles (hero names) must carry the page.
+  const local = new URL(hubUrl).hostname;
+  await context.route(
+    (url) => url.hostname !== local,
+    (route) => route.abort(),
+  );
+  const jar = cookies
+    .split('; ')
+    .filter(Boolean)
+    .map((pair) => ({ name: pair.slice(0, pair.indexOf('=')), value: pair.slice(pair.indexOf('=') + 1), url: hubUrl }));
+  if (jar.length) await context.addCookies(jar);
+  const page = context.pages()[0] ?? (await context.newPage());
+  const errors: string[] = [];
+  page.on('pageerror', (err) => errors.push(err.message));
+  return { context, page, errors };
+}
+
+describe('hero drafts on the bracket page', () => {
+  let t: TestHub;
+  let api: HttpClient & { userId: number };
+  let staff: Awaited<ReturnType<typeof openBrowser>>;
+  let spectator: Awaited<ReturnType<typeof openBrowser>>;
+  let tournamentId = 0;
+  let seriesKey = '';
+  let game1 = 0;
+  const captains: (HttpClient & { userId: number })[] = [];
+  const teamNames = ['Ancient Apparitions', 'Roshan Robbers'];
+  const heroIds = heroIdsSorted();
+  const nameOf = (id: number) => heroes().find((h) => h.id === id)!.localizedName;
+
+  beforeAll(async () => {
+    ensureClientBuilt();
+    t = await startHub({ db: 'sqlite' });
+    useHeroDraftRandom(t.hub.services, { int: () => 0 }); // team A wins the toss
+    api = await t.login('hdb_organiser', 'staff');
+    const created = await api.post('/api/tournaments', { name: 'DTX CM Playoffs', startsAt: '2030-12-01T18:00:00Z' });
+    tournamentId = created.body.id;
+    const teamIds: number[] = [];
+    for (const [i, name] of teamNames.entries()) {
+      const captain = await t.login(`hdb_captain${i}`);
+      captains.push(captain);
+      await api.post(`/api/tournaments/${tournamentId}/players`, { userId: captain.userId, mmr: 3000 + i });
+      const team = await api.post(`/api/tournaments/${tournamentId}/teams`, { captainUserId: captain.userId, name });
+      expect(team.status, team.text).toBe(201);
+      teamIds.push(team.body.id);
+    }
+    const stage = await api.post(`/api/tournaments/${tournamentId}/stages`, { format: 'single_elimination', teamIds, bestOf: 3 });
+    expect(stage.status, stage.text).toBe(201);
+    const series = stage.body.matches[0];
+    seriesKey = series.key;
+    // Game 1's draft: the default 24-step Captains Mode order.
+    const draft = await api.post(`/api/tournaments/${tournamentId}/herodrafts`, { teamAId: teamIds[0], teamBId: teamIds[1], bracketMatchId: series.id, gameNumber: 1 });
+    expect(draft.status, draft.text).toBe(201);
+    game1 = draft.body.id;
+    spectator = await openBrowser(t.url, { width: 375, height: 800 }, '');
+    staff = await openBrowser(t.url, { width: 1280, height: 900 }, api.cookieHeader());
+  }, 120_000);
+
+  afterAll(async () => {
+    for (const b of [spectator, staff]) await b?.context.close();
+    await t?.close();
+    for (const dir of profiles) fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  const card = (page: Page) => page.locator(`article[aria-label="Series ${seriesKey}"]`);
+
+  it('a spectator sees a series game\'s hero draft live, then finished with picks and bans per team, then a draft staff start for the next game', { timeout: 90_000 }, async () => {
+    await spectator.page.goto(`${t.url}/tournaments/${tournamentId}/bracket`, { waitUntil: 'domcontentloaded' });
+    const series = card(spectator.page);
+    // While it runs, the card links to the draft page.
+    expect(await series.getByRole('link', { name: 'Hero draft live (game 1)' }).getAttribute('href')).toBe(`/herodrafts/${game1}`);
+    await series.getByRole('button', { name: 'Hero drafts (1)' }).click();
+    const game = (n: number) => series.locator(`li[data-game="${n}"]`);
+    expect(await game(1).getByRole('link', { name: 'Hero draft live: watch' }).getAttribute('href')).toBe(`/herodrafts/${game1}`);
+    expect(await series.getByRole('button', { name: /^Start hero draft/ }).count()).toBe(0);
+
+    // The captains draft to the end (REST); the spectator's open series follows without a reload.
+    const s = { base: `/api/herodrafts/${game1}`, captains: captains as [HttpClient & { userId: number }, HttpClient & { userId: number }] };
+    let v = await startDrafting(s as never);
+    for (let i = 0; i < 24; i++) {
+      const res = await s.captains[v.turn!.team as 0 | 1].post(`${s.base}/steps`, { stepIndex: i, heroId: heroIds[i]! });
+      expect(res.status, res.text).toBe(201);
+      v = res.body;
+    }
+    expect(v.status).toBe('completed');
+    const draft = game(1).locator('[data-testid="series-draft"][data-status="completed"]');
+    await draft.waitFor();
+    // Each team's 5 picks and 7 bans by hero name; team A took first pick, team B Radiant.
+    const picks = (team: string) => draft.getByRole('list', { name: `${team} picks` });
+    const bans = (team: string) => draft.getByRole('list', { name: `${team} bans` });
+    for (const [i, team] of v.teams.entries()) {
+      const name = teamNames[i]!;
+      await expect.poll(() => picks(name).locator('li').count()).toBe(5);
+      expect(await bans(name).locator('li').count()).toBe(7);
+      expect(await picks(name).innerText()).toContain(nameOf(team.picks[4]!));
+      expect(await bans(name).innerText()).toContain(nameOf(team.bans[0]!));
+    }
+    expect(await draft.locator('.team.dire').innerText()).toContain(teamNames[0]);
+    expect(await draft.locator('.team.radiant').innerText()).toContain(teamNames[1]);
+    expect(await draft.locator('img').count()).toBe(0); // text tiles
+    expect(await draft.getByRole('link', { name: 'Hero draft' }).getAttribute('href')).toBe(`/herodrafts/${game1}`);
+    expect(await series.getByRole('link', { name: /^Hero draft live/ }).count()).toBe(0);
+
+    // Staff start game 2's draft from their bracket page; it shows up live for the spectator.
+    await staff.page.goto(`${t.url}/tournaments/${tournamentId}/bracket`, { waitUntil: 'domcontentloaded' });
+    await card(staff.page).getByRole('button', { name: 'Hero drafts (1)' }).click();
+    await card(staff.page).getByRole('button', { name: 'Start hero draft for game 2' }).click();
+    await card(staff.page).locator('li[data-game="2"]').getByRole('link', { name: 'Hero draft live: watch' }).waitFor();
+    await game(2).getByRole('link', { name: 'Hero draft live: watch' }).waitFor();
+    const list = await t.client().get(`/api/tournaments/${tournamentId}/herodrafts`);
+    expect(list.body.items.map((d: { gameNumber: number; status: string }) => [d.gameNumber, d.status])).toEqual([[1, 'completed'], [2, 'waiting']]);
+
+    // Phone-sized: the page never scrolls sideways.
+    expect(await spectator.page.evaluate('document.documentElement.scrollWidth <= window.innerWidth')).toBe(true);
+    expect(spectator.errors).toEqual([]);
+    expect(staff.errors).toEqual([]);
+  });
+});
