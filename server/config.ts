@@ -52,6 +52,7 @@ const EnvSchema = z.object({
   RT_ABUSE_STRIKES: z.coerce.number().int().min(1).default(10),
   RT_PRESENCE_THROTTLE_MS: z.coerce.number().int().min(10).default(500),
   RT_PRESENCE_HEARTBEAT_MS: z.coerce.number().int().min(100).default(5_000),
+  // How many missed events a rejoin replays before a fresh snapshot is cheaper.
   RT_REPLAY_LIMIT: z.coerce.number().int().min(1).default(500),
   RT_SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(10_000),
 

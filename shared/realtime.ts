@@ -157,6 +157,3 @@ export interface ServerToClientEvents {
   'room:head': (head: RoomHead) => void;
   'server:shutdown': (notice: ShutdownNotice) => void;
 }
-
-/** How many missed events a rejoin replays before a fresh snapshot is cheaper. */
-export const DEFAULT_REPLAY_LIMIT = 500;

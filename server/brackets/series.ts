@@ -2,10 +2,10 @@
  * Series rules (BR8), pure: a series is best of 1, 2, 3 or 5; it ends when a team has the
  * wins it needs, or 1–1 in a Bo2 where the stage allows draws.
  */
+import type { BestOf } from '../../shared/schemas/brackets';
 
+export type { BestOf };
 export type Side = 'a' | 'b';
-export type BestOf = 1 | 2 | 3 | 5;
-export const BEST_OF = [1, 2, 3, 5] as const;
 
 /** Wins that end a series: 1, 2, 2, 3. */
 export function winsNeeded(bestOf: BestOf): number {

@@ -6,9 +6,10 @@
  * the stage was created.
  */
 
-export const TIEBREAKS = ['headToHead', 'gameDiff', 'buchholz', 'coinToss'] as const;
-export type Tiebreak = (typeof TIEBREAKS)[number];
-export const DEFAULT_TIEBREAKS: Tiebreak[] = [...TIEBREAKS];
+import type { TIEBREAK_NAMES } from '../../shared/schemas/brackets';
+
+/** The criteria, named once in the shared schema (the stage's published order is one of its settings). */
+export type Tiebreak = (typeof TIEBREAK_NAMES)[number];
 
 /** 'series': win 3 / draw 1 / loss 0 per series; 'games': one point per game won (Bo2 style 2/1/0). */
 export type PointsMode = 'series' | 'games';

@@ -127,8 +127,3 @@ export function swissNextRound(records: SwissRecord[]): SwissRound {
   }
   return { pairs, bye, floated, rematches };
 }
-
-/** How many rounds a Swiss stage can take at most: every team is out after 2K − 1 series. */
-export function swissMaxRounds(stopAt: number): number {
-  return 2 * stopAt - 1;
-}

@@ -132,4 +132,3 @@ export const api = {
 } as const;
 
 export type Api = typeof api;
-export type EndpointName = keyof Api;

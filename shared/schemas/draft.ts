@@ -136,9 +136,3 @@ export const DraftPreview = z
   })
   .meta({ id: 'DraftPreview' });
 export type DraftPreview = z.infer<typeof DraftPreview>;
-
-/** Every event of a draft room carries the new public state. */
-export interface DraftEventPayload {
-  draft: DraftView;
-  [detail: string]: unknown;
-}
