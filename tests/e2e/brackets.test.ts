@@ -1,11 +1,8 @@
-import { execFileSync } from 'node:child_process';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import type { HttpClient } from '../support/http';
 import { startHub, type TestHub } from '../support/hub';
+import { cookieJar, ensureClientBuilt, openBrowser, removeProfiles, type TestBrowser } from './browser';
 
 /**
  * Brackets in a real browser: staff generate an 8-team double-elimination bracket and report
@@ -13,54 +10,11 @@ import { startHub, type TestHub } from '../support/hub';
  * reloaded) shows every step live.
  */
 
-function ensureClientBuilt() {
-  const index = path.resolve('dist/client/index.html');
-  const newest = (dir: string): number =>
-    fs.readdirSync(dir, { withFileTypes: true }).reduce((max, entry) => {
-      const full = path.join(dir, entry.name);
-      return Math.max(max, entry.isDirectory() ? newest(full) : fs.statSync(full).mtimeMs);
-    }, 0);
-  const built = fs.existsSync(index) ? fs.statSync(index).mtimeMs : 0;
-  if (built < Math.max(newest('client'), newest('shared'))) execFileSync('npm', ['run', 'build'], { stdio: 'pipe' });
-}
-
-/** A `name=value; name2=value2` header as browser cookies for the hub. */
-const cookieJar = (header: string, url: string) =>
-  header
-    .split('; ')
-    .filter(Boolean)
-    .map((pair) => ({ name: pair.slice(0, pair.indexOf('=')), value: pair.slice(pair.indexOf('=') + 1), url }));
-
-const profiles: string[] = [];
-async function openBrowser(hubUrl: string, viewport: { width: number; height: number }, cookies: string): Promise<{ context: BrowserContext; page: Page; errors: string[] }> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dtx-e2e-br-'));
-  profiles.push(dir);
-  const context = await chromium.launchPersistentContext(dir, {
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    viewport,
-  });
-  context.setDefaultTimeout(10_000);
-  const local = new URL(hubUrl).hostname;
-  await context.route(
-    (url) => url.hostname !== local,
-    (route) => route.abort(),
-  );
-  // The staff session made over HTTP (development login) is handed to the browser.
-  const jar = cookieJar(cookies, hubUrl);
-  if (jar.length) await context.addCookies(jar);
-  const page = context.pages()[0] ?? (await context.newPage());
-  const errors: string[] = [];
-  page.on('pageerror', (err) => errors.push(err.message));
-  return { context, page, errors };
-}
-
 describe('brackets in a browser', () => {
   let t: TestHub;
   let api: HttpClient & { userId: number };
-  let staff: Awaited<ReturnType<typeof openBrowser>>;
-  let spectator: Awaited<ReturnType<typeof openBrowser>>;
+  let staff: TestBrowser;
+  let spectator: TestBrowser;
   let tournamentId = 0;
   const captains: (HttpClient & { userId: number })[] = [];
   const teamIds: number[] = [];
@@ -79,15 +33,15 @@ describe('brackets in a browser', () => {
       expect(team.status, team.text).toBe(201);
       teamIds.push(team.body.id);
     }
-    staff = await openBrowser(t.url, { width: 1280, height: 900 }, api.cookieHeader());
-    spectator = await openBrowser(t.url, { width: 390, height: 844 }, '');
+    staff = await openBrowser(t.url, { viewport: { width: 1280, height: 900 }, cookies: api.cookieHeader() });
+    spectator = await openBrowser(t.url, { viewport: { width: 390, height: 844 } });
   }, 120_000);
 
   afterAll(async () => {
     await staff?.context.close();
     await spectator?.context.close();
     await t?.close();
-    for (const dir of profiles) fs.rmSync(dir, { recursive: true, force: true });
+    removeProfiles();
   });
 
   const series = (page: Page, key: string) => page.locator(`article[aria-label="Series ${key}"]`);

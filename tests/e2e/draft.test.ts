@@ -1,11 +1,8 @@
-import { execFileSync } from 'node:child_process';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import type { DraftView } from '../../shared/schemas/draft';
 import { startHub, type TestHub } from '../support/hub';
+import { ensureClientBuilt, openBrowser, removeProfiles, type TestBrowser } from './browser';
 
 /**
  * The player draft in real browsers: two captains (each in their own browser) and a
@@ -13,51 +10,6 @@ import { startHub, type TestHub } from '../support/hub';
  * of 3) to completion. Every screen follows every pick without a reload; a captain reloads
  * mid-draft and lands back in the same state; the spectator ends with the final rosters.
  */
-
-function ensureClientBuilt() {
-  const index = path.resolve('dist/client/index.html');
-  const newest = (dir: string): number =>
-    fs.readdirSync(dir, { withFileTypes: true }).reduce((max, entry) => {
-      const full = path.join(dir, entry.name);
-      return Math.max(max, entry.isDirectory() ? newest(full) : fs.statSync(full).mtimeMs);
-    }, 0);
-  const built = fs.existsSync(index) ? fs.statSync(index).mtimeMs : 0;
-  if (built < Math.max(newest('client'), newest('shared'))) execFileSync('npm', ['run', 'build'], { stdio: 'pipe' });
-}
-
-interface Browser {
-  context: BrowserContext;
-  page: Page;
-  errors: string[];
-}
-const profiles: string[] = [];
-
-/** A fresh browser profile, logged in when given the session cookies of a test client. */
-async function openBrowser(hubUrl: string, cookieHeader: string, viewport = { width: 1280, height: 900 }): Promise<Browser> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dtx-e2e-draft-'));
-  profiles.push(dir);
-  const context = await chromium.launchPersistentContext(dir, {
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    viewport,
-  });
-  context.setDefaultTimeout(10_000);
-  const local = new URL(hubUrl).hostname;
-  await context.route(
-    (url) => url.hostname !== local,
-    (route) => route.abort(),
-  );
-  const cookies = cookieHeader
-    .split('; ')
-    .filter(Boolean)
-    .map((pair) => ({ name: pair.slice(0, pair.indexOf('=')), value: pair.slice(pair.indexOf('=') + 1), url: hubUrl }));
-  if (cookies.length) await context.addCookies(cookies);
-  const page = context.pages()[0] ?? (await context.newPage());
-  const errors: string[] = [];
-  page.on('pageerror', (err) => errors.push(err.message));
-  return { context, page, errors };
-}
 
 /** The names on one team's roster, as the page shows them (captain first). */
 async function roster(page: Page, teamId: number): Promise<string[]> {
@@ -78,9 +30,9 @@ describe('the player draft in a browser', () => {
   let base = '';
   let teamIds: number[] = [];
   const names = { capA: 'cap_alpha', capB: 'cap_bravo', players: ['p_one', 'p_two', 'p_three', 'p_four'] };
-  let captainA: Browser;
-  let captainB: Browser;
-  let spectator: Browser;
+  let captainA: TestBrowser;
+  let captainB: TestBrowser;
+  let spectator: TestBrowser;
   let pageUrl = '';
 
   beforeAll(async () => {
@@ -109,19 +61,19 @@ describe('the player draft in a browser', () => {
     expect((await staff.post(`${base}/start`, {})).status).toBe(200);
 
     pageUrl = `${t.url}/tournaments/${id}/draft`;
-    captainA = await openBrowser(t.url, capA.cookieHeader());
-    captainB = await openBrowser(t.url, capB.cookieHeader());
-    spectator = await openBrowser(t.url, '', { width: 375, height: 800 });
+    captainA = await openBrowser(t.url, { cookies: capA.cookieHeader() });
+    captainB = await openBrowser(t.url, { cookies: capB.cookieHeader() });
+    spectator = await openBrowser(t.url, { viewport: { width: 375, height: 800 } });
   }, 120_000);
 
   afterAll(async () => {
     for (const b of [captainA, captainB, spectator]) await b?.context.close();
     await t?.close();
-    for (const dir of profiles) fs.rmSync(dir, { recursive: true, force: true });
+    removeProfiles();
   });
 
   /** The captain on turn picks `player` through the pool's Pick button and the confirmation. */
-  async function pick(browser: Browser, player: string) {
+  async function pick(browser: TestBrowser, player: string) {
     const { page } = browser;
     await page.getByTestId('your-turn').waitFor();
     await page.getByRole('button', { name: `Pick ${player}`, exact: true }).click();

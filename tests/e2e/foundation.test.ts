@@ -1,11 +1,8 @@
-import { execFileSync } from 'node:child_process';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { startFakeDiscord, type FakeDiscord } from '../support/fake-discord';
 import { startHub, type TestHub } from '../support/hub';
+import { ensureClientBuilt, openBrowser, removeProfiles, type TestBrowser } from './browser';
 
 /**
  * The foundation in a real browser: a staff member logs in with (fake) Discord, creates a
@@ -28,44 +25,8 @@ const PLAYERS = [
 const BAD_CSV = [HEADER, ...PLAYERS.slice(0, 2), '310000000000000005,echo,lots,,0,0,0,0,0', ...PLAYERS.slice(2)].join('\n');
 const GOOD_CSV = [HEADER, ...PLAYERS].join('\n');
 
-/** Builds the client when dist is missing or older than its sources (as `npm start` does). */
-function ensureClientBuilt() {
-  const index = path.resolve('dist/client/index.html');
-  const newest = (dir: string): number =>
-    fs.readdirSync(dir, { withFileTypes: true }).reduce((max, entry) => {
-      const full = path.join(dir, entry.name);
-      return Math.max(max, entry.isDirectory() ? newest(full) : fs.statSync(full).mtimeMs);
-    }, 0);
-  const built = fs.existsSync(index) ? fs.statSync(index).mtimeMs : 0;
-  if (built < Math.max(newest('client'), newest('shared'))) {
-    execFileSync('npm', ['run', 'build'], { stdio: 'pipe' });
-  }
-}
-
-const profiles: string[] = [];
-async function openBrowser(hubUrl: string): Promise<{ context: BrowserContext; page: Page; errors: string[] }> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dtx-e2e-'));
-  profiles.push(dir);
-  const context = await chromium.launchPersistentContext(dir, {
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    viewport: { width: 1280, height: 900 },
-    timezoneId: 'America/New_York',
-    locale: 'en-US',
-  });
-  context.setDefaultTimeout(10_000);
-  // Hermetic: only the hub and the fake Discord answer (avatars from Discord's CDN fail fast).
-  const local = new URL(hubUrl).hostname;
-  await context.route(
-    (url) => url.hostname !== local,
-    (route) => route.abort(),
-  );
-  const page = context.pages()[0] ?? (await context.newPage());
-  const errors: string[] = [];
-  page.on('pageerror', (err) => errors.push(err.message));
-  return { context, page, errors };
-}
+/** Every browser here reads dates in New York time, in US English. */
+const FOUNDATION_BROWSER = { timezoneId: 'America/New_York', locale: 'en-US' };
 
 /** True when the page is no wider than the viewport (nothing to scroll sideways). */
 async function fitsWidth(page: Page): Promise<boolean> {
@@ -75,7 +36,7 @@ async function fitsWidth(page: Page): Promise<boolean> {
 describe('the hub in a browser', () => {
   let fake: FakeDiscord;
   let t: TestHub;
-  let staff: Awaited<ReturnType<typeof openBrowser>>;
+  let staff: TestBrowser;
   let tournamentId = 0;
 
   beforeAll(async () => {
@@ -84,14 +45,14 @@ describe('the hub in a browser', () => {
     fake.setUser(STAFF);
     fake.setMember(STAFF.id, { nick: STAFF_NICK, roles: [STAFF_ROLE] });
     t = await startHub({ db: 'sqlite', env: { ...fake.env(), DISCORD_STAFF_ROLE_IDS: STAFF_ROLE } });
-    staff = await openBrowser(t.url);
+    staff = await openBrowser(t.url, FOUNDATION_BROWSER);
   }, 120_000);
 
   afterAll(async () => {
     await staff?.context.close();
     await t?.close();
     await fake?.close();
-    for (const dir of profiles) fs.rmSync(dir, { recursive: true, force: true });
+    removeProfiles();
   });
 
   it('logs a staff member in with Discord', { timeout: 60_000 }, async () => {
@@ -231,7 +192,7 @@ describe('the hub in a browser', () => {
 
   it('shows a visitor the players and teams, with no staff controls, on a phone', { timeout: 60_000 }, async () => {
     expect(tournamentId).toBeGreaterThan(0);
-    const visitor = await openBrowser(t.url);
+    const visitor = await openBrowser(t.url, FOUNDATION_BROWSER);
     try {
       const { page } = visitor;
       await page.setViewportSize({ width: 375, height: 800 });
@@ -276,7 +237,7 @@ describe('the hub in a browser', () => {
   });
 
   it('explains a cancelled Discord login', { timeout: 60_000 }, async () => {
-    const visitor = await openBrowser(t.url);
+    const visitor = await openBrowser(t.url, FOUNDATION_BROWSER);
     try {
       const { page } = visitor;
       fake.denyConsent(true);
