@@ -153,6 +153,14 @@ describe('hero drafts on the bracket page', () => {
 
     // Phone-sized: the page never scrolls sideways.
     expect(await spectator.page.evaluate('document.documentElement.scrollWidth <= window.innerWidth')).toBe(true);
+
+    // The tournament page links the tournament's hero drafts; the finished one shows its result there too.
+    await spectator.page.goto(`${t.url}/tournaments/${tournamentId}`, { waitUntil: 'domcontentloaded' });
+    await spectator.page.getByRole('link', { name: 'Hero drafts' }).click();
+    await spectator.page.getByRole('heading', { name: 'DTX CM Playoffs: hero drafts' }).waitFor();
+    await expect.poll(() => spectator.page.getByRole('list', { name: `${teamNames[0]} picks` }).locator('li').count()).toBe(5);
+    expect(await spectator.page.getByText('game 2 of a bracket series').count()).toBe(1);
+    expect(await spectator.page.evaluate('document.documentElement.scrollWidth <= window.innerWidth')).toBe(true);
     expect(spectator.errors).toEqual([]);
     expect(staff.errors).toEqual([]);
   });
