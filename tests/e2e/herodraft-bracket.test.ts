@@ -1,14 +1,11 @@
-import { execFileSync } from 'node:child_process';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { useHeroDraftRandom } from '../../server/herodraft/herodraft.service';
 import { heroes } from '../../server/herodraft/heroes';
 import type { HttpClient } from '../support/http';
 import { startHub, type TestHub } from '../support/hub';
-import { heroIdsSorted, startDrafting } from '../herodraft/fixtures';
+import { heroIdsSorted, type HeroDraftSetup, startDrafting } from '../herodraft/fixtures';
+import { ensureClientBuilt, openBrowser, removeProfiles, type TestBrowser } from './browser';
 
 /**
  * Hero drafts on the bracket page (issue 5 item 6): a logged-out spectator on a phone opens a
@@ -17,54 +14,16 @@ import { heroIdsSorted, startDrafting } from '../herodraft/fixtures';
  * game 2 from their own bracket page.
  */
 
-function ensureClientBuilt() {
-  const index = path.resolve('dist/client/index.html');
-  const newest = (dir: string): number =>
-    fs.readdirSync(dir, { withFileTypes: true }).reduce((max, entry) => {
-      const full = path.join(dir, entry.name);
-      return Math.max(max, entry.isDirectory() ? newest(full) : fs.statSync(full).mtimeMs);
-    }, 0);
-  const built = fs.existsSync(index) ? fs.statSync(index).mtimeMs : 0;
-  if (built < Math.max(newest('client'), newest('shared'))) execFileSync('npm', ['run', 'build'], { stdio: 'pipe' });
-}
-
-const profiles: string[] = [];
-async function openBrowser(hubUrl: string, viewport: { width: number; height: number }, cookies: string): Promise<{ context: BrowserContext; page: Page; errors: string[] }> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dtx-e2e-hdb-'));
-  profiles.push(dir);
-  const context = await chromium.launchPersistentContext(dir, {
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    viewport,
-  });
-  context.setDefaultTimeout(10_000);
-  // The hero image CDN is out of reach here: the text tiles (hero names) must carry the page.
-  const local = new URL(hubUrl).hostname;
-  await context.route(
-    (url) => url.hostname !== local,
-    (route) => route.abort(),
-  );
-  const jar = cookies
-    .split('; ')
-    .filter(Boolean)
-    .map((pair) => ({ name: pair.slice(0, pair.indexOf('=')), value: pair.slice(pair.indexOf('=') + 1), url: hubUrl }));
-  if (jar.length) await context.addCookies(jar);
-  const page = context.pages()[0] ?? (await context.newPage());
-  const errors: string[] = [];
-  page.on('pageerror', (err) => errors.push(err.message));
-  return { context, page, errors };
-}
-
 describe('hero drafts on the bracket page', () => {
   let t: TestHub;
   let api: HttpClient & { userId: number };
-  let staff: Awaited<ReturnType<typeof openBrowser>>;
-  let spectator: Awaited<ReturnType<typeof openBrowser>>;
+  let staff: TestBrowser;
+  let spectator: TestBrowser;
   let tournamentId = 0;
   let seriesKey = '';
   let game1 = 0;
   const captains: (HttpClient & { userId: number })[] = [];
+  const teamIds: number[] = [];
   const teamNames = ['Ancient Apparitions', 'Roshan Robbers'];
   const heroIds = heroIdsSorted();
   const nameOf = (id: number) => heroes().find((h) => h.id === id)!.localizedName;
@@ -76,7 +35,6 @@ describe('hero drafts on the bracket page', () => {
     api = await t.login('hdb_organiser', 'staff');
     const created = await api.post('/api/tournaments', { name: 'DTX CM Playoffs', startsAt: '2030-12-01T18:00:00Z' });
     tournamentId = created.body.id;
-    const teamIds: number[] = [];
     for (const [i, name] of teamNames.entries()) {
       const captain = await t.login(`hdb_captain${i}`);
       captains.push(captain);
@@ -93,14 +51,15 @@ describe('hero drafts on the bracket page', () => {
     const draft = await api.post(`/api/tournaments/${tournamentId}/herodrafts`, { teamAId: teamIds[0], teamBId: teamIds[1], bracketMatchId: series.id, gameNumber: 1 });
     expect(draft.status, draft.text).toBe(201);
     game1 = draft.body.id;
-    spectator = await openBrowser(t.url, { width: 375, height: 800 }, '');
-    staff = await openBrowser(t.url, { width: 1280, height: 900 }, api.cookieHeader());
+    // Hermetic browsers: the hero image CDN is out of reach, so text tiles (hero names) carry the page.
+    spectator = await openBrowser(t.url, { viewport: { width: 375, height: 800 } });
+    staff = await openBrowser(t.url, { cookies: api.cookieHeader() });
   }, 120_000);
 
   afterAll(async () => {
     for (const b of [spectator, staff]) await b?.context.close();
     await t?.close();
-    for (const dir of profiles) fs.rmSync(dir, { recursive: true, force: true });
+    removeProfiles();
   });
 
   const card = (page: Page) => page.locator(`article[aria-label="Series ${seriesKey}"]`);
@@ -116,8 +75,15 @@ describe('hero drafts on the bracket page', () => {
     expect(await series.getByRole('button', { name: /^Start hero draft/ }).count()).toBe(0);
 
     // The captains draft to the end (REST); the spectator's open series follows without a reload.
-    const s = { base: `/api/herodrafts/${game1}`, captains: captains as [HttpClient & { userId: number }, HttpClient & { userId: number }] };
-    let v = await startDrafting(s as never);
+    const s: HeroDraftSetup = {
+      id: game1,
+      tournamentId,
+      room: `herodraft:${game1}`,
+      base: `/api/herodrafts/${game1}`,
+      captains: [captains[0]!, captains[1]!],
+      teamIds: [teamIds[0]!, teamIds[1]!],
+    };
+    let v = await startDrafting(s);
     for (let i = 0; i < 24; i++) {
       const res = await s.captains[v.turn!.team as 0 | 1].post(`${s.base}/steps`, { stepIndex: i, heroId: heroIds[i]! });
       expect(res.status, res.text).toBe(201);
