@@ -17,7 +17,7 @@ import { Team } from '../teams/team.model';
 import { listTeams } from '../teams/teams.queries';
 import { findTournament, isTournamentStaff, requireTournamentStaff, touchTournament } from '../tournaments/access';
 import { toTournament, Tournament } from '../tournaments/tournament.model';
-import { checkTeamSizeChange } from '../tournaments/tournaments.rules';
+import { beforeDrafting, checkTeamSizeChange } from '../tournaments/tournaments.rules';
 import { toPublicUser, User } from '../users/user.model';
 import {
   autoPickChoice, checkPick, derivePosition, type DraftBoard, type DraftPosition, previewBalance, type RandomSource, settle,
@@ -69,7 +69,7 @@ async function load(db: Knex, tournamentId: number): Promise<Loaded> {
  */
 function statusOf(l: Loaded): DraftStatus {
   const stored = l.draft?.status ?? 'setup';
-  const reopened = l.tournament.state === 'draft' || l.tournament.state === 'registration';
+  const reopened = beforeDrafting(l.tournament.state);
   return reopened && stored !== 'completed' ? 'setup' : stored;
 }
 const styleOf = (l: Loaded): DraftStyle => l.draft?.style ?? DEFAULT_STYLE;
@@ -333,7 +333,7 @@ export function openDraft(hub: HubServices, actor: Actor | null, tournamentId: n
     await staffOnly(ctx);
     requireStatus(ctx, ['setup'], 'open the draft');
     const { tournament, teams } = ctx.loaded;
-    if (tournament.state !== 'draft' && tournament.state !== 'registration') {
+    if (!beforeDrafting(tournament.state)) {
       throw conflict(`a tournament that is '${tournament.state}' cannot open a player draft`);
     }
     if (teams.length < 2) throw conflict(`a draft needs at least two teams (this tournament has ${teams.length})`);

@@ -1,11 +1,12 @@
 import type { PoolCsvRow, RowError, TournamentState } from '../../shared/schemas/tournaments';
 import type { Positions } from '../../shared/schemas/users';
+import { beforeDrafting } from '../tournaments/tournaments.rules';
 
 export type Verdict = { ok: true } | { ok: false; reason: string };
 
 /** The pool is fixed once the player draft starts: captains pick from it. */
 export function checkPoolEditable(state: TournamentState): Verdict {
-  if (state === 'draft' || state === 'registration') return { ok: true };
+  if (beforeDrafting(state)) return { ok: true };
   return { ok: false, reason: `the player pool can only change while the tournament is in 'draft' or 'registration' (it is '${state}')` };
 }
 

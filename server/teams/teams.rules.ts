@@ -1,8 +1,9 @@
 import type { TournamentState } from '../../shared/schemas/tournaments';
+import { beforeDrafting } from '../tournaments/tournaments.rules';
 
 /** Teams are set up before the player draft; once drafting starts they are frozen. */
 export function teamsEditable(state: TournamentState): boolean {
-  return state === 'draft' || state === 'registration';
+  return beforeDrafting(state);
 }
 
 export const TEAM_NAME_MAX = 60;

@@ -21,10 +21,18 @@ function neighbours(state: TournamentState): TournamentState[] {
   return [TOURNAMENT_STATES[i - 1], TOURNAMENT_STATES[i + 1]].filter((s): s is TournamentState => s !== undefined);
 }
 
+/**
+ * Before the player draft ('draft' or 'registration'): the pool, the teams and the team size may
+ * still change. Moving back from 'drafting' makes this true again.
+ */
+export function beforeDrafting(state: TournamentState): boolean {
+  return TOURNAMENT_STATES.indexOf(state) < TOURNAMENT_STATES.indexOf('drafting');
+}
+
 /** Team size shapes the draft: it is fixed once the player draft starts. */
 export function checkTeamSizeChange(state: TournamentState, from: number, to: number): Verdict {
   if (from === to) return { ok: true, changed: false };
-  if (state === 'draft' || state === 'registration') return { ok: true, changed: true };
+  if (beforeDrafting(state)) return { ok: true, changed: true };
   return { ok: false, reason: `the team size cannot change once the tournament is '${state}' (only in 'draft' or 'registration')` };
 }
 
