@@ -4,7 +4,7 @@ import type { JoinResult } from '../../shared/realtime';
 import type { DraftView } from '../../shared/schemas/draft';
 import { DATABASES } from '../support/databases';
 import { startHub, type TestHub } from '../support/hub';
-import { connectSocket, type TestSocket, unwrap } from '../support/socket';
+import { connectSocket, socketJar, type TestSocket, unwrap } from '../support/socket';
 import { captainOnTurn, type Client, draftEvents, type DraftSetup, position, setupDraft } from './fixtures';
 
 const ROUNDS = 4;
@@ -27,20 +27,14 @@ const latest = (s: TestSocket, room: string, snapshot: DraftView) => (s.eventsOf
 describe.each(DATABASES)('player draft over sockets [%s]', (db) => {
   let t: TestHub;
   let staff: Client;
-  const sockets: TestSocket[] = [];
-  const open = async (client?: Client) => {
-    const s = await connectSocket(t.url, client ? { cookie: client.cookieHeader() } : {});
-    sockets.push(s);
-    return s;
-  };
+  const sockets = socketJar();
+  const open = (client?: Client) => sockets.open(t.url, client ? { cookie: client.cookieHeader() } : {});
 
   beforeAll(async () => {
     t = await startHub({ db });
     staff = (await t.login('rtdraftstaff', 'staff')) as Client;
   });
-  afterEach(() => {
-    for (const s of sockets.splice(0)) s.close();
-  });
+  afterEach(() => sockets.closeAll());
   afterAll(() => t?.close());
 
   it('RT6 RT7 a spectator without login gets the full state and history; late joiners and reconnects catch up exactly', async () => {

@@ -4,7 +4,7 @@ import { derivePosition, seededRandom, slotTeamIndex } from '../../server/draft/
 import { useDraftRandom } from '../../server/draft/draft.service';
 import { DATABASES } from '../support/databases';
 import { startHub, type TestHub } from '../support/hub';
-import { connectSocket, type TestSocket, unwrap } from '../support/socket';
+import { socketJar, unwrap } from '../support/socket';
 import { checkFinalRosters, type Client, position, setupDraft } from './fixtures';
 
 const TEAMS = 8;
@@ -28,21 +28,15 @@ function replay(view: DraftView) {
 describe.each(DATABASES)('whole 8-team drafts through the socket API [%s]', (db) => {
   let t: TestHub;
   let staff: Client;
-  const sockets: TestSocket[] = [];
-  const open = async (client?: Client) => {
-    const s = await connectSocket(t.url, client ? { cookie: client.cookieHeader() } : {});
-    sockets.push(s);
-    return s;
-  };
+  const sockets = socketJar();
+  const open = (client?: Client) => sockets.open(t.url, client ? { cookie: client.cookieHeader() } : {});
 
   beforeAll(async () => {
     t = await startHub({ db });
     staff = (await t.login('wholestaff', 'staff')) as Client;
     useDraftRandom(t.hub.services, seededRandom(2026));
   });
-  afterEach(() => {
-    for (const s of sockets.splice(0)) s.close();
-  });
+  afterEach(() => sockets.closeAll());
   afterAll(() => t?.close());
 
   async function wholeDraft(style: DraftStyle, captainMmr: (i: number) => number) {

@@ -1,17 +1,13 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startHub, type TestHub } from '../support/hub';
-import { connectSocket, type TestSocket, unwrap } from '../support/socket';
+import { connectSocket, socketJar, unwrap } from '../support/socket';
 import { type Client, loggedEvents, redisPrefix, tournamentWithPool, unique } from './fixtures';
 
 describe('RT12 abuse limits on sockets', () => {
   let t: TestHub;
   let staff: Client;
-  const sockets: TestSocket[] = [];
-  const open = async (cookie?: string) => {
-    const s = await connectSocket(t.url, { cookie });
-    sockets.push(s);
-    return s;
-  };
+  const sockets = socketJar();
+  const open = (cookie?: string) => sockets.open(t.url, { cookie });
 
   beforeAll(async () => {
     t = await startHub({
@@ -27,9 +23,7 @@ describe('RT12 abuse limits on sockets', () => {
     });
     staff = (await t.login('abusestaff', 'staff')) as Client;
   });
-  afterEach(() => {
-    for (const s of sockets.splice(0)) s.close();
-  });
+  afterEach(() => sockets.closeAll());
   afterAll(() => t?.close());
 
   it('RT12 a message over the payload limit cuts the connection and changes nothing', async () => {

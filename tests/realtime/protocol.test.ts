@@ -3,26 +3,20 @@ import type { JoinResult } from '../../shared/realtime';
 import type { TournamentDetail } from '../../shared/schemas/tournaments';
 import { DATABASES } from '../support/databases';
 import { startHub, type TestHub } from '../support/hub';
-import { connectSocket, type TestSocket, unwrap } from '../support/socket';
+import { socketJar, type TestSocket, unwrap } from '../support/socket';
 import { type Client, loggedEvents, tournamentWithPool } from './fixtures';
 
 describe.each(DATABASES)('realtime protocol [%s]', (db) => {
   let t: TestHub;
   let staff: Client;
-  const sockets: TestSocket[] = [];
-  const open = async (cookie?: string) => {
-    const s = await connectSocket(t.url, { cookie });
-    sockets.push(s);
-    return s;
-  };
+  const sockets = socketJar();
+  const open = (cookie?: string) => sockets.open(t.url, { cookie });
 
   beforeAll(async () => {
     t = await startHub({ db, env: { RT_REPLAY_LIMIT: '5' } });
     staff = (await t.login('rtstaff', 'staff')) as Client;
   });
-  afterEach(() => {
-    for (const s of sockets.splice(0)) s.close();
-  });
+  afterEach(() => sockets.closeAll());
   afterAll(() => t?.close());
 
   it('RT6 a spectator gets a snapshot with its seq, then every later event exactly once, in order', async () => {

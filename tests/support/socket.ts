@@ -123,3 +123,18 @@ export function unwrap<T>(ack: Ack<T>): T {
   if (!ack.ok) throw new Error(`${ack.error.code}: ${ack.error.message}`);
   return ack.data;
 }
+
+/** The sockets a test file opens, closed together by closeAll (call it in afterEach). */
+export function socketJar() {
+  const sockets: TestSocket[] = [];
+  return {
+    async open(url: string, options: SocketOptions = {}): Promise<TestSocket> {
+      const socket = await connectSocket(url, options);
+      sockets.push(socket);
+      return socket;
+    },
+    closeAll() {
+      for (const socket of sockets.splice(0)) socket.close();
+    },
+  };
+}
