@@ -108,7 +108,8 @@ describe('brackets in a browser', () => {
     // Clicking the series shows its games with the linked Steam match.
     await series(spectator.page, 'GF2').getByRole('button', { name: 'Games (1)' }).click();
     await expect.poll(() => series(spectator.page, 'GF2').locator('.games').innerText()).toMatch(new RegExp(`Game 1: ${gf2Winner} won, .+ Radiant`));
-    expect(await series(spectator.page, 'GF2').getByRole('link', { name: 'match 7000000042' }).getAttribute('href')).toBe('https://www.opendota.com/matches/7000000042');
+    expect(await series(spectator.page, 'GF2').getByRole('link', { name: 'match 7000000042' }).getAttribute('href')).toBe('/match/7000000042');
+    expect(await series(spectator.page, 'GF2').getByRole('link', { name: 'OpenDota' }).getAttribute('href')).toBe('https://www.opendota.com/matches/7000000042');
     await spectator.page.getByText('finished').first().waitFor();
     // Phone-sized: the bracket scrolls inside its box, the page never sideways.
     expect(await spectator.page.evaluate('document.documentElement.scrollWidth <= window.innerWidth')).toBe(true);
