@@ -4,9 +4,8 @@ import { tags } from '../cache/read-cache';
 import type { CommandTx } from '../commands/command';
 import { HubError } from '../http/errors';
 import type { HubServices } from '../services';
-import { PoolPlayer } from '../pool/pool-player.model';
-import { TournamentStaff } from '../tournaments/tournament.model';
-import { toPublicUser, User } from '../users/user.model';
+import { User } from '../users/user.model';
+import { announce, tournamentsShowing } from '../users/users.service';
 import type { DiscordProfile } from './discord';
 import { changesDisplay, loginChanges, type LoginFields, siteRoleAtLogin } from './login.rules';
 
@@ -39,8 +38,7 @@ async function upsert(tx: CommandTx, identity: LoginIdentity, roleFor: (current:
   if (!found) {
     const user = await User.query(tx.db).insertAndFetch({ discordId, ...fields, role: roleFor(undefined) } as Partial<User>);
     await tx.lock(rooms.user(user.id));
-    tx.touch(tags.user(user.id), tags.userList());
-    await tx.emit(rooms.user(user.id), 'user.updated', { user: toPublicUser(user), changed: ['created'] });
+    await announce(tx, user, ['created']);
     return user;
   }
   // Lock first, then read: a concurrent role change by an admin is either seen or waits.
@@ -50,16 +48,9 @@ async function upsert(tx: CommandTx, identity: LoginIdentity, roleFor: (current:
   const changed = Object.keys(changes) as (keyof LoginFields)[];
   if (changed.length === 0) return user;
   const updated = await user.$query(tx.db).patchAndFetch(changes);
-  tx.touch(tags.user(user.id), tags.userList());
-  if (changesDisplay(changed)) {
-    // Tournament pages show pool players and staff by name and avatar.
-    const [pool, staff] = await Promise.all([
-      PoolPlayer.query(tx.db).where({ userId: user.id }).select('tournamentId'),
-      TournamentStaff.query(tx.db).where({ userId: user.id }).select('tournamentId'),
-    ]);
-    for (const id of new Set([...pool, ...staff].map((r) => r.tournamentId))) tx.touch(tags.tournament(id));
-  }
-  await tx.emit(rooms.user(user.id), 'user.updated', { user: toPublicUser(updated), changed });
+  // Tournament pages show pool players and staff by name and avatar.
+  if (changesDisplay(changed)) for (const id of await tournamentsShowing(tx.db, user.id)) tx.touch(tags.tournament(id));
+  await announce(tx, updated, changed);
   return updated;
 }
 

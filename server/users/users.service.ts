@@ -51,15 +51,15 @@ export async function getUser(db: Knex, userId: number, audience: Audience): Pro
  * Tournaments whose cached reads embed this user (pool, staff, teams: captains and picks are
  * pool players), so a profile change can invalidate them too.
  */
-async function tournamentsShowing(db: Knex, userId: number): Promise<number[]> {
-  const [pool, staff] = await Promise.all([
-    PoolPlayer.query(db).where({ userId }).select('tournamentId'),
-    TournamentStaff.query(db).where({ userId }).select('tournamentId'),
-  ]);
+export async function tournamentsShowing(db: Knex, userId: number): Promise<number[]> {
+  // One after the other: inside a transaction this is one connection (pg warns about overlapping queries).
+  const pool = await PoolPlayer.query(db).where({ userId }).select('tournamentId');
+  const staff = await TournamentStaff.query(db).where({ userId }).select('tournamentId');
   return [...new Set([...pool, ...staff].map((r) => r.tournamentId))];
 }
 
-async function announce(tx: CommandTx, user: User, changed: string[]) {
+/** Every change to an account: its cached reads are stale, and its room gets `user.updated`. */
+export async function announce(tx: CommandTx, user: User, changed: string[]) {
   tx.touch(tags.user(user.id), tags.userList());
   await tx.emit(rooms.user(user.id), 'user.updated', { user: toPublicUser(user), changed });
 }
