@@ -7,13 +7,13 @@ import { rooms } from '../../shared/rooms';
 import { type Actor, requireUser } from '../auth/actor';
 import { tags } from '../cache/read-cache';
 import type { CommandTx } from '../commands/command';
-import { type Db, isPostgres } from '../db/knex';
+import type { Db } from '../db/knex';
+import { readConsistently, roomSeq } from '../events/snapshot';
 import { isoTime } from '../db/base.model';
 import { conflict, forbidden, invalid, notFound } from '../http/errors';
 import type { HubServices } from '../services';
 import { listTeams } from '../teams/teams.queries';
 import { findTournament, lockTournamentAsStaff } from '../tournaments/access';
-import { roomSeq } from '../tournaments/tournaments.service';
 import { Series, SeriesGame, Stage } from './bracket.model';
 import {
   champion, eliminationTemplate, type Occupant, placements, resolveElimination, type StoredResult,
@@ -222,7 +222,7 @@ export async function readBracket(db: Db, tournamentId: number): Promise<Bracket
     for (const stage of stages) out.push(await loadStage(trx, stage, names));
     return { tournamentId, stages: out, seq };
   };
-  return isPostgres(db) ? db.transaction(read, { isolationLevel: 'repeatable read' }) : db.transaction(read);
+  return readConsistently(db, read);
 }
 
 // ---------------------------------------------------------------- commands

@@ -8,7 +8,8 @@ import { type Actor, requireUser } from '../auth/actor';
 import { tags } from '../cache/read-cache';
 import { type CommandTx, roomTag } from '../commands/command';
 import { isoTime } from '../db/base.model';
-import { type Db, isPostgres } from '../db/knex';
+import type { Db } from '../db/knex';
+import { readConsistently, roomSeq } from '../events/snapshot';
 import { deadlinesOf, type Deadline } from '../deadlines/deadlines';
 import { conflict, forbidden, notFound } from '../http/errors';
 import { PoolPlayer } from '../pool/pool-player.model';
@@ -146,18 +147,13 @@ async function buildView(db: Knex, l: Loaded, seq: number): Promise<DraftView> {
   };
 }
 
-async function roomSeq(db: Knex, room: string): Promise<number> {
-  const row = await db('rooms').where({ name: room }).first('seq');
-  return row ? Number(row.seq) : 0;
-}
-
 /** The draft's public state and the seq it reflects, read consistently (room snapshot). */
 export async function draftSnapshot(db: Db, tournamentId: number): Promise<DraftView> {
   const read = async (trx: Knex.Transaction) => {
     const seq = await roomSeq(trx, rooms.draft(tournamentId));
     return buildView(trx, await load(trx, tournamentId), seq);
   };
-  return isPostgres(db) ? db.transaction(read, { isolationLevel: 'repeatable read' }) : db.transaction(read);
+  return readConsistently(db, read);
 }
 
 /** What a draft's public state depends on, besides its own room. */

@@ -15,7 +15,7 @@ import { roomTag } from '../commands/command';
 import { RoomEventRow, toRoomEvent } from '../events/event.model';
 import { HubError, invalid, notFound } from '../http/errors';
 import type { HubServices } from '../services';
-import { roomSeq } from '../tournaments/tournaments.service';
+import { roomSeq } from '../events/snapshot';
 import { displayName, User } from '../users/user.model';
 import { createFanOut } from './fanout';
 import { createUserLimiter, TokenBucket } from './limits';

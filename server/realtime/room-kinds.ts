@@ -6,7 +6,8 @@ import type { Db } from '../db/knex';
 import { forbidden, unauthenticated } from '../http/errors';
 import { Team } from '../teams/team.model';
 import { findTournament } from '../tournaments/access';
-import { getTournamentDetail, roomSeq } from '../tournaments/tournaments.service';
+import { getTournamentDetail } from '../tournaments/tournaments.service';
+import { readConsistently, roomSeq } from '../events/snapshot';
 import type { HubServices } from '../services';
 import { heroDraftParticipants, heroDraftSnapshot, heroDraftTags, onCaptainPresence } from '../herodraft/herodraft.service';
 import { draftParticipants, draftSnapshot } from '../draft/draft.service';
@@ -75,8 +76,8 @@ export const roomKinds: Partial<Record<RoomKind, RoomKindDef>> = {
       // public: a live game's room exists before its first event, so anyone may wait in it
     },
     async snapshot(db, id) {
-      // One transaction: the view and the seq it reflects.
-      return db.transaction(async (trx) => ({ seq: await roomSeq(trx, rooms.match(id)), data: await readMatchView(trx, String(id)) }));
+      // One snapshot: the view and the seq it reflects.
+      return readConsistently(db, async (trx) => ({ seq: await roomSeq(trx, rooms.match(id)), data: await readMatchView(trx, String(id)) }));
     },
   },
   user: {

@@ -6,7 +6,8 @@ import type {
   Tournament as TournamentDto, TournamentDetail, TournamentInput, TournamentSummary, TournamentState, TournamentUpdate,
 } from '../../shared/schemas/tournaments';
 import { type Actor, requireSiteStaff } from '../auth/actor';
-import { type Db, isPostgres } from '../db/knex';
+import type { Db } from '../db/knex';
+import { readConsistently, roomSeq } from '../events/snapshot';
 import { conflict, notFound } from '../http/errors';
 import { League, toLeague } from '../leagues/league.model';
 import { listPool } from '../pool/pool.queries';
@@ -57,12 +58,6 @@ export async function listStaff(db: Knex, tournamentId: number): Promise<PublicU
   return rows.map((r) => toPublicUser(users.get(r.userId)!));
 }
 
-/** The current sequence number of a room (0 before its first event). */
-export async function roomSeq(db: Knex, room: string): Promise<number> {
-  const row = await db('rooms').where({ name: room }).first('seq');
-  return row ? Number(row.seq) : 0;
-}
-
 /**
  * Everything the tournament page shows. Read in one transaction (a snapshot on both
  * databases), so `seq` matches exactly the rows returned: a client applies events after it.
@@ -81,7 +76,7 @@ export async function getTournamentDetail(db: Db, tournamentId: number): Promise
       seq,
     };
   };
-  return isPostgres(db) ? db.transaction(read, { isolationLevel: 'repeatable read' }) : db.transaction(read);
+  return readConsistently(db, read);
 }
 
 // ---------------------------------------------------------------- commands
