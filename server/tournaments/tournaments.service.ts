@@ -167,6 +167,10 @@ export function deleteTournament(hub: HubServices, actor: Actor | null, tourname
     await tx.db('team_members').where({ tournamentId }).delete();
     await tx.db('teams').where({ tournamentId }).delete();
     await tx.db('pool_players').where({ tournamentId }).delete();
+    // Timers of its drafts go too: keyed by room, nothing cascades to them, and one left behind
+    // would fire for a tournament that is gone (and be retried on every refresh).
+    const heroDraftIds: number[] = await tx.db('hero_drafts').where({ tournamentId }).pluck('id');
+    await tx.db('deadlines').whereIn('room', [rooms.draft(tournamentId), ...heroDraftIds.map((id) => rooms.heroDraft(id))]).delete();
     await Tournament.query(tx.db).deleteById(tournamentId);
     await tx.emit(room, 'tournament.deleted', { tournamentId });
     touchTournament(tx, tournamentId);

@@ -71,6 +71,16 @@ describe.each(DATABASES)('pick timer [%s]', (db) => {
     expect(await deadlineRows(t, s.room)).toHaveLength(0);
   });
 
+  it('deleting a drafting tournament drops its pick timer: nothing fires for a tournament that is gone', async () => {
+    const s = await setupDraft(t, staff, { teams: 2, players: 4, teamSize: 3, pickSeconds: PICK_SECONDS });
+    expect((await staff.post(`${s.base}/start`, {})).status).toBe(200);
+    expect(await deadlineRows(t, s.room)).toHaveLength(1);
+    expect((await staff.delete(`/api/tournaments/${s.id}`)).status).toBe(204);
+    expect(await deadlineRows(t, s.room)).toHaveLength(0);
+    clock.advance(TURN_MS);
+    expect(await deadlineRows(t, s.room)).toHaveLength(0);
+  });
+
   it('DR7 a pick in time replaces the deadline; pause keeps the time left and stops the clock; resume gives it back', async () => {
     const s = await setupDraft(t, staff, { teams: 2, players: 4, teamSize: 3, pickSeconds: PICK_SECONDS });
     const view = (await staff.post(`${s.base}/start`, {})).body as DraftView;
