@@ -19,7 +19,8 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
     else if (e.type === 'entity.parse.failed') error = new HubError('invalid_payload', 'malformed JSON body');
     else if (e.type?.startsWith('encoding.') || e.type === 'charset.unsupported') error = new HubError('invalid_payload', 'unsupported body encoding');
     else {
-      log.error({ err, method: req.method, url: req.originalUrl }, 'unhandled error');
+      // The path only, as in the access log: a query can hold an OAuth code or state.
+      log.error({ err, method: req.method, path: req.originalUrl.split('?')[0] }, 'unhandled error');
       error = new HubError('internal', 'something went wrong on our side');
     }
     res.status(error.status).json({ error: error.toBody() });
