@@ -49,12 +49,13 @@ export async function runRounds<T>(label: string, opts: RoundOptions, round: (i:
 }
 
 /**
- * The rounds to report: the clean ones when there are enough, else all of them (and the
- * caller says the figures were taken under contention).
+ * The rounds to report: the clean ones whenever there is one (flagged when fewer than
+ * `minClean`), else all of them, flagged: the figures were taken under contention.
  */
 export function usable<T>(rounds: Round<T>[], minClean: number): { rounds: Round<T>[]; contended: boolean } {
   const clean = rounds.filter((r) => r.clean);
-  return clean.length >= Math.min(minClean, rounds.length) && clean.length > 0 ? { rounds: clean, contended: false } : { rounds, contended: true };
+  if (clean.length === 0) return { rounds, contended: true };
+  return { rounds: clean, contended: clean.length < Math.min(minClean, rounds.length) };
 }
 
 export const medianOf = <T>(rounds: Round<T>[], pick: (v: T) => number) => median(rounds.map((r) => pick(r.value)).filter((x) => Number.isFinite(x)));
