@@ -70,6 +70,8 @@ describe.each(DATABASES)('teams over REST [%s]', (db) => {
 
   it('the default name uses the display name (guild nick first)', async () => {
     const { users, base } = await tournamentWithPool(1);
+    // Straight into the database (through the command bus, so the cache follows): a guild nickname
+    // only comes from a Discord login, and these users logged in through the development login.
     await t.hub.services.commands.run(null, async (tx) => {
       await tx.db('users').where({ id: users[0]!.userId }).update({ guild_nickname: 'Nicky' });
       tx.touch(`user:${users[0]!.userId}`, 'users');
