@@ -6,8 +6,9 @@ import { type Actor, requireUser } from '../auth/actor';
 import { tags } from '../cache/read-cache';
 import { type CommandTx, roomTag } from '../commands/command';
 import { isoTime } from '../db/base.model';
-import { type Db, isPostgres } from '../db/knex';
+import type { Db } from '../db/knex';
 import { deadlinesOf, type Deadline } from '../deadlines/deadlines';
+import { readConsistently, roomSeq } from '../events/snapshot';
 import { conflict, forbidden, notFound } from '../http/errors';
 import type { HubServices } from '../services';
 import { Team } from '../teams/team.model';
@@ -141,15 +142,9 @@ function buildView(l: Loaded, seq: number): HeroDraftView {
   };
 }
 
-async function roomSeq(db: Knex, room: string): Promise<number> {
-  const row = await db('rooms').where({ name: room }).first('seq');
-  return row ? Number(row.seq) : 0;
-}
-
 /** The draft and the seq it reflects, read consistently (the room snapshot). */
 export async function heroDraftSnapshot(db: Db, id: number): Promise<HeroDraftView> {
-  const read = async (trx: Knex.Transaction) => buildView(await load(trx, id), await roomSeq(trx, rooms.heroDraft(id)));
-  return isPostgres(db) ? db.transaction(read, { isolationLevel: 'repeatable read' }) : db.transaction(read);
+  return readConsistently(db, async (trx) => buildView(await load(trx, id), await roomSeq(trx, rooms.heroDraft(id))));
 }
 
 /** Besides its own room, a view shows team and captain names. */
