@@ -1,13 +1,10 @@
-import { execFileSync } from 'node:child_process';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { buildSequence } from '../../server/herodraft/herodraft.rules';
 import { useHeroDraftRandom } from '../../server/herodraft/herodraft.service';
 import { heroes } from '../../server/herodraft/heroes';
 import { startHub, type TestHub } from '../support/hub';
+import { ensureClientBuilt, openBrowser, removeProfiles, type TestBrowser } from './browser';
 
 /**
  * Captains Mode in real browsers: two captains and a spectator go through a whole 24-step
@@ -16,49 +13,10 @@ import { startHub, type TestHub } from '../support/hub';
  * the grace period every screen shows the draft paused, and both captains resume it.
  */
 
-function ensureClientBuilt() {
-  const index = path.resolve('dist/client/index.html');
-  const newest = (dir: string): number =>
-    fs.readdirSync(dir, { withFileTypes: true }).reduce((max, entry) => {
-      const full = path.join(dir, entry.name);
-      return Math.max(max, entry.isDirectory() ? newest(full) : fs.statSync(full).mtimeMs);
-    }, 0);
-  const built = fs.existsSync(index) ? fs.statSync(index).mtimeMs : 0;
-  if (built < Math.max(newest('client'), newest('shared'))) execFileSync('npm', ['run', 'build'], { stdio: 'pipe' });
-}
-
-const profiles: string[] = [];
-async function openBrowser(hubUrl: string, cookies: string): Promise<{ context: BrowserContext; page: Page; errors: string[] }> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dtx-e2e-hd-'));
-  profiles.push(dir);
-  const context = await chromium.launchPersistentContext(dir, {
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    viewport: { width: 1280, height: 900 },
-  });
-  context.setDefaultTimeout(10_000);
-  // Hero images come from the CDN, which is unreachable here: the text tiles must carry the page.
-  const local = new URL(hubUrl).hostname;
-  await context.route(
-    (url) => url.hostname !== local,
-    (route) => route.abort(),
-  );
-  const jar = cookies
-    .split('; ')
-    .filter(Boolean)
-    .map((pair) => ({ name: pair.slice(0, pair.indexOf('=')), value: pair.slice(pair.indexOf('=') + 1), url: hubUrl }));
-  if (jar.length) await context.addCookies(jar);
-  const page = context.pages()[0] ?? (await context.newPage());
-  const errors: string[] = [];
-  page.on('pageerror', (err) => errors.push(err.message));
-  return { context, page, errors };
-}
-
 describe('Captains Mode hero draft in a browser', () => {
   let t: TestHub;
-  let captains: Awaited<ReturnType<typeof openBrowser>>[] = [];
-  let spectator: Awaited<ReturnType<typeof openBrowser>>;
+  let captains: TestBrowser[] = [];
+  let spectator: TestBrowser;
   let url = '';
 
   beforeAll(async () => {
@@ -83,14 +41,14 @@ describe('Captains Mode hero draft in a browser', () => {
     const draft = await staff.post(`/api/tournaments/${tournamentId}/herodrafts`, { teamAId: teamIds[0], teamBId: teamIds[1], steps, reserveSeconds: 0 });
     expect(draft.status, draft.text).toBe(201);
     url = `${t.url}/herodrafts/${draft.body.id}`;
-    captains = [await openBrowser(t.url, logins[0]!.cookieHeader()), await openBrowser(t.url, logins[1]!.cookieHeader())];
-    spectator = await openBrowser(t.url, '');
+    captains = [await openBrowser(t.url, { cookies: logins[0]!.cookieHeader() }), await openBrowser(t.url, { cookies: logins[1]!.cookieHeader() })];
+    spectator = await openBrowser(t.url);
   }, 120_000);
 
   afterAll(async () => {
     for (const b of [...captains, spectator]) await b?.context.close();
     await t?.close();
-    for (const dir of profiles) fs.rmSync(dir, { recursive: true, force: true });
+    removeProfiles();
   });
 
   const status = (page: Page) => page.getByTestId('status').getAttribute('data-status');

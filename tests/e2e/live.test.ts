@@ -1,13 +1,10 @@
-import { execFileSync } from 'node:child_process';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FakeOpenDota, startFakeOpenDota } from '../support/fake-opendota';
 import { type FakeLiveGame, type FakeSteam, startFakeSteam } from '../support/fake-steam';
 import { startHub, type TestHub } from '../support/hub';
 import { eventually, finishedMatch, range, twoTeamSeries } from '../steam/fixtures';
+import { ensureClientBuilt, openBrowser, removeProfiles } from './browser';
 
 /**
  * Live games in a real browser: the fake Steam serves a league game whose scoreboard changes;
@@ -18,17 +15,6 @@ import { eventually, finishedMatch, range, twoTeamSeries } from '../steam/fixtur
 const LEAGUE = 17000;
 const MATCH = 8_400_000_001;
 const BASE = 900000;
-
-function ensureClientBuilt() {
-  const index = path.resolve('dist/client/index.html');
-  const newest = (dir: string): number =>
-    fs.readdirSync(dir, { withFileTypes: true }).reduce((max, entry) => {
-      const full = path.join(dir, entry.name);
-      return Math.max(max, entry.isDirectory() ? newest(full) : fs.statSync(full).mtimeMs);
-    }, 0);
-  const built = fs.existsSync(index) ? fs.statSync(index).mtimeMs : 0;
-  if (built < Math.max(newest('client'), newest('shared'))) execFileSync('npm', ['run', 'build'], { stdio: 'pipe' });
-}
 
 function game(radiantKills: number, radiantWorth: number): FakeLiveGame {
   return {
@@ -50,8 +36,7 @@ describe('live games page in a browser', () => {
   let t: TestHub;
   let context: BrowserContext;
   let page: Page;
-  let dir: string;
-  const errors: string[] = [];
+  let errors: string[] = [];
 
   beforeAll(async () => {
     ensureClientBuilt();
@@ -59,24 +44,13 @@ describe('live games page in a browser', () => {
     t = await startHub({
       env: { ...steam.env(), ...od.env(), STEAM_LEAGUE_IDS: String(LEAGUE), STEAM_RATE_MS: '10', STEAM_SEQ_RATE_MS: '10', OPENDOTA_RATE_MS: '10', STEAM_BACKOFF_MS: '200', STEAM_LIVE_POLL_MS: '100' },
     });
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dtx-e2e-'));
-    context = await chromium.launchPersistentContext(dir, {
-      executablePath: '/usr/bin/chromium',
-      headless: true,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-      viewport: { width: 1280, height: 900 },
-    });
-    context.setDefaultTimeout(10_000);
-    const local = new URL(t.url).hostname;
-    await context.route((url) => url.hostname !== local, (route) => route.abort());
-    page = context.pages()[0] ?? (await context.newPage());
-    page.on('pageerror', (err) => errors.push(err.message));
+    ({ context, page, errors } = await openBrowser(t.url));
   });
   afterAll(async () => {
     await context?.close();
     await t?.close();
     await Promise.all([steam?.close(), od?.close()]);
-    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+    removeProfiles();
   });
 
   it('ST5 RT1 a spectator sees the scoreboard change without reloading, then the game finished with its result in the bracket', async () => {
