@@ -2,22 +2,15 @@ import { expect } from 'vitest';
 import type { FakeMatch } from '../support/fake-steam';
 import type { HttpClient } from '../support/http';
 import type { TestHub } from '../support/hub';
+import { eventually as waitFor } from '../support/eventually';
 
 export type Client = HttpClient & { userId: number };
 
 export const STEAM_BASE = 76561197960265728n;
 export const steamId64 = (accountId: number) => (STEAM_BASE + BigInt(accountId)).toString();
 
-/** Resolves once `check` answers truthy (checked every 20 ms), else fails after timeoutMs. */
-export async function eventually<T>(check: () => Promise<T | undefined | false> | T | undefined | false, what: string, timeoutMs = 8000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+/** Steam's pollers and limiters take a few rounds: a longer default wait than elsewhere. */
+export const eventually = <T>(check: Parameters<typeof waitFor<T>>[0], what: string, timeoutMs = 8000) => waitFor<T>(check, what, { timeoutMs });
 
 let n = 0;
 /**
