@@ -11,7 +11,7 @@ import { createMemoryCache } from './cache/read-cache';
 import { createRedisCache } from './cache/redis-cache';
 import { createCommandBus } from './commands/command';
 import type { HubServices } from './services';
-import { createSessionMiddleware } from './auth/session';
+import { createSessionMiddleware, SESSION_COOKIE } from './auth/session';
 import { createPassport } from './auth/passport';
 import { csrf } from './auth/csrf';
 import { createRateLimits } from './http/rate-limit';
@@ -88,9 +88,9 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
 
   const session = createSessionMiddleware(services);
   const passport = createPassport(services);
-  app.use(session.middleware);
+  app.use(onlyWithSession(session.middleware));
   app.use(passport.initialize());
-  app.use(passport.session());
+  app.use(onlyWithSession(passport.session()));
   app.use(createRateLimits(services)); // after the session (limits per user), before CSRF (rejected attempts count)
   app.use(csrf.csrfSynchronisedProtection);
 
@@ -148,4 +148,18 @@ function serveClient(app: express.Express, config: Config) {
     if (fs.existsSync(index)) res.sendFile(index, { maxAge: 0 });
     else res.status(503).type('text').send('The client is not built: run `npm run build` (npm start does it for you).');
   });
+}
+
+/**
+ * An anonymous read (GET/HEAD without our session cookie) needs no session: skipping it spares
+ * a session id, a store lookup and Passport on every public read (the cached REST hot path).
+ * /api/me (which hands out the CSRF token) and the login routes always get one.
+ */
+function onlyWithSession(middleware: express.RequestHandler): express.RequestHandler {
+  return (req, res, next) => {
+    const read = req.method === 'GET' || req.method === 'HEAD';
+    const hasCookie = req.headers.cookie?.includes(`${SESSION_COOKIE}=`) ?? false;
+    if (read && !hasCookie && req.path !== '/api/me' && !req.path.startsWith('/auth/')) return next();
+    return middleware(req, res, next);
+  };
 }

@@ -28,6 +28,15 @@ describe.each(DATABASES)('hub boots [%s]', (db) => {
     expect(res.body.error.code).toBe('csrf_invalid');
   });
 
+  it('anonymous reads start no session; /api/me does (it hands out the CSRF token)', async () => {
+    const c = t.client();
+    await c.get('/api/tournaments');
+    await c.get('/healthz');
+    expect(c.hasCookie('dtx.sid')).toBe(false);
+    await c.get('/api/me');
+    expect(c.hasCookie('dtx.sid')).toBe(true);
+  });
+
   it('answers unknown API routes with a JSON 404', async () => {
     const res = await t.client().get('/api/nope');
     expect(res.status).toBe(404);
