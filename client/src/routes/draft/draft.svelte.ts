@@ -1,29 +1,6 @@
 import type { DraftRollView, DraftTeamView, DraftView } from '$shared/schemas/draft';
 import { NO_POSITIONS, POSITIONS, type Positions } from '$shared/schemas/users';
 
-/** The hub's clock as seen from here: measured on a REST read, then ticking locally. */
-export class ServerClock {
-  offsetMs = $state(0);
-  now = $state(Date.now());
-  #timer: ReturnType<typeof setInterval> | undefined;
-
-  /** `serverTime` was read between `sentAt` and `receivedAt` (local): assume the middle. */
-  measure(serverTime: string, sentAt: number, receivedAt: number) {
-    this.offsetMs = Date.parse(serverTime) - (sentAt + receivedAt) / 2;
-  }
-  /** Redraws the countdown locally; the hub never broadcasts ticks, only deadlines. */
-  start() {
-    this.#timer ??= setInterval(() => (this.now = Date.now()), 250);
-    return () => {
-      clearInterval(this.#timer);
-      this.#timer = undefined;
-    };
-  }
-  serverNow() {
-    return this.now + this.offsetMs;
-  }
-}
-
 /** m:ss (or s) left until a deadline. */
 export function timeLeft(deadlineAt: string, serverNow: number): string {
   const s = Math.max(0, Math.ceil((Date.parse(deadlineAt) - serverNow) / 1000));

@@ -1,28 +1,5 @@
 import type { HeroDraftView, Hero } from '$shared/schemas/herodraft';
 
-/** The hub's clock as seen from here: server time minus local time, measured on a REST read. */
-export class ServerClock {
-  offsetMs = $state(0);
-  now = $state(Date.now());
-  #timer: ReturnType<typeof setInterval> | undefined;
-
-  /** `serverTime` was read between `sentAt` and `receivedAt` (local): assume the middle. */
-  measure(serverTime: string, sentAt: number, receivedAt: number) {
-    this.offsetMs = Date.parse(serverTime) - (sentAt + receivedAt) / 2;
-  }
-  /** Redraws countdowns locally; the server never broadcasts ticks. */
-  start() {
-    this.#timer ??= setInterval(() => (this.now = Date.now()), 250);
-    return () => {
-      clearInterval(this.#timer);
-      this.#timer = undefined;
-    };
-  }
-  serverNow() {
-    return this.now + this.offsetMs;
-  }
-}
-
 export interface Countdown {
   /** Before the step's clock starts (a resume countdown). */
   startsInMs: number;
