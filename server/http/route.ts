@@ -58,19 +58,29 @@ export function mount<E extends Endpoint>(router: Router, hub: HubServices, endp
     } as RequestContext<E>;
     if (endpoint.access !== 'public' && !ctx.actor) throw unauthenticated();
 
+    const checked = (result: unknown) => {
+      if (endpoint.response && !hub.config.production) {
+        // Outside production, an answer that breaks its own contract is a bug to catch in tests.
+        const check = endpoint.response.safeParse(result);
+        if (!check.success) throw new Error(`${endpoint.method} ${endpoint.path} answered outside its schema: ${check.error.message}`);
+      }
+      return result;
+    };
+    const status = () => (res.statusCode !== 200 ? res.statusCode : (endpoint.status ?? 200)); // a handler may pick another (e.g. /readyz 503)
+
     const cached = options.cache?.(ctx);
-    const result = cached ? await hub.cache.get(cached.key, cached.tags, () => handler(ctx)) : await handler(ctx);
+    if (cached) {
+      // Cached answers are kept serialised: a hit costs no JSON.stringify of the whole body.
+      const json = await hub.cache.get(cached.key, cached.tags, async () => JSON.stringify(checked(await handler(ctx))));
+      if (!res.headersSent) res.status(status()).type('application/json').send(json);
+      return;
+    }
+    const result = await handler(ctx);
     if (res.headersSent) return;
     if (endpoint.status === 204) {
       res.status(204).end();
       return;
     }
-    if (endpoint.response && !hub.config.production) {
-      // Outside production, an answer that breaks its own contract is a bug to catch in tests.
-      const check = endpoint.response.safeParse(result);
-      if (!check.success) throw new Error(`${endpoint.method} ${endpoint.path} answered outside its schema: ${check.error.message}`);
-    }
-    // A handler may pick another status (e.g. /readyz answering 503).
-    res.status(res.statusCode !== 200 ? res.statusCode : (endpoint.status ?? 200)).json(result);
+    res.status(status()).json(checked(result));
   });
 }
