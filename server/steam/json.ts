@@ -18,3 +18,31 @@ export function idText(value: unknown): string | null {
   if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0) return String(value);
   return null;
 }
+
+/** Steam's account id for a hidden player. */
+export const ANONYMOUS_ACCOUNT_ID = 4294967295;
+
+/** A whole number from an upstream answer, 0 when missing or malformed. */
+export const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? Math.trunc(v) : 0);
+/** A 32-bit account id, null for a missing or anonymous player. */
+export const account = (v: unknown) => (typeof v === 'number' && v > 0 && v !== ANONYMOUS_ACCOUNT_ID ? v : null);
+
+/**
+ * One player of a finished match. Steam's match history by sequence number and OpenDota's match
+ * details share these field names; OpenDota sometimes has total_gold where net_worth is missing.
+ */
+export function matchPlayer(p: Record<string, unknown>) {
+  return {
+    accountId: account(p.account_id),
+    playerSlot: num(p.player_slot),
+    heroId: num(p.hero_id),
+    kills: num(p.kills),
+    deaths: num(p.deaths),
+    assists: num(p.assists),
+    lastHits: num(p.last_hits),
+    denies: num(p.denies),
+    gpm: num(p.gold_per_min),
+    xpm: num(p.xp_per_min),
+    netWorth: num(p.net_worth ?? p.total_gold),
+  };
+}

@@ -1,8 +1,8 @@
 import type { Logger } from 'pino';
 import type { RecentMatch } from '../../shared/schemas/steam';
-import { idText } from './json';
+import { account, idText, matchPlayer, num } from './json';
 import type { RateLimiter } from './limiter';
-import { ANONYMOUS_ACCOUNT_ID, type SteamMatch } from './steam.client';
+import type { SteamMatch } from './steam.client';
 import { createUpstream, type Fetched, UpstreamError, type UpstreamOptions } from './upstream';
 
 export interface OpenDotaProfile {
@@ -27,8 +27,6 @@ export interface OpenDotaLiveGame {
   players: { accountId: number | null; heroId: number; side: 'radiant' | 'dire'; name: string | null }[];
 }
 
-const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? Math.trunc(v) : 0);
-const account = (v: unknown) => (typeof v === 'number' && v > 0 && v !== ANONYMOUS_ACCOUNT_ID ? v : null);
 
 /** OpenDota (60 requests a minute without a key): match details, profiles, recent matches, live games. */
 export function createOpenDotaClient(options: { base: string; limiter: RateLimiter; rateMs: number; backoffMs: number; log: Logger; now?: () => number; observe?: UpstreamOptions['observe'] }) {
@@ -58,19 +56,7 @@ export function createOpenDotaClient(options: { base: string; limiter: RateLimit
           startTime: num(m.start_time),
           duration: num(m.duration),
           radiantWin: m.radiant_win,
-          players: (m.players as any[]).map((p) => ({
-            accountId: account(p.account_id),
-            playerSlot: num(p.player_slot),
-            heroId: num(p.hero_id),
-            kills: num(p.kills),
-            deaths: num(p.deaths),
-            assists: num(p.assists),
-            lastHits: num(p.last_hits),
-            denies: num(p.denies),
-            gpm: num(p.gold_per_min),
-            xpm: num(p.xp_per_min),
-            netWorth: num(p.net_worth ?? p.total_gold),
-          })),
+          players: (m.players as Record<string, unknown>[]).map(matchPlayer),
         };
       });
     },

@@ -1,12 +1,12 @@
 import type { Logger } from 'pino';
 import { STEAM_ID64_BASE } from '../../shared/steamid';
 import type { SteamProfile } from '../../shared/schemas/steam';
-import { idText } from './json';
+import { account, idText, matchPlayer, num } from './json';
 import type { RateLimiter } from './limiter';
 import { createUpstream, type Fetched, UpstreamError, type UpstreamOptions } from './upstream';
 
 /** Steam's account id for a player who hides their identity in a match. */
-export const ANONYMOUS_ACCOUNT_ID = 4294967295;
+export { ANONYMOUS_ACCOUNT_ID } from './json';
 
 export interface HistoryMatch {
   matchId: string;
@@ -68,8 +68,6 @@ export interface LiveLeagueGame {
   players: LiveLeaguePlayer[];
 }
 
-const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? Math.trunc(v) : 0);
-const account = (v: unknown) => (typeof v === 'number' && v > 0 && v !== ANONYMOUS_ACCOUNT_ID ? v : null);
 const bits = (v: unknown) => num(v).toString(2).split('').filter((b) => b === '1').length;
 const isRadiantSlot = (slot: number) => slot < 128;
 
@@ -189,19 +187,7 @@ export function createSteamClient(options: {
           startTime: num(m.start_time),
           duration: num(m.duration),
           radiantWin: m.radiant_win === true,
-          players: ((m.players ?? []) as any[]).map((p) => ({
-            accountId: account(p.account_id),
-            playerSlot: num(p.player_slot),
-            heroId: num(p.hero_id),
-            kills: num(p.kills),
-            deaths: num(p.deaths),
-            assists: num(p.assists),
-            lastHits: num(p.last_hits),
-            denies: num(p.denies),
-            gpm: num(p.gold_per_min),
-            xpm: num(p.xp_per_min),
-            netWorth: num(p.net_worth),
-          })),
+          players: ((m.players ?? []) as Record<string, unknown>[]).map(matchPlayer),
         }));
       });
     },
