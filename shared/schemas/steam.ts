@@ -74,7 +74,8 @@ export type PlayerLookup = z.infer<typeof PlayerLookup>;
 
 export const LinkSteamBody = z.object({ q: z.string().trim().min(1).max(200).describe('a name, profile URL, SteamID64 or account id') }).strict();
 
-export const LivePlayer = z.object({
+/** One player's line on a scoreboard, live or finished. */
+const ScoreboardLine = z.object({
   accountId: z.number().int().nullable(),
   name: z.string().nullable(),
   userId: z.number().int().nullable(),
@@ -87,8 +88,9 @@ export const LivePlayer = z.object({
   lastHits: z.number().int(),
   gpm: z.number().int(),
   xpm: z.number().int(),
-  level: z.number().int(),
 });
+
+export const LivePlayer = ScoreboardLine.extend({ level: z.number().int() });
 export type LivePlayer = z.infer<typeof LivePlayer>;
 
 export const LiveGame = z
@@ -121,21 +123,7 @@ export const LiveFeed = z
   .meta({ id: 'LiveFeed' });
 export type LiveFeed = z.infer<typeof LiveFeed>;
 
-export const PlayerStats = z.object({
-  accountId: z.number().int().nullable(),
-  userId: z.number().int().nullable(),
-  name: z.string().nullable(),
-  side: Side,
-  heroId: z.number().int(),
-  kills: z.number().int(),
-  deaths: z.number().int(),
-  assists: z.number().int(),
-  netWorth: z.number().int(),
-  gpm: z.number().int(),
-  xpm: z.number().int(),
-  lastHits: z.number().int(),
-  denies: z.number().int(),
-});
+export const PlayerStats = ScoreboardLine.extend({ denies: z.number().int() });
 export type PlayerStats = z.infer<typeof PlayerStats>;
 
 export const ImportedMatch = z.object({
