@@ -18,7 +18,7 @@ import { lookupPlayer, resolveSteamId, steamFor, steamStatus, unavailable } from
 import { UpstreamError } from '../steam/upstream';
 import type { HistoryMatch, SteamMatch } from '../steam/steam.client';
 import { decideLink, importMatch, readLinks, readMatchView } from './import.service';
-import { readLiveGames, readPollState } from './live.service';
+import { readLiveGames } from './live.service';
 import { SteamMatchRow } from './match.model';
 
 export function mountMatchRoutes(router: Router, hub: HubServices) {
@@ -35,10 +35,11 @@ export function mountMatchRoutes(router: Router, hub: HubServices) {
     await linkSteamForUser(hub, actor, params.userId, steamId64);
     return lookupPlayer(hub, steamId64);
   });
-  // Not cached: the age of the data is part of the answer (ST7).
+  // Not cached: the age of the data is part of the answer (ST7). The reason and the poll state come
+  // from one read, so a poll failing between two reads cannot give an error with no reason.
   mount(router, hub, api.liveGames, async () => {
     const status = await steamStatus(hub);
-    return { live: status.live, poll: await readPollState(hub.db), games: await readLiveGames(hub.db) };
+    return { live: status.live, poll: status.poll, games: await readLiveGames(hub.db) };
   });
   // Every change to a match is an event of its room (roomTag); names come from the users.
   mount(
