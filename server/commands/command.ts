@@ -80,11 +80,15 @@ export function createCommandBus(deps: { db: Db; cache: ReadCache; log: Logger; 
         const lock = async (room: string, expectedSeq?: number) => {
           let seq = locked.get(room);
           if (seq === undefined) {
-            await trx('rooms').insert({ name: room, seq: 0 }).onConflict('name').ignore();
-            // A no-op write takes the row lock (PostgreSQL) / the write lock (SQLite) first thing.
-            await trx('rooms').where({ name: room }).update({ seq: trx.raw('seq') });
-            const row = await trx('rooms').where({ name: room }).first('seq');
-            seq = Number(row.seq);
+            // A no-op write takes the row lock (PostgreSQL) / the write lock (SQLite) first thing;
+            // a room's first command creates its row.
+            const lockRow = async () => (await trx('rooms').where({ name: room }).update({ seq: trx.raw('seq') }, ['seq']))[0] as { seq: number } | undefined;
+            let row = await lockRow();
+            if (!row) {
+              await trx('rooms').insert({ name: room, seq: 0 }).onConflict('name').ignore();
+              row = await lockRow();
+            }
+            seq = Number(row!.seq);
             locked.set(room, seq);
           }
           if (expectedSeq !== undefined && expectedSeq !== seq) {

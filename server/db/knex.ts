@@ -23,7 +23,8 @@ export function createDb(database: Config['database']): Db {
       // transactions serialised; other processes wait on busy_timeout.
       min: 1,
       max: 1,
-      afterCreate(conn: { pragma(sql: string): unknown }, done: (err: Error | null, conn: unknown) => void) {
+      afterCreate(conn: SqliteConnection, done: (err: Error | null, conn: unknown) => void) {
+        cachePreparedStatements(conn);
         conn.pragma('journal_mode = WAL');
         conn.pragma('foreign_keys = ON');
         conn.pragma('busy_timeout = 5000');
@@ -32,6 +33,33 @@ export function createDb(database: Config['database']): Db {
       },
     },
   });
+}
+
+interface SqliteConnection {
+  pragma(sql: string): unknown;
+  prepare(sql: string): unknown;
+}
+
+/** Statements kept per connection; query shapes are few, IN lists of varying length are the only churn. */
+const STATEMENT_CACHE_SIZE = 500;
+
+/**
+ * knex prepares every query afresh, and with better-sqlite3 preparing costs as much as running
+ * a small query. The same SQL text gets the same statement back (safe: knex runs each with
+ * all()/run(), which finish before anything else can use the connection).
+ */
+function cachePreparedStatements(conn: SqliteConnection) {
+  const prepare = conn.prepare.bind(conn);
+  const statements = new Map<string, unknown>();
+  conn.prepare = (sql: string) => {
+    let statement = statements.get(sql);
+    if (statement === undefined) {
+      if (statements.size >= STATEMENT_CACHE_SIZE) statements.delete(statements.keys().next().value!);
+      statement = prepare(sql);
+      statements.set(sql, statement);
+    }
+    return statement;
+  };
 }
 
 export function isPostgres(db: Db): boolean {

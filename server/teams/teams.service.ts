@@ -21,7 +21,7 @@ export async function readTeams(db: Knex, tournamentId: number): Promise<{ items
 }
 
 async function readTeam(db: Knex, tournamentId: number, teamId: number): Promise<TeamDto> {
-  const team = (await listTeams(db, tournamentId)).find((t) => t.id === teamId);
+  const [team] = await listTeams(db, tournamentId, { teamId });
   if (!team) throw notFound(`team ${teamId}`);
   return team;
 }
