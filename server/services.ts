@@ -17,5 +17,9 @@ export interface HubServices {
   /** Prometheus series (/metrics): commands, realtime, cache, health, Steam calls. */
   metrics?: HubMetrics;
   /** Set once Socket.IO is attached: /readyz reports it (degraded when Redis fan-out is down). */
-  realtime?: { status(): 'ok' | 'degraded' | 'draining' };
+  realtime?: {
+    status(): 'ok' | 'degraded' | 'draining';
+    /** Drops the sockets of a login session on every process (logout). */
+    endSession(sessionId: string): void;
+  };
 }

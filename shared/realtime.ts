@@ -78,6 +78,11 @@ export interface ShutdownNotice {
   reason: string;
 }
 
+/** Sent when this connection's login session ended (logout): the server then drops the socket. */
+export interface SessionEndedNotice {
+  reason: string;
+}
+
 /**
  * The head of a room, sent when a process's broadcasts may have been lost (Redis was
  * down): a client behind it resyncs from the log.
@@ -156,4 +161,5 @@ export interface ServerToClientEvents {
   presence: (presence: Presence) => void;
   'room:head': (head: RoomHead) => void;
   'server:shutdown': (notice: ShutdownNotice) => void;
+  'session:ended': (notice: SessionEndedNotice) => void;
 }

@@ -104,10 +104,12 @@ export function mountAuthRoutes(router: Router, hub: HubServices, passportInstan
   }));
 
   mount(router, hub, api.logout, async ({ req, res }) => {
+    const sessionId = req.sessionID;
     await new Promise<void>((resolve, reject) => req.logout((err) => (err ? reject(err) : resolve())));
     // Delete the stored session (not just its user), so the old cookie authenticates nothing.
     await new Promise<void>((resolve, reject) => req.session.destroy((err) => (err ? reject(err) : resolve())));
     res.clearCookie(SESSION_COOKIE, { path: '/' });
+    hub.realtime?.endSession(sessionId);
     return { ok: true as const };
   });
 }

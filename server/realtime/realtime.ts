@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type http from 'node:http';
 import type { RequestHandler } from 'express';
 import type passport from 'passport';
@@ -45,6 +45,10 @@ const MINUTE = 60_000;
 /** Rooms one connection may be in at once, and how fast it may join (a reconnect rejoins all at once). */
 const MAX_ROOMS_PER_SOCKET = 50;
 const JOINS_PER_SECOND = 5;
+/** Internal rooms (not joinable by clients): the sockets of one login session. */
+const SESSION_ROOM = 'session:';
+/** Named by a hash: a session id is a credential, and room names travel through Redis. */
+const sessionRoom = (sessionId: string) => SESSION_ROOM + createHash('sha256').update(sessionId).digest('base64url');
 
 /**
  * Socket.IO on the hub's HTTP server. Transport only: parse with the shared schemas, call the
@@ -99,7 +103,7 @@ export async function createRealtime(
   hub.metrics?.watchRealtime(() => {
     const rooms = io.of('/').adapter.rooms;
     let named = 0;
-    for (const room of rooms.keys()) if (!io.of('/').sockets.has(room)) named++;
+    for (const room of rooms.keys()) if (!io.of('/').sockets.has(room) && !room.startsWith(SESSION_ROOM)) named++;
     return { connections: io.engine.clientsCount, rooms: named, fanoutUp: fanout.status() !== 'down' };
   });
 
@@ -181,6 +185,9 @@ export async function createRealtime(
   }
 
   io.on('connection', (socket: HubSocket) => {
+    // A logged-in socket sits in its session's room, so a logout on any process can reach it.
+    const sessionId = (socket.request as { sessionID?: string }).sessionID;
+    if (socket.data.actor && sessionId) void socket.join(sessionRoom(sessionId));
     const joined = new Set<string>();
     /** Rooms this socket is counted in for presence (a join still reading is not yet). */
     const counted = new Set<string>();
@@ -293,7 +300,16 @@ export async function createRealtime(
     });
   });
 
-  hub.realtime = { status: () => status() };
+  hub.realtime = {
+    status: () => status(),
+    endSession(sessionId) {
+      // The socket keeps the identity of its handshake: after a logout it must not act as that
+      // user any more. Dropped, it reconnects (client library) as whoever the cookie now says.
+      const room = io.in(sessionRoom(sessionId));
+      room.emit('session:ended', { reason: 'you logged out' });
+      room.disconnectSockets(true);
+    },
+  };
   function status(): 'ok' | 'degraded' | 'draining' {
     if (draining) return 'draining';
     return fanout.status() === 'down' ? 'degraded' : 'ok';

@@ -3,6 +3,9 @@ import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, DATABASES, type TestDatabase } from '../support/databases';
 import { startHub, type TestHub } from '../support/hub';
+import { RealtimeClient } from '../../client/src/lib/realtime';
+import { eventually } from '../support/eventually';
+import { connectSocket, type TestSocket } from '../support/socket';
 
 const REDIS_URL = 'redis://127.0.0.1:6379';
 
@@ -49,6 +52,54 @@ describe.each(DATABASES)('sessions in the database [%s]', (db) => {
     expect(await count()).toBe(0);
     const replay = await t.client().request('GET', '/api/me', { headers: { cookie } });
     expect(replay.body.user).toBeNull();
+  });
+
+  it('logout drops the sockets of that session (told why), not those of the same user’s other session or of spectators', async () => {
+    const t = await startHub({ db });
+    cleanup.push(() => t.close());
+    const laptop = await t.login('twodevices', 'staff');
+    const phone = await t.login('twodevices', 'staff');
+    const sockets: TestSocket[] = [];
+    cleanup.push(async () => sockets.forEach((s) => s.close()));
+    const open = async (cookie?: string) => {
+      const socket = await connectSocket(t.url, cookie ? { cookie } : {});
+      sockets.push(socket);
+      return socket;
+    };
+    const oldCookie = laptop.cookieHeader();
+    const onLaptop = await open(oldCookie);
+    const onPhone = await open(phone.cookieHeader());
+    const spectator = await open();
+
+    expect((await laptop.post('/auth/logout')).status).toBe(200);
+    await onLaptop.untilDisconnected();
+    expect(onLaptop.notices).toEqual(['you logged out']);
+    // The handshake's identity is gone with the session: the same cookie is a spectator now.
+    const again = await open(oldCookie);
+    const refused = await again.command('team.create', { tournamentId: 1, captainUserId: 1 });
+    expect(refused).toMatchObject({ ok: false, error: { code: 'unauthenticated' } });
+    expect(onPhone.socket.connected).toBe(true);
+    expect(spectator.socket.connected).toBe(true);
+    expect(onPhone.notices).toEqual([]);
+  });
+
+  it('the client library reconnects after its session ended, as a visitor, and says so', async () => {
+    const t = await startHub({ db });
+    cleanup.push(() => t.close());
+    const c = await t.login('libraryuser', 'staff');
+    let ended = 0;
+    const client = new RealtimeClient({ url: t.url, headers: { cookie: c.cookieHeader() }, onSessionEnded: () => ended++, socket: { transports: ['websocket'] } });
+    cleanup.push(async () => client.close());
+    const states: string[] = [];
+    client.state.subscribe((s) => states.push(s));
+    await eventually(() => client.currentState === 'connected', 'connected');
+    expect(await client.command('team.create', { tournamentId: 999_999, captainUserId: 1 })).toMatchObject({ ok: false, error: { code: 'not_found' } });
+
+    expect((await c.post('/auth/logout')).status).toBe(200);
+    await eventually(() => ended === 1 && states.at(-1) === 'connected' && states.length > 2, 'a reconnect after the logout');
+    expect(states).toContain('reconnecting');
+    // Its handshake carried the old cookie, whose session is gone: a visitor now.
+    expect(await client.command('team.create', { tournamentId: 999_999, captainUserId: 1 })).toMatchObject({ ok: false, error: { code: 'unauthenticated' } });
   });
 
   it('the session cookie is httpOnly, SameSite=Lax, not Secure over http, and changes at login (no fixation)', async () => {
@@ -108,6 +159,27 @@ describe.each(DATABASES)('sessions in Redis [%s]', (db) => {
     expect((await redis.keys(`${prefix}sess:*`)).length).toBe(0);
     expect((await onB.get('/api/me')).body.user).toBeNull();
     expect((await c.get('/api/me')).body.user).toBeNull();
+  });
+
+  it('a logout on one hub drops that session’s sockets on the other', async () => {
+    const prefix = `dtx-test-${crypto.randomBytes(4).toString('hex')}:`;
+    const env = { REDIS_URL, REDIS_PREFIX: prefix };
+    const database = await createTestDatabase(db);
+    cleanup.push(() => database.drop());
+    const a = await startHub({ database, env });
+    cleanup.push(() => a.close());
+    const b = await startHub({ database, env });
+    cleanup.push(() => b.close());
+    const c = await a.login('crosshub', 'staff');
+    const onB = await connectSocket(b.url, { cookie: c.cookieHeader() });
+    cleanup.push(async () => onB.close());
+    const spectatorOnB = await connectSocket(b.url);
+    cleanup.push(async () => spectatorOnB.close());
+
+    expect((await c.post('/auth/logout')).status).toBe(200);
+    await onB.untilDisconnected();
+    expect(onB.notices).toEqual(['you logged out']);
+    expect(spectatorOnB.socket.connected).toBe(true);
   });
 
   it('while Redis is down a logged-in browser reads as anonymous, changes get 503, and the session is back with Redis', async () => {

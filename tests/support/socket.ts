@@ -30,6 +30,7 @@ export class TestSocket {
     socket.on('event', (e) => this.push(() => this.events.push(e)));
     socket.on('presence', (p) => this.push(() => this.presences.push(p)));
     socket.on('server:shutdown', (n) => this.push(() => this.notices.push(n.reason)));
+    socket.on('session:ended', (n) => this.push(() => this.notices.push(n.reason)));
     socket.on('disconnect', () => this.push(() => {}));
   }
 

@@ -1,5 +1,6 @@
 import type { PrivateUser, PublicUser } from '$shared/schemas/users';
 import { api, call, errorMessage, setCsrfToken } from './api';
+import { SESSION_ENDED_EVENT } from './realtime/client';
 
 /** Who is looking at the hub, and how they may log in. Loaded from GET /api/me. */
 export class Session {
@@ -50,3 +51,6 @@ export class Session {
 }
 
 export const session = new Session();
+
+// A logout in another tab ends the session here too: show the page as the visitor it now is.
+if (typeof window !== 'undefined') window.addEventListener(SESSION_ENDED_EVENT, () => void session.load());

@@ -17,6 +17,8 @@ export interface RealtimeOptions {
   ackTimeoutMs?: number;
   /** How long an out-of-order event waits for the missing ones before the room resyncs. */
   gapWaitMs?: number;
+  /** Called when the server ends this connection's login session (a logout, maybe in another tab). */
+  onSessionEnded?: () => void;
   /** Passed to socket.io-client (transports, reconnection delays...). */
   socket?: Partial<ManagerOptions & SocketOptions>;
 }
@@ -38,6 +40,7 @@ export class RealtimeClient {
   private readonly ackTimeoutMs: number;
   private everConnected = false;
   private shuttingDown = false;
+  private sessionEnded = false;
   private closed = false;
 
   constructor(private readonly options: RealtimeOptions = {}) {
@@ -61,8 +64,10 @@ export class RealtimeClient {
       for (const room of this.rooms.values()) void room.sync();
     });
     this.socket.on('disconnect', (reason) => {
-      // A server that shuts down tells us first; any other server will take us.
-      if (reason === 'io server disconnect' && this.shuttingDown && !this.closed) this.socket.connect();
+      // A server that shuts down tells us first (any other server will take us); so does a
+      // logout (we come back as whoever the cookie now says).
+      if (reason === 'io server disconnect' && (this.shuttingDown || this.sessionEnded) && !this.closed) this.socket.connect();
+      this.sessionEnded = false;
       this.refreshState();
     });
     this.socket.io.on('reconnect_attempt', () => this.refreshState());
@@ -70,6 +75,10 @@ export class RealtimeClient {
     this.socket.on('event', (event) => this.rooms.get(event.room)?.receive(event));
     this.socket.on('presence', (presence) => this.rooms.get(presence.room)?.presence(presence));
     this.socket.on('room:head', (head) => this.rooms.get(head.room)?.head(head.seq));
+    this.socket.on('session:ended', () => {
+      this.sessionEnded = true;
+      this.options.onSessionEnded?.();
+    });
     this.socket.on('server:shutdown', () => {
       this.shuttingDown = true;
       this.stateValue.set('reconnecting');
@@ -160,6 +169,10 @@ export class RealtimeClient {
 
 let shared: RealtimeClient | undefined;
 /** The page's one connection (browser). */
+/** A window event: the hub ended this browser's login session. */
+export const SESSION_ENDED_EVENT = 'hub:session-ended';
+
 export function realtime(): RealtimeClient {
-  return (shared ??= new RealtimeClient());
+  // The page's session store listens for this (session.svelte.ts) and reloads who we are.
+  return (shared ??= new RealtimeClient({ onSessionEnded: () => (globalThis as { dispatchEvent?: (e: Event) => boolean }).dispatchEvent?.(new Event(SESSION_ENDED_EVENT)) }));
 }
