@@ -162,11 +162,12 @@ describe.each(DATABASES)('realtime protocol [%s]', (db) => {
 
   it('RT12 joins are rate limited per connection', async () => {
     const s = await open();
-    const answers = [];
-    for (let i = 1; i <= 51; i++) answers.push(await s.join(`user:${i}`).then((a) => (a.ok ? 'ok' : a.error.code)));
+    // Sent at once, so that the bucket (a burst of 50, then 5 a second) barely refills meanwhile
+    // even on a slow machine.
+    const answers = await Promise.all(Array.from({ length: 60 }, (_, i) => s.join(`user:${i + 1}`).then((a) => (a.ok ? 'ok' : a.error.code))));
     // Anonymous: each private room is refused, but the joins still count against the join rate.
     expect(answers.slice(0, 50).every((c) => c === 'unauthenticated')).toBe(true);
-    expect(answers[50]).toBe('rate_limited');
+    expect(answers.slice(50).filter((c) => c === 'rate_limited').length).toBeGreaterThanOrEqual(8);
   });
 
   it('a user room is private to its user; unknown rooms are not found', async () => {
