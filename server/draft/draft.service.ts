@@ -199,13 +199,15 @@ interface Ctx {
   /** The room's seq before this command's first event. */
   seq: number;
   loaded: Loaded;
+  /** Whether this command wrote something `loaded` does not show yet (emit then reads again). */
+  stale: boolean;
 }
 
 /** Lock the draft room (checking the seq the caller saw, if given) and load the draft. */
 async function begin(hub: HubServices, tx: CommandTx, tournamentId: number, expectedSeq?: number): Promise<Ctx> {
   const room = rooms.draft(tournamentId);
   const seq = await tx.lock(room, expectedSeq);
-  return { hub, tx, tournamentId, room, seq, loaded: await load(tx.db, tournamentId) };
+  return { hub, tx, tournamentId, room, seq, loaded: await load(tx.db, tournamentId), stale: false };
 }
 
 async function staffOnly(ctx: Ctx) {
@@ -227,17 +229,24 @@ function requireStatus(ctx: Ctx, allowed: DraftStatus[], doing: string) {
 /** Re-reads and emits the room's next event carrying the new public state. */
 async function emit(ctx: Ctx, type: string, details: Record<string, unknown> = {}): Promise<DraftView> {
   const seq = (await ctx.tx.lock(ctx.room)) + 1;
-  ctx.loaded = await load(ctx.tx.db, ctx.tournamentId);
+  if (ctx.stale) await reload(ctx);
   const draft = await buildView(ctx.tx.db, ctx.loaded, seq);
   await ctx.tx.emit(ctx.room, type, { ...details, draft });
   return draft;
 }
 
+async function reload(ctx: Ctx) {
+  ctx.loaded = await load(ctx.tx.db, ctx.tournamentId);
+  ctx.stale = false;
+}
+
 async function patchDraft(ctx: Ctx, changes: Partial<Draft>) {
+  ctx.stale = true;
   await Draft.query(ctx.tx.db).findById(ctx.tournamentId).patch({ ...changes, updatedAt: new Date().toISOString() });
 }
 
 async function ensureDraftRow(ctx: Ctx) {
+  ctx.stale = true;
   if (!ctx.loaded.draft) await ctx.tx.db('drafts').insert({ tournamentId: ctx.tournamentId, style: DEFAULT_STYLE, status: 'setup' });
 }
 
@@ -249,7 +258,12 @@ async function setTurnDeadline(ctx: Ctx, pickNumber: number, ms: number, expecte
 const clearTurnDeadline = (ctx: Ctx) => deadlinesOf(ctx.hub).clear(ctx.tx, TURN_DEADLINE, ctx.room);
 
 async function insertRolls(ctx: Ctx, rolls: { pickNumber: number; round: number; teamId: number; value: number }[]) {
-  if (rolls.length > 0) await ctx.tx.db('draft_rolls').insert(rolls.map((r) => ({ tournamentId: ctx.tournamentId, ...r })));
+  if (rolls.length === 0) return;
+  const rows = rolls.map((r) => ({ tournamentId: ctx.tournamentId, ...r }));
+  await ctx.tx.db('draft_rolls').insert(rows);
+  // Kept in `loaded` as load() orders them, so a pick's event needs no second read.
+  ctx.loaded.rolls.push(...rows.map((row) => Object.assign(new DraftRollRow(), row)));
+  ctx.loaded.rolls.sort((a, b) => a.pickNumber - b.pickNumber || a.round - b.round || a.teamId - b.teamId);
 }
 
 /**
@@ -400,7 +414,7 @@ export function undoPick(hub: HubServices, actor: Actor | null, tournamentId: nu
       const seconds = ctx.loaded.draft!.pickSeconds;
       await patchDraft(ctx, { pausedRemainingMs: seconds === null ? null : seconds * 1000 });
     }
-    ctx.loaded = await load(tx.db, tournamentId);
+    await reload(ctx);
     return continueDraft(ctx, 'draft.undone', { pick: undone.undone });
   });
 }
@@ -450,8 +464,10 @@ export function pickPlayer(hub: HubServices, actor: Actor | null, tournamentId: 
 }
 
 async function recordPick(ctx: Ctx, pick: { pickNumber: number; teamId: number; userId: number; method: PickMethod; byUserId: number | null }) {
-  await ctx.tx.db('draft_picks').insert({ tournamentId: ctx.tournamentId, ...pick, createdAt: new Date().toISOString() });
-  ctx.loaded = await load(ctx.tx.db, ctx.tournamentId);
+  const row = { tournamentId: ctx.tournamentId, ...pick, createdAt: new Date().toISOString() };
+  await ctx.tx.db('draft_picks').insert(row);
+  // Picks are in pick order, and this one is the latest: `loaded` stays current without a read.
+  ctx.loaded.picks.push(Object.assign(new DraftPickRow(), row));
   return continueDraft(ctx, 'draft.picked', { pick });
 }
 
@@ -460,7 +476,7 @@ async function expireTurn(hub: HubServices, tx: CommandTx, deadline: Deadline) {
   const tournamentId = Number(deadline.room.slice(deadline.room.indexOf(':') + 1));
   // Deleted with its timer running: nothing to pick for (the deadline row goes with this command).
   if (!(await Tournament.query(tx.db).findById(tournamentId))) return;
-  const ctx: Ctx = { hub, tx, tournamentId, room: deadline.room, seq: await tx.lock(deadline.room), loaded: await load(tx.db, tournamentId) };
+  const ctx: Ctx = { hub, tx, tournamentId, room: deadline.room, seq: await tx.lock(deadline.room), loaded: await load(tx.db, tournamentId), stale: false };
   if (statusOf(ctx.loaded) !== 'running' || ctx.loaded.tournament.state !== 'drafting') return;
   const position = derivePosition(boardOf(ctx.loaded));
   const turn = position.turn;
