@@ -2,7 +2,6 @@ import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import express from 'express';
-import helmet from 'helmet';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Config } from './config';
@@ -15,6 +14,7 @@ import { createSessionMiddleware, SESSION_COOKIE } from './auth/session';
 import { createPassport } from './auth/passport';
 import { csrf } from './auth/csrf';
 import { createRateLimits } from './http/rate-limit';
+import { fixedSecurityHeaders } from './http/security-headers';
 import { apiNotFound, errorHandler } from './http/error-handler';
 import { mountRoutes } from './http/routes';
 import { createRealtime, type Realtime } from './realtime/realtime';
@@ -70,29 +70,27 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
 
   const app = express();
   app.disable('x-powered-by');
-  app.use(requestLogging(log)); // first: everything after runs with the request's id
   if (config.trustProxy !== undefined) app.set('trust proxy', config.trustProxy);
-  app.use(
-    helmet({
-      contentSecurityPolicy: {
-        directives: {
-          // Hero images come from HERO_IMAGE_BASE, which may point elsewhere than Steam's CDN.
-          'img-src': ["'self'", 'data:', 'https://cdn.discordapp.com', 'https://cdn.cloudflare.steamstatic.com', 'https://avatars.steamstatic.com', ...(config.heroDraft.imageBase ? [new URL(config.heroDraft.imageBase).origin] : [])],
-          'upgrade-insecure-requests': config.publicUrl.startsWith('https://') ? [] : null,
-        },
+  const securityHeaders = fixedSecurityHeaders({
+    contentSecurityPolicy: {
+      directives: {
+        // Hero images come from HERO_IMAGE_BASE, which may point elsewhere than Steam's CDN.
+        'img-src': ["'self'", 'data:', 'https://cdn.discordapp.com', 'https://cdn.cloudflare.steamstatic.com', 'https://avatars.steamstatic.com', ...(config.heroDraft.imageBase ? [new URL(config.heroDraft.imageBase).origin] : [])],
+        'upgrade-insecure-requests': config.publicUrl.startsWith('https://') ? [] : null,
       },
-    }),
-  );
+    },
+  });
+  app.use(requestLogging(log, securityHeaders)); // first: everything after runs with the request's id
   app.use(express.json({ limit: '1mb' }));
   app.use(express.urlencoded({ extended: false, limit: '16kb' }));
 
   const session = createSessionMiddleware(services);
   const passport = createPassport(services);
-  app.use(onlyWithSession(session.middleware));
-  app.use(passport.initialize());
-  app.use(onlyWithSession(passport.session()));
-  app.use(createRateLimits(services)); // after the session (limits per user), before CSRF (rejected attempts count)
-  app.use(csrf.csrfSynchronisedProtection);
+  const withSession = express.Router();
+  withSession.use(session.middleware, passport.initialize(), passport.session());
+  withSession.use(createRateLimits(services)); // after the session (limits per user), before CSRF (rejected attempts count)
+  withSession.use(csrf.csrfSynchronisedProtection);
+  app.use(unlessAnonymousRead(withSession));
 
   mountRoutes(app, services, passport);
 
@@ -153,13 +151,16 @@ function serveClient(app: express.Express, config: Config) {
 /**
  * An anonymous read (GET/HEAD without our session cookie) needs no session: skipping it spares
  * a session id, a store lookup and Passport on every public read (the cached REST hot path).
- * /api/me (which hands out the CSRF token) and the login routes always get one.
+ * The rate limits and CSRF check after it let every such read through anyway, so they are
+ * skipped with it. /api/me (which hands out the CSRF token) and the login routes always get one.
  */
-function onlyWithSession(middleware: express.RequestHandler): express.RequestHandler {
-  return (req, res, next) => {
+function unlessAnonymousRead(chain: express.RequestHandler): express.RequestHandler {
+  const cookie = `${SESSION_COOKIE}=`;
+  // As loosely as the router matches: any case, an optional trailing slash (/API/ME/ is /api/me).
+  const needsSession = /^\/(?:api\/me\/?$|auth\/)/i;
+  return function sessionUnlessAnonymousRead(req, res, next) {
     const read = req.method === 'GET' || req.method === 'HEAD';
-    const hasCookie = req.headers.cookie?.includes(`${SESSION_COOKIE}=`) ?? false;
-    if (read && !hasCookie && req.path !== '/api/me' && !req.path.startsWith('/auth/')) return next();
-    return middleware(req, res, next);
+    if (read && !req.headers.cookie?.includes(cookie) && !needsSession.test(req.path)) return next();
+    return chain(req, res, next);
   };
 }

@@ -24,13 +24,34 @@ export interface RouteOptions<E extends Endpoint> {
 
 export type Handler<E extends Endpoint> = (ctx: RequestContext<E>) => Promise<ResponseOf<E> | void>;
 
-function parsePart<T extends z.ZodType | undefined>(schema: T, value: unknown, where: 'params' | 'query' | 'body') {
-  if (!schema) return undefined;
-  const result = schema.safeParse(where === 'body' && value === undefined ? {} : value);
+function parsePart<T extends z.ZodType | undefined>(schema: T, value: () => unknown, where: 'params' | 'query' | 'body') {
+  if (!schema) return undefined; // value() not called: req.query is parsed on each read
+  const raw = value();
+  const result = schema.safeParse(where === 'body' && raw === undefined ? {} : raw);
   if (!result.success) {
     throw invalid(`invalid ${where === 'params' ? 'path' : where}`, toIssues(result.error, [where]));
   }
   return result.data;
+}
+
+/**
+ * A cached answer: its JSON and its ETag, both made once when it is stored (a hit neither
+ * stringifies nor hashes the body). Plain strings, so that the Redis cache can hold it too.
+ */
+interface CachedAnswer {
+  json: string;
+  etag?: string;
+}
+/** The JSON as bytes, once per answer this process holds (the memory cache hands back the same object). */
+const answerBytes = new WeakMap<CachedAnswer, Buffer>();
+
+function bytesOf(answer: CachedAnswer): Buffer {
+  let bytes = answerBytes.get(answer);
+  if (!bytes) {
+    bytes = Buffer.from(answer.json, 'utf8');
+    answerBytes.set(answer, bytes);
+  }
+  return bytes;
 }
 
 export function actorOf(req: Request): Actor | null {
@@ -48,9 +69,9 @@ export function mount<E extends Endpoint>(router: Router, hub: HubServices, endp
   router[method](endpoint.path, async (req: Request, res: Response) => {
     nameCommand(`${endpoint.method} ${endpoint.path}`); // the label of the commands it runs
     const ctx = {
-      params: parsePart(endpoint.params, req.params, 'params'),
-      query: parsePart(endpoint.query, req.query, 'query'),
-      body: parsePart(endpoint.body, req.body, 'body'),
+      params: parsePart(endpoint.params, () => req.params, 'params'),
+      query: parsePart(endpoint.query, () => req.query, 'query'),
+      body: parsePart(endpoint.body, () => req.body, 'body'),
       actor: actorOf(req),
       hub,
       req,
@@ -70,9 +91,21 @@ export function mount<E extends Endpoint>(router: Router, hub: HubServices, endp
 
     const cached = options.cache?.(ctx);
     if (cached) {
-      // Cached answers are kept serialised: a hit costs no JSON.stringify of the whole body.
-      const json = await hub.cache.get(cached.key, cached.tags, async () => JSON.stringify(checked(await handler(ctx))));
-      if (!res.headersSent) res.status(status()).type('application/json').send(json);
+      // Its own key space: entries of another shape (a plain JSON string before) may still sit in Redis.
+      const answer = await hub.cache.get<CachedAnswer>(`answer:${cached.key}`, cached.tags, async () => {
+        const json = JSON.stringify(checked(await handler(ctx)));
+        const etagOf = req.app.get('etag fn') as ((body: Buffer) => string | undefined) | undefined;
+        const bytes = Buffer.from(json, 'utf8');
+        const stored: CachedAnswer = { json, etag: etagOf?.(bytes) };
+        answerBytes.set(stored, bytes);
+        return stored;
+      });
+      if (res.headersSent) return;
+      res.status(status());
+      res.setHeader('Content-Type', 'application/json; charset=utf-8');
+      // Set before send(), Express uses this ETag (and still answers 304 to a matching If-None-Match).
+      if (answer.etag) res.setHeader('ETag', answer.etag);
+      res.send(bytesOf(answer));
       return;
     }
     const result = await handler(ctx);
