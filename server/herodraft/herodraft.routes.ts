@@ -8,7 +8,7 @@ import {
 } from './herodraft.service';
 
 export function mountHeroDraftRoutes(router: Router, hub: HubServices) {
-  mount(router, hub, api.listHeroes, async () => heroList(hub));
+  mount(router, hub, api.listHeroes, async ({ query }) => heroList(hub, query.scope));
   mount(router, hub, api.listHeroDrafts, ({ params }) => listHeroDrafts(hub, params.tournamentId));
   mount(router, hub, api.createHeroDraft, ({ actor, params, body }) => createHeroDraft(hub, actor, params.tournamentId, body));
   mount(router, hub, api.getHeroDraft, ({ params }) => readHeroDraft(hub, params.heroDraftId));

@@ -19,7 +19,7 @@ import {
   availableHeroes, buildSequence, checkChoice, checkHero, choiceDue, coinToss, deduct, DEFAULT_PRESET, DEFAULT_TIMING, type Preset,
   type RandomSource, settleChoices, spend, teamOfStep, timeoutChoice, type TurnClock, turnDeadline,
 } from './herodraft.rules';
-import { heroes, heroIds } from './heroes';
+import { allHeroes, heroes, heroIds } from './heroes';
 
 /** Deadline kinds: the step on turn, and a captain's disconnect grace. */
 export const STEP_DEADLINE = 'herodraft.step';
@@ -36,8 +36,9 @@ export function useHeroDraftRandom(hub: HubServices, random: RandomSource) {
 const randomOf = (hub: HubServices) => randomSources.get(hub) ?? cryptoRandom;
 const clockOf = (hub: HubServices) => deadlinesOf(hub).clock;
 
-export function heroList(hub: HubServices): HeroList {
-  return { imageBase: hub.config.heroDraft.imageBase, heroes: heroes() };
+/** `all` for pages that name the heroes of real games; the default stays what a draft offers. */
+export function heroList(hub: HubServices, scope: 'captainsMode' | 'all' = 'captainsMode'): HeroList {
+  return { imageBase: hub.config.heroDraft.imageBase, heroes: scope === 'all' ? allHeroes() : heroes() };
 }
 
 // ---------------------------------------------------------------- loading and views

@@ -12,7 +12,7 @@ import {
 } from '../schemas/tournaments';
 import {
   HeroDraftAct, HeroDraftChoice, HeroDraftConfigure, HeroDraftControl, HeroDraftCreate, HeroDraftList, HeroDraftParams, HeroDraftPause,
-  HeroDraftPenalty, HeroDraftRead, HeroDraftReady, HeroDraftView, HeroList,
+  HeroDraftPenalty, HeroDraftRead, HeroDraftReady, HeroDraftView, HeroList, HeroListQuery,
 } from '../schemas/herodraft';
 import { BracketView, ClaimAnswer, DisqualifyInput, MatchParams, ReportInput, Stage, StageCreate, StageParams } from '../schemas/brackets';
 import { DraftConfigure, DraftControl, DraftPickInput, DraftPreview, DraftQueue, DraftQueueInput, DraftRead, DraftView } from '../schemas/draft';
@@ -102,7 +102,7 @@ export const api = {
   reportSeries: endpoint({ method: 'POST', path: '/api/tournaments/:tournamentId/series/:matchId/report', tag: 'brackets', access: 'tournamentStaff', summary: 'Report a series result (score, games or forfeit): the winner advances and the loser drops at once; correct: true replaces a result, cascade: true also clears what it made wrong downstream', params: MatchParams, body: ReportInput, response: Stage, errors: [401, 403, 404, 409] }),
 
   // --- Captains Mode hero draft
-  listHeroes: endpoint({ method: 'GET', path: '/api/heroes', tag: 'herodraft', access: 'public', summary: 'Captains Mode heroes (dotaconstants) and the image base URL (empty: no images)', response: HeroList }),
+  listHeroes: endpoint({ method: 'GET', path: '/api/heroes', tag: 'herodraft', access: 'public', summary: 'Heroes (dotaconstants) and the image base URL (empty: no images): the Captains Mode ones, or every hero with ?scope=all (each flagged captainsMode)', query: HeroListQuery, response: HeroList }),
   listHeroDrafts: endpoint({ method: 'GET', path: '/api/tournaments/:tournamentId/herodrafts', tag: 'herodraft', access: 'public', summary: 'Hero drafts of a tournament with their results', params: TournamentIdParams, response: HeroDraftList, errors: [404] }),
   createHeroDraft: endpoint({ method: 'POST', path: '/api/tournaments/:tournamentId/herodrafts', tag: 'herodraft', access: 'tournamentStaff', summary: 'Create a Captains Mode draft for a match between two teams (preset and timings optional)', params: TournamentIdParams, body: HeroDraftCreate, response: HeroDraftView, status: 201, errors: [401, 403, 404, 409] }),
   getHeroDraft: endpoint({ method: 'GET', path: '/api/herodrafts/:heroDraftId', tag: 'herodraft', access: 'public', summary: 'A hero draft: teams, toss, steps done, whose turn with its deadline and reserve, and the hub clock', params: HeroDraftParams, response: HeroDraftRead, errors: [404] }),

@@ -149,7 +149,11 @@ export const Hero = z.object({
   primaryAttr: z.enum(['str', 'agi', 'int', 'all']),
   img: z.string().nullable(),
   icon: z.string().nullable(),
+  /** Offered in Captains Mode; games (live, finished) can also hold heroes that are not. */
+  captainsMode: z.boolean(),
 });
 export type Hero = z.infer<typeof Hero>;
+/** `captainsMode` (the default, what a hero draft offers) or `all`: every hero, for match pages. */
+export const HeroListQuery = z.object({ scope: z.enum(['captainsMode', 'all']).default('captainsMode') });
 export const HeroList = z.object({ imageBase: z.string(), heroes: z.array(Hero) }).meta({ id: 'HeroList' });
 export type HeroList = z.infer<typeof HeroList>;

@@ -1,4 +1,4 @@
-import type { HeroDraftView, Hero } from '$shared/schemas/herodraft';
+import type { HeroDraftView } from '$shared/schemas/herodraft';
 
 export interface Countdown {
   /** Before the step's clock starts (a resume countdown). */
@@ -30,8 +30,6 @@ export const ATTRIBUTES = [
   { value: 'int', label: 'Intelligence' },
   { value: 'all', label: 'Universal' },
 ] as const;
-
-export const heroImage = (base: string, hero: Hero) => (base && hero.img ? `${base}${hero.img}` : null);
 
 /** One team's side of a finished (or reported) draft: what a compact summary shows. */
 export interface DraftSummaryTeam {
