@@ -81,8 +81,13 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
     },
   });
   app.use(requestLogging(log, securityHeaders)); // first: everything after runs with the request's id
-  app.use(express.json({ limit: '1mb' }));
-  app.use(express.urlencoded({ extended: false, limit: '16kb' }));
+  const parseBody = express.Router();
+  parseBody.use(express.json({ limit: '1mb' }), express.urlencoded({ extended: false, limit: '16kb' }));
+  // The parsers skip a request without a body themselves, but only after a few checks each.
+  app.use(function bodyParsers(req, res, next) {
+    if (req.headers['transfer-encoding'] === undefined && req.headers['content-length'] === undefined) return next();
+    return parseBody(req, res, next);
+  });
 
   const session = createSessionMiddleware(services);
   const passport = createPassport(services);

@@ -24,10 +24,8 @@ export interface RouteOptions<E extends Endpoint> {
 
 export type Handler<E extends Endpoint> = (ctx: RequestContext<E>) => Promise<ResponseOf<E> | void>;
 
-function parsePart<T extends z.ZodType | undefined>(schema: T, value: () => unknown, where: 'params' | 'query' | 'body') {
-  if (!schema) return undefined; // value() not called: req.query is parsed on each read
-  const raw = value();
-  const result = schema.safeParse(where === 'body' && raw === undefined ? {} : raw);
+function parsePart(schema: z.ZodType, value: unknown, where: 'params' | 'query' | 'body') {
+  const result = schema.safeParse(where === 'body' && value === undefined ? {} : value);
   if (!result.success) {
     throw invalid(`invalid ${where === 'params' ? 'path' : where}`, toIssues(result.error, [where]));
   }
@@ -66,12 +64,33 @@ export function actorOf(req: Request): Actor | null {
  */
 export function mount<E extends Endpoint>(router: Router, hub: HubServices, endpoint: E, handler: Handler<E>, options: RouteOptions<E> = {}) {
   const method = endpoint.method.toLowerCase() as 'get' | 'post' | 'patch' | 'put' | 'delete';
+  const commandName = `${endpoint.method} ${endpoint.path}`;
+  // Made once per route, not per request (each closure made per request costs, more so under tsx).
+  const checked = (result: unknown) => {
+    if (endpoint.response && !hub.config.production) {
+      // Outside production, an answer that breaks its own contract is a bug to catch in tests.
+      const check = endpoint.response.safeParse(result);
+      if (!check.success) throw new Error(`${commandName} answered outside its schema: ${check.error.message}`);
+    }
+    return result;
+  };
+  // A handler may pick another status (e.g. /readyz 503).
+  const statusOf = (res: Response) => (res.statusCode !== 200 ? res.statusCode : (endpoint.status ?? 200));
+  const store = async (ctx: RequestContext<E>): Promise<CachedAnswer> => {
+    const json = JSON.stringify(checked(await handler(ctx)));
+    const etagOf = ctx.req.app.get('etag fn') as ((body: Buffer) => string | undefined) | undefined;
+    const bytes = Buffer.from(json, 'utf8');
+    const answer: CachedAnswer = { json, etag: etagOf?.(bytes) };
+    answerBytes.set(answer, bytes);
+    return answer;
+  };
+
   router[method](endpoint.path, async (req: Request, res: Response) => {
-    nameCommand(`${endpoint.method} ${endpoint.path}`); // the label of the commands it runs
+    nameCommand(commandName); // the label of the commands it runs
     const ctx = {
-      params: parsePart(endpoint.params, () => req.params, 'params'),
-      query: parsePart(endpoint.query, () => req.query, 'query'),
-      body: parsePart(endpoint.body, () => req.body, 'body'),
+      params: endpoint.params && parsePart(endpoint.params, req.params, 'params'),
+      query: endpoint.query && parsePart(endpoint.query, req.query, 'query'), // req.query parses the URL on each read
+      body: endpoint.body && parsePart(endpoint.body, req.body, 'body'),
       actor: actorOf(req),
       hub,
       req,
@@ -79,29 +98,12 @@ export function mount<E extends Endpoint>(router: Router, hub: HubServices, endp
     } as RequestContext<E>;
     if (endpoint.access !== 'public' && !ctx.actor) throw unauthenticated();
 
-    const checked = (result: unknown) => {
-      if (endpoint.response && !hub.config.production) {
-        // Outside production, an answer that breaks its own contract is a bug to catch in tests.
-        const check = endpoint.response.safeParse(result);
-        if (!check.success) throw new Error(`${endpoint.method} ${endpoint.path} answered outside its schema: ${check.error.message}`);
-      }
-      return result;
-    };
-    const status = () => (res.statusCode !== 200 ? res.statusCode : (endpoint.status ?? 200)); // a handler may pick another (e.g. /readyz 503)
-
     const cached = options.cache?.(ctx);
     if (cached) {
       // Its own key space: entries of another shape (a plain JSON string before) may still sit in Redis.
-      const answer = await hub.cache.get<CachedAnswer>(`answer:${cached.key}`, cached.tags, async () => {
-        const json = JSON.stringify(checked(await handler(ctx)));
-        const etagOf = req.app.get('etag fn') as ((body: Buffer) => string | undefined) | undefined;
-        const bytes = Buffer.from(json, 'utf8');
-        const stored: CachedAnswer = { json, etag: etagOf?.(bytes) };
-        answerBytes.set(stored, bytes);
-        return stored;
-      });
+      const answer = await hub.cache.get<CachedAnswer>(`answer:${cached.key}`, cached.tags, () => store(ctx));
       if (res.headersSent) return;
-      res.status(status());
+      res.status(statusOf(res));
       res.setHeader('Content-Type', 'application/json; charset=utf-8');
       // Set before send(), Express uses this ETag (and still answers 304 to a matching If-None-Match).
       if (answer.etag) res.setHeader('ETag', answer.etag);
@@ -114,6 +116,6 @@ export function mount<E extends Endpoint>(router: Router, hub: HubServices, endp
       res.status(204).end();
       return;
     }
-    res.status(status()).json(checked(result));
+    res.status(statusOf(res)).json(checked(result));
   });
 }

@@ -2,8 +2,8 @@ import pino, { type DestinationStream, type Logger } from 'pino';
 import { currentContext } from './context';
 
 /**
- * Paths never written to a log: cookies, credentials, tokens. pino-http's req/res are reduced
- * by the serializers in http-log.ts already; this is the net under everything else.
+ * Paths never written to a log: cookies, credentials, tokens. The access line of http-log.ts
+ * holds no headers at all; this is the net under everything else.
  */
 export const REDACT = [
   'req.headers.cookie',
