@@ -37,9 +37,10 @@ export function createRateLimits(hub: HubServices): RequestHandler {
   const mutations = limiter(hub, 'mutation', hub.config.rateLimits.mutationsPerMinute);
 
   return async function rateLimits(req, res, next) {
-    const isLogin =
-      (req.method === 'GET' && LOGIN_REDIRECTS.has(req.path)) || (req.method === 'POST' && req.path === api.devLogin.path);
-    const isMutation = !isLogin && !SAFE_METHODS.has(req.method) && (req.path === '/api' || req.path.startsWith('/api/'));
+    // Matched as the router matches (any case, an optional trailing slash): /Auth/Dev/ is a login too.
+    const path = routePath(req.path);
+    const isLogin = (req.method === 'GET' && LOGIN_REDIRECTS.has(path)) || (req.method === 'POST' && path === api.devLogin.path);
+    const isMutation = !isLogin && !SAFE_METHODS.has(req.method) && (path === '/api' || path.startsWith('/api/'));
     if (!isLogin && !isMutation) return next();
 
     const user = req.user as { id: number } | undefined;
@@ -58,6 +59,8 @@ export function createRateLimits(hub: HubServices): RequestHandler {
     next();
   };
 }
+
+const routePath = (path: string) => (path.length > 1 && path.endsWith('/') ? path.slice(0, -1) : path).toLowerCase();
 
 function refuse(req: Request, res: Response, isLogin: boolean, msBeforeNext: number) {
   const seconds = Math.max(1, Math.ceil(msBeforeNext / 1000));

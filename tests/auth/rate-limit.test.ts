@@ -38,6 +38,8 @@ describe('login rate limit (memory)', () => {
     const res = await c.post('/auth/dev', { username: 'limited3' });
     expectLimited(res);
     expect(res.body.error.message).toMatch(/login attempts/i);
+    // The router takes any case and a trailing slash: so does the limit.
+    for (const path of ['/Auth/Dev', '/auth/dev/', '/AUTH/DEV/']) expectLimited(await t.client().post(path, { username: 'limited4' }));
     expect((await c.get('/api/me')).body.user).toBeNull();
     // Reads are not logins: the site still answers.
     expect((await c.get('/api/me')).status).toBe(200);
@@ -90,6 +92,7 @@ describe('mutation rate limit (memory)', () => {
     }
     expectLimited(await a.patch('/api/me', { mmr: 5000 }));
     expectLimited(await a.post('/api/leagues', { name: 'Nope' }));
+    expectLimited(await a.patch('/API/Me/', { mmr: 5000 })); // the same route for the router
     expect((await a.get('/api/me')).body.user.mmr).toBeNull(); // the refused change did not happen
     // Reads are not limited.
     expect((await a.get('/api/me')).status).toBe(200);
