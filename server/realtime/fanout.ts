@@ -1,18 +1,19 @@
-import { createAdapter } from '@socket.io/redis-adapter';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import type { Server } from 'socket.io';
+import type { Namespace, Server } from 'socket.io';
 import type { Db } from '../db/knex';
+import { BatchingRedisAdapter } from './batching-adapter';
 
 /**
- * Fan-out between processes: the classic @socket.io/redis-adapter (Redis pub/sub).
+ * Fan-out between processes: the classic @socket.io/redis-adapter (Redis pub/sub), with the
+ * broadcasts of one event-loop turn sent as one message (batching-adapter.ts).
  *
  * Why classic and not the streams adapter: the streams adapter's advantage is connection-state
  * recovery (it keeps recent packets in a Redis stream and replays them to a reconnecting
  * socket). We do not need that: every event is in our own event log with a per-room seq, and a
  * client that reconnects (to any process, after any delay, even after a restart) rejoins
- * with its last seq and gets exactly the missed events from the log. Pub/sub costs one
- * PUBLISH per broadcast and keeps nothing in Redis; a stream would add an XADD per broadcast,
+ * with its last seq and gets exactly the missed events from the log. Pub/sub costs a
+ * PUBLISH per turn and keeps nothing in Redis; a stream would add an XADD per broadcast,
  * a blocking XREAD loop per process and memory in Redis, for a replay we already have.
  *
  * When Redis is down the hub keeps going: broadcasts reach this process's own sockets only
@@ -99,14 +100,26 @@ export function createFanOut(io: Server, deps: { redis: Redis | undefined; prefi
     client.on('ready', markMaybeUp);
   }
 
-  io.adapter(
-    createAdapter(
-      guarded(pub, markDown),
-      guarded(sub, noop),
-      // The channel prefix follows REDIS_PREFIX, so hubs on different prefixes never mix.
-      { key: `${deps.prefix}socket.io`, requestsTimeout: 3000 },
-    ),
-  );
+  const publisher = guarded(pub, markDown);
+  const publish = (channel: string, message: Buffer) => publisher.publish(channel, message);
+  const adapters = new Set<BatchingRedisAdapter>();
+  // The adapter's own publishes (requests) go out after the broadcasts queued before them.
+  const adapterPub = new Proxy(publisher, {
+    get(target, prop, receiver) {
+      if (prop !== 'publish') return Reflect.get(target, prop, receiver) as unknown;
+      return (channel: string, message: Buffer) => {
+        for (const adapter of adapters) adapter.flush();
+        return publish(channel, message);
+      };
+    },
+  });
+  const subscriber = guarded(sub, noop);
+  // The channel prefix follows REDIS_PREFIX, so hubs on different prefixes never mix. The
+  // parser stays the default (msgpack): BatchingRedisAdapter frames batches around it.
+  const opts = { key: `${deps.prefix}socket.io`, requestsTimeout: 3000 };
+  io.adapter(function (nsp: Namespace) {
+    return new BatchingRedisAdapter(nsp, adapterPub, subscriber, opts, { publish, log, live: adapters });
+  } as never);
 
   /**
    * After an outage: tell every process's clients the heads of the rooms whose broadcasts

@@ -1,0 +1,161 @@
+import { RedisAdapter } from '@socket.io/redis-adapter';
+import type { Logger } from 'pino';
+import type { Namespace } from 'socket.io';
+import type { BroadcastOptions } from 'socket.io-adapter';
+
+/**
+ * The classic Redis adapter, with the broadcasts of one event-loop turn sent as one PUBLISH.
+ *
+ * Why: every PUBLISH costs the sender an ioredis command (objects, a promise, a reply to
+ * parse) and its own echo (each process is subscribed to what it publishes), and costs every
+ * other process one message to take in. With many small rooms that per-message cost was most
+ * of what Redis added to a broadcast; the fan-out itself is the same.
+ *
+ * - A broadcast is encoded at once (the caller may change its objects afterwards), delivered
+ *   locally, and queued; the queue is published when the turn ends (setImmediate), or at once
+ *   when this broadcast has many local recipients (the other processes should not wait for
+ *   that local fan-out) or the queue is large.
+ * - A queue of one goes out exactly as the classic adapter sends it (same channel, same
+ *   bytes). Several go as one message on the namespace channel: `[uid, 0, [[packet, opts]…]]`.
+ *   A process running the plain adapter ignores it (a packet of 0 is "another namespace"),
+ *   so during a rolling deploy old processes miss batched events; their clients resync from
+ *   the log when they reconnect to a new one.
+ * - Any other publish of the adapter (requests: disconnectSockets, fetchSockets…) first
+ *   flushes the queue (see `flushBefore`), so a broadcast and a request sent after it stay in
+ *   that order.
+ * - A process drops its own messages by their first bytes, before decoding them.
+ *
+ * The framing is msgpack written by hand around the parser's output: it relies on the
+ * adapter's default parser (notepack.io), which createFanOut keeps.
+ */
+
+/** Local recipients from which a broadcast is published at once rather than at the end of the turn. */
+const FLUSH_NOW_RECIPIENTS = 32;
+const MAX_QUEUED = 500;
+const MAX_QUEUED_BYTES = 256 * 1024;
+
+interface Parser {
+  encode(msg: unknown): Buffer;
+  decode(msg: Buffer): unknown;
+}
+interface Publisher {
+  publish(channel: string, message: Buffer): Promise<unknown>;
+}
+type RawOpts = { rooms: unknown[]; except: unknown[]; flags?: BroadcastOptions['flags'] };
+
+/** What this class uses of RedisAdapter's internals (typed private there); pinned by the package version. */
+interface RedisAdapterInternals {
+  readonly nsp: Namespace;
+  readonly uid: string;
+  readonly parser: Parser;
+  readonly channel: string;
+  readonly rooms: Map<unknown, Set<string>>;
+  readonly sids: Map<string, Set<unknown>>;
+  broadcast(packet: { nsp?: string }, opts: BroadcastOptions): void;
+  onmessage(pattern: Buffer | null, channel: Buffer, msg: Buffer): void;
+  hasRoom(room: unknown): boolean;
+  close(): Promise<void> | void;
+}
+const Base = RedisAdapter as unknown as new (nsp: Namespace, pub: unknown, sub: unknown, opts: object) => RedisAdapterInternals;
+/** The in-memory adapter's broadcast (this process's sockets only), which RedisAdapter extends. */
+const localBroadcast = (Object.getPrototypeOf(RedisAdapter.prototype) as { broadcast: RedisAdapterInternals['broadcast'] }).broadcast;
+
+/** msgpack headers: fixarray / array 16, fixstr / str 8. */
+const arrayHeader = (n: number) => (n < 16 ? Buffer.from([0x90 | n]) : Buffer.from([0xdc, n >> 8, n & 0xff]));
+function strBytes(s: string): Buffer {
+  const body = Buffer.from(s, 'utf8');
+  if (body.length >= 256) throw new Error('adapter uid too long');
+  return Buffer.concat([body.length < 32 ? Buffer.from([0xa0 | body.length]) : Buffer.from([0xd9, body.length]), body]);
+}
+
+export class BatchingRedisAdapter extends Base {
+  private queue: { channel: string; entry: Buffer }[] = [];
+  private queuedBytes = 0;
+  private scheduled: NodeJS.Immediate | undefined;
+  /** `[uid, …` as the classic adapter's messages begin: ours (classic or batch) start with it. */
+  private readonly head: Buffer;
+  private readonly batchHead: Buffer;
+
+  constructor(
+    nsp: Namespace,
+    pub: Publisher,
+    sub: unknown,
+    opts: object,
+    private readonly deps: { publish: Publisher['publish']; log: Logger; live: Set<BatchingRedisAdapter> },
+  ) {
+    super(nsp, pub, sub, opts);
+    this.head = Buffer.concat([Buffer.from([0x93]), strBytes(this.uid)]);
+    this.batchHead = Buffer.concat([this.head, Buffer.from([0x00])]);
+    deps.live.add(this);
+  }
+
+  override broadcast(packet: { nsp?: string }, opts: BroadcastOptions): void {
+    if (opts.flags?.local) return super.broadcast(packet, opts); // no publish
+    packet.nsp = this.nsp.name;
+    const rooms = [...opts.rooms];
+    const raw: RawOpts = { rooms, except: [...new Set(opts.except)], flags: opts.flags };
+    const entry = this.parser.encode([packet, raw]);
+    this.queue.push({ channel: rooms.length === 1 ? `${this.channel}${String(rooms[0])}#` : this.channel, entry });
+    this.queuedBytes += entry.length;
+    if (this.localRecipients(opts) >= FLUSH_NOW_RECIPIENTS || this.queue.length >= MAX_QUEUED || this.queuedBytes >= MAX_QUEUED_BYTES) this.flush();
+    else this.scheduled ??= setImmediate(this.flush);
+    localBroadcast.call(this, packet, opts);
+  }
+
+  /** Publishes what is queued: one classic message, or one batch. */
+  readonly flush = () => {
+    if (this.scheduled) clearImmediate(this.scheduled);
+    this.scheduled = undefined;
+    const queued = this.queue;
+    if (queued.length === 0) return;
+    this.queue = [];
+    this.queuedBytes = 0;
+    // [packet, opts] → [uid, packet, opts]: the same elements after a 3-array header and the uid.
+    if (queued.length === 1 && queued[0]!.entry[0] === 0x92) {
+      void this.deps.publish(queued[0]!.channel, Buffer.concat([this.head, queued[0]!.entry.subarray(1)]));
+      return;
+    }
+    void this.deps.publish(this.channel, Buffer.concat([this.batchHead, arrayHeader(queued.length), ...queued.map((q) => q.entry)]));
+  };
+
+  /** An upper bound of this process's sockets the broadcast reaches. */
+  private localRecipients(opts: BroadcastOptions): number {
+    if (opts.rooms.size === 0) return this.sids.size;
+    let n = 0;
+    for (const room of opts.rooms) n += this.rooms.get(room)?.size ?? 0;
+    return n;
+  }
+
+  override onmessage(pattern: Buffer | null, channel: Buffer, msg: Buffer): void {
+    if (msg.length > this.head.length && this.head.compare(msg, 0, this.head.length) === 0) return; // our own
+    if (!isBatch(msg)) return super.onmessage(pattern, channel, msg);
+    if (!channel.toString().startsWith(this.channel)) return;
+    let entries: [{ nsp?: string }, RawOpts][];
+    try {
+      entries = (this.parser.decode(msg) as [string, 0, [{ nsp?: string }, RawOpts][]])[2];
+    } catch (err) {
+      this.deps.log.warn({ err }, 'ignored a malformed fan-out batch from redis');
+      return;
+    }
+    for (const [packet, raw] of entries) {
+      if (!packet || packet.nsp !== this.nsp.name) continue;
+      // As the classic adapter does by channel: nothing to encode for a room nobody here is in.
+      if (raw.rooms.length === 1 && !this.rooms.has(raw.rooms[0]) && !this.hasRoom(raw.rooms[0])) continue;
+      localBroadcast.call(this, packet, { rooms: new Set(raw.rooms as string[]), except: new Set(raw.except as string[]), flags: raw.flags });
+    }
+  }
+
+  override close() {
+    this.flush();
+    this.deps.live.delete(this);
+    return super.close();
+  }
+}
+
+/** `[<str>, 0, …`: a batch (a classic message has the packet, a map, second). */
+function isBatch(msg: Buffer): boolean {
+  if (msg[0] !== 0x93) return false;
+  const h = msg[1]!;
+  const uidEnd = (h & 0xe0) === 0xa0 ? 2 + (h & 0x1f) : h === 0xd9 ? 3 + msg[2]! : -1;
+  return uidEnd > 0 && msg[uidEnd] === 0x00;
+}
