@@ -12,7 +12,25 @@ const TTL_SECONDS = 60;
  * cache generation: after an outage this process bumps the generation before it serves from
  * the cache again, which makes every entry written before the outage unreachable.
  */
+/**
+ * Reads the generation and the tags' versions, names the entry after them and reads it, in one
+ * round trip (a command waits for this before it runs: the actor's role is a cached read).
+ * KEYS: the generation, then each tag; ARGV: the entry prefix, the key, then each tag's name.
+ */
+const LOOKUP = `
+local parts = {}
+for i = 2, #KEYS do parts[#parts + 1] = ARGV[i + 1] .. '@' .. (redis.call('GET', KEYS[i]) or '0') end
+local entry = ARGV[1] .. (redis.call('GET', KEYS[1]) or '0') .. ':' .. ARGV[2] .. '|' .. table.concat(parts, ',')
+return {entry, redis.call('GET', entry)}`;
+
+type Lookup = (numKeys: number, ...keysThenArgs: string[]) => Promise<[string, string | null]>;
+
 export function createRedisCache(redis: Redis, prefix: string, log: Logger): ReadCache {
+  // ioredis sends it by SHA once Redis knows it (EVALSHA, falling back to EVAL).
+  redis.defineCommand('dtxCacheLookup', { lua: LOOKUP });
+  const lookupCommand = (redis as unknown as { dtxCacheLookup: Lookup }).dtxCacheLookup.bind(redis);
+  const lookup = (generation: string, tagNames: string[], entryPrefix: string, key: string) =>
+    lookupCommand(1 + tagNames.length, generation, ...tagNames.map(tagKey), entryPrefix, key, ...tagNames);
   let hits = 0;
   let misses = 0;
   /** Set when this process may have missed an invalidation; cleared once the generation is bumped. */
@@ -55,9 +73,8 @@ export function createRedisCache(redis: Redis, prefix: string, log: Logger): Rea
           misses++;
           return load();
         }
-        const [generation, ...versions] = await redis.mget(generationKey, ...tagNames.map(tagKey));
-        entryKey = `${prefix}cache:entry:${generation ?? 0}:${key}|${tagNames.map((t, i) => `${t}@${versions[i] ?? 0}`).join(',')}`;
-        const cached = await redis.get(entryKey);
+        let cached: string | null;
+        [entryKey, cached] = await lookup(generationKey, tagNames, `${prefix}cache:entry:`, key);
         if (cached !== null) {
           hits++;
           return JSON.parse(cached) as T;
