@@ -39,7 +39,7 @@ async function createTournament(staff: HttpClient, name: string): Promise<number
 /**
  * A tournament with a pool of `poolSize` imported players and `captains` captains, each
  * with a team. Captains are also made tournament staff: renaming their team is the command
- * the fan-out scenarios send (the draft's pick command does not exist yet).
+ * the fan-out scenarios send (repeatable, with a small event; see bench/README.md).
  */
 export async function seedTournament(url: string, opts: { captains: number; poolSize: number; tag: string }): Promise<SeededTournament> {
   const staff = await login(url, `bench_staff_${opts.tag}`, 'staff');
