@@ -128,7 +128,8 @@ describe.each(DATABASES)('sessions in Redis [%s]', (db) => {
     for (const step of cleanup.reverse()) await step();
   });
 
-  it('two hubs sharing one Redis share the session; logout on one ends it on both', async () => {
+  /** Two hubs on one database and one Redis (a key prefix of their own, removed afterwards). */
+  async function twoHubsOnRedis() {
     const prefix = `dtx-test-${crypto.randomBytes(4).toString('hex')}:`;
     const env = { REDIS_URL, REDIS_PREFIX: prefix };
     const database = await createTestDatabase(db);
@@ -143,6 +144,11 @@ describe.each(DATABASES)('sessions in Redis [%s]', (db) => {
       if (keys.length) await redis.del(...keys);
       redis.disconnect();
     });
+    return { a, b, redis, prefix };
+  }
+
+  it('two hubs sharing one Redis share the session; logout on one ends it on both', async () => {
+    const { a, b, redis, prefix } = await twoHubsOnRedis();
 
     const c = await a.login('roamer', 'staff');
     // Stored in Redis, not in the database.
@@ -162,14 +168,7 @@ describe.each(DATABASES)('sessions in Redis [%s]', (db) => {
   });
 
   it('a logout on one hub drops that session’s sockets on the other', async () => {
-    const prefix = `dtx-test-${crypto.randomBytes(4).toString('hex')}:`;
-    const env = { REDIS_URL, REDIS_PREFIX: prefix };
-    const database = await createTestDatabase(db);
-    cleanup.push(() => database.drop());
-    const a = await startHub({ database, env });
-    cleanup.push(() => a.close());
-    const b = await startHub({ database, env });
-    cleanup.push(() => b.close());
+    const { a, b } = await twoHubsOnRedis();
     const c = await a.login('crosshub', 'staff');
     const onB = await connectSocket(b.url, { cookie: c.cookieHeader() });
     cleanup.push(async () => onB.close());
