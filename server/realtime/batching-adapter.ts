@@ -2,6 +2,7 @@ import { RedisAdapter } from '@socket.io/redis-adapter';
 import type { Logger } from 'pino';
 import type { Namespace } from 'socket.io';
 import type { BroadcastOptions } from 'socket.io-adapter';
+import { broadcastLocally } from './direct-fanout';
 
 /**
  * The classic Redis adapter, with the broadcasts of one event-loop turn sent as one PUBLISH.
@@ -57,8 +58,6 @@ interface RedisAdapterInternals {
   close(): Promise<void> | void;
 }
 const Base = RedisAdapter as unknown as new (nsp: Namespace, pub: unknown, sub: unknown, opts: object) => RedisAdapterInternals;
-/** The in-memory adapter's broadcast (this process's sockets only), which RedisAdapter extends. */
-const localBroadcast = (Object.getPrototypeOf(RedisAdapter.prototype) as { broadcast: RedisAdapterInternals['broadcast'] }).broadcast;
 
 /** msgpack headers: fixarray / array 16, fixstr / str 8. */
 const arrayHeader = (n: number) => (n < 16 ? Buffer.from([0x90 | n]) : Buffer.from([0xdc, n >> 8, n & 0xff]));
@@ -90,7 +89,7 @@ export class BatchingRedisAdapter extends Base {
   }
 
   override broadcast(packet: { nsp?: string }, opts: BroadcastOptions): void {
-    if (opts.flags?.local) return super.broadcast(packet, opts); // no publish
+    if (opts.flags?.local) return broadcastLocally(this as never, packet, opts); // no publish
     packet.nsp = this.nsp.name;
     const rooms = [...opts.rooms];
     const raw: RawOpts = { rooms, except: [...new Set(opts.except)], flags: opts.flags };
@@ -99,7 +98,7 @@ export class BatchingRedisAdapter extends Base {
     this.queuedBytes += entry.length;
     if (this.localRecipients(opts) >= FLUSH_NOW_RECIPIENTS || this.queue.length >= MAX_QUEUED || this.queuedBytes >= MAX_QUEUED_BYTES) this.flush();
     else this.scheduled ??= setImmediate(this.flush);
-    localBroadcast.call(this, packet, opts);
+    broadcastLocally(this as never, packet, opts);
   }
 
   /** Publishes what is queued: one classic message, or one batch. */
@@ -126,22 +125,30 @@ export class BatchingRedisAdapter extends Base {
     return n;
   }
 
-  override onmessage(pattern: Buffer | null, channel: Buffer, msg: Buffer): void {
+  /**
+   * A broadcast from another process: a batch, or a classic message (decoded as the classic
+   * adapter does), delivered to this process's sockets with the direct fan-out.
+   */
+  override onmessage(_pattern: Buffer | null, channelBytes: Buffer, msg: Buffer): void {
     if (msg.length > this.head.length && this.head.compare(msg, 0, this.head.length) === 0) return; // our own
-    if (!isBatch(msg)) return super.onmessage(pattern, channel, msg);
-    if (!channel.toString().startsWith(this.channel)) return;
-    let entries: [{ nsp?: string }, RawOpts][];
+    const channel = channelBytes.toString();
+    if (!channel.startsWith(this.channel)) return;
+    // A room's channel ends with `<room>#`: nothing to decode for a room nobody here is in.
+    const room = channel.slice(this.channel.length, -1);
+    if (room !== '' && !this.hasRoom(room)) return;
+    let entries: [{ nsp?: string } | undefined, RawOpts][];
     try {
-      entries = (this.parser.decode(msg) as [string, 0, [{ nsp?: string }, RawOpts][]])[2];
+      const decoded = this.parser.decode(msg) as [string, unknown, unknown];
+      entries = isBatch(msg) ? (decoded[2] as [{ nsp?: string }, RawOpts][]) : [[decoded[1] as { nsp?: string }, decoded[2] as RawOpts]];
     } catch (err) {
-      this.deps.log.warn({ err }, 'ignored a malformed fan-out batch from redis');
+      this.deps.log.warn({ err }, 'ignored a malformed fan-out message from redis');
       return;
     }
     for (const [packet, raw] of entries) {
-      if (!packet || packet.nsp !== this.nsp.name) continue;
-      // As the classic adapter does by channel: nothing to encode for a room nobody here is in.
-      if (raw.rooms.length === 1 && !this.rooms.has(raw.rooms[0]) && !this.hasRoom(raw.rooms[0])) continue;
-      localBroadcast.call(this, packet, { rooms: new Set(raw.rooms as string[]), except: new Set(raw.except as string[]), flags: raw.flags });
+      if (packet && packet.nsp === undefined) packet.nsp = '/';
+      if (!packet || packet.nsp !== this.nsp.name || !raw) continue;
+      if (raw.rooms.length === 1 && !this.hasRoom(raw.rooms[0])) continue;
+      broadcastLocally(this as never, packet, { rooms: new Set(raw.rooms as string[]), except: new Set(raw.except as string[]), flags: raw.flags });
     }
   }
 

@@ -3,10 +3,12 @@ import type { Logger } from 'pino';
 import type { Namespace, Server } from 'socket.io';
 import type { Db } from '../db/knex';
 import { BatchingRedisAdapter } from './batching-adapter';
+import { useDirectAdapter } from './direct-fanout';
 
 /**
  * Fan-out between processes: the classic @socket.io/redis-adapter (Redis pub/sub), with the
- * broadcasts of one event-loop turn sent as one message (batching-adapter.ts).
+ * broadcasts of one event-loop turn sent as one message (batching-adapter.ts). Each process
+ * writes to its own sockets with the direct fan-out (direct-fanout.ts), with or without Redis.
  *
  * Why classic and not the streams adapter: the streams adapter's advantage is connection-state
  * recovery (it keeps recent packets in a Redis stream and replays them to a reconnecting
@@ -65,6 +67,7 @@ function guarded(client: Redis, onDropped: () => void): Redis {
 export function createFanOut(io: Server, deps: { redis: Redis | undefined; prefix: string; db: Db; log: Logger }): FanOut {
   const { redis, log } = deps;
   if (!redis) {
+    useDirectAdapter(io);
     return { status: () => 'off', ready: async () => {}, committed: noop, close: async () => {} };
   }
   const pub = redis.duplicate({ enableOfflineQueue: false, maxRetriesPerRequest: 1 });

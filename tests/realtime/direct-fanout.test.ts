@@ -1,0 +1,83 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { WireEvent } from '../../shared/realtime';
+import { startHub, type TestHub } from '../support/hub';
+import { socketJar, type TestSocket, unwrap } from '../support/socket';
+import { type Client, redisPrefix, tournamentWithPool } from './fixtures';
+
+const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+/**
+ * The direct fan-out (server/realtime/direct-fanout.ts) writes a broadcast's frame straight to
+ * idle WebSockets and leaves every other socket to Engine.IO. These pin the cases where taking
+ * the shortcut would reorder or lose messages. Transport only: one database kind is enough.
+ */
+describe.each([
+  { name: 'one process', redis: false },
+  { name: 'two processes on Redis', redis: true },
+])('RT6 direct fan-out keeps every socket’s messages in order [$name]', ({ redis }) => {
+  let a: TestHub;
+  let b: TestHub | undefined;
+  let staff: Client;
+  const jar = socketJar();
+
+  beforeAll(async () => {
+    const env = redis ? { REDIS_URL, REDIS_PREFIX: redisPrefix() } : {};
+    a = await startHub({ env });
+    if (redis) b = await startHub({ database: a.database, env });
+    staff = (await a.login('directstaff', 'staff')) as Client;
+  });
+  afterEach(() => jar.closeAll());
+  afterAll(async () => {
+    await b?.close();
+    await a?.close();
+  });
+
+  const event = (room: string, seq: number): WireEvent => ({ room, seq, type: 'test.direct', payload: { seq }, actorUserId: null, at: new Date().toISOString() });
+  /** The server side of a client's socket on hub `on`. */
+  const serverSocket = (on: TestHub, client: TestSocket) => {
+    const found = on.hub.realtime.io.of('/').sockets.get(client.socket.id!);
+    if (!found) throw new Error('no server socket for the client');
+    return found;
+  };
+
+  it('RT6 a broadcast waits behind messages Engine.IO still holds for that socket', async () => {
+    const { room } = await tournamentWithPool(a, staff, 0);
+    const here = await jar.open(a.url);
+    const idle = await jar.open(a.url);
+    unwrap(await here.join(room));
+    unwrap(await idle.join(room));
+    const own = serverSocket(a, here);
+    // The first goes out at once and leaves the transport busy until its write completes; the
+    // second waits in Engine.IO's buffer. A broadcast in the same turn must not overtake it.
+    own.emit('event', event(room, 1));
+    own.emit('event', event(room, 2));
+    a.hub.realtime.io.to(room).emit('event', event(room, 3));
+    a.hub.realtime.io.to(room).emit('event', event(room, 4));
+    await here.untilEvents(room, 4);
+    await idle.untilEvents(room, 2);
+    await new Promise((r) => setTimeout(r, 50)); // duplicates would arrive by now
+    expect(here.eventsOf(room).map((e) => e.seq)).toEqual([1, 2, 3, 4]);
+    expect(idle.eventsOf(room).map((e) => e.seq)).toEqual([3, 4]);
+  });
+
+  it('RT6 WebSocket and long-polling spectators get the same events, in order, once', async () => {
+    const { room } = await tournamentWithPool(a, staff, 0);
+    const receiving = b ?? a; // over Redis: the spectators are on the other process
+    const spectators = [
+      await jar.open(receiving.url),
+      await jar.open(receiving.url, { transports: ['polling'] }),
+      await jar.open(receiving.url, { transports: ['polling', 'websocket'] }),
+    ];
+    for (const s of spectators) unwrap(await s.join(room));
+    const sent: number[] = [];
+    for (let seq = 1; seq <= 40; seq++) {
+      sent.push(seq);
+      a.hub.realtime.io.to(room).emit('event', event(room, seq));
+      if (seq % 10 === 0) await new Promise((r) => setTimeout(r, 5)); // some in one turn, some apart
+    }
+    for (const s of spectators) await s.untilEvents(room, sent.length);
+    await new Promise((r) => setTimeout(r, 50));
+    for (const s of spectators) expect(s.eventsOf(room).map((e) => e.seq)).toEqual(sent);
+    expect(spectators[0]!.eventsOf(room)).toEqual(spectators[1]!.eventsOf(room));
+  });
+});
