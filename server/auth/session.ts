@@ -2,11 +2,11 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import session from 'express-session';
-import { RedisStore } from 'connect-redis';
 import { ConnectSessionKnexStore } from 'connect-session-knex';
 import type { RequestHandler } from 'express';
 import { HubError } from '../http/errors';
 import type { HubServices } from '../services';
+import { DurableSessionStore } from './session-store';
 
 export const SESSION_COOKIE = 'dtx.sid';
 const THIRTY_DAYS_MS = 30 * 24 * 3600 * 1000;
@@ -31,10 +31,13 @@ export function sessionSecret(hub: HubServices): string {
   }
 }
 
-/** Sessions in Redis when configured (shared by every process), else in the hub's database. */
+/**
+ * Sessions in the hub's database, with Redis in front when configured (shared by every process,
+ * and a Redis outage logs nobody out: see session-store.ts).
+ */
 export function createSessionMiddleware(hub: HubServices) {
   const store = hub.redis
-    ? new RedisStore({ client: hub.redis, prefix: `${hub.config.redis!.prefix}sess:` })
+    ? new DurableSessionStore(hub.redis, `${hub.config.redis!.prefix}sess:`, hub.db, hub.log)
     : new ConnectSessionKnexStore({ knex: hub.db, tableName: 'sessions', createTable: false, cleanupInterval: 3600_000 });
   const secure = hub.config.publicUrl.startsWith('https://');
   const loadSession = session({
@@ -78,8 +81,8 @@ export function createSessionMiddleware(hub: HubServices) {
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /**
- * When the store cannot load a session (Redis or the database is down), reads go on as
- * anonymous and changes get a clear 503, instead of every request with a cookie failing.
+ * When the store cannot load a session (the database is down and Redis has no copy, or is down), reads
+ * go on as anonymous and changes get a clear 503, instead of every request with a cookie failing.
  * The stand-in session has no id, so express-session neither saves it nor sends a cookie:
  * the browser keeps its real session for when the store is back.
  */
@@ -88,6 +91,8 @@ function resilient(hub: HubServices, loadSession: RequestHandler): RequestHandle
     loadSession(req, res, (err?: unknown) => {
       if (!err) return next();
       hub.log.warn({ err: err instanceof Error ? err.message : String(err) }, 'session store unavailable');
+      // A save that failed after the response went out: the request is over, nothing to answer.
+      if (res.headersSent) return;
       if (!SAFE_METHODS.has(req.method)) {
         next(new HubError('unavailable', 'Sessions are unavailable for a moment; please try again shortly.'));
         return;

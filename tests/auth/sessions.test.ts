@@ -151,9 +151,10 @@ describe.each(DATABASES)('sessions in Redis [%s]', (db) => {
     const { a, b, redis, prefix } = await twoHubsOnRedis();
 
     const c = await a.login('roamer', 'staff');
-    // Stored in Redis, not in the database.
+    // Stored in Redis (the shared fast copy) and in the database (the durable one).
+    const rows = async () => Number((await a.hub.services.db('sessions').count({ n: '*' }).first())!.n);
     expect((await redis.keys(`${prefix}sess:*`)).length).toBe(1);
-    expect(Number((await a.hub.services.db('sessions').count({ n: '*' }).first())!.n)).toBe(0);
+    expect(await rows()).toBe(1);
 
     const onB = sameBrowser(c, b);
     expect((await onB.get('/api/me')).body.user).toMatchObject({ username: 'roamer', role: 'staff' });
@@ -163,6 +164,7 @@ describe.each(DATABASES)('sessions in Redis [%s]', (db) => {
     const logout = await b.client().request('POST', '/auth/logout', { headers: { cookie: c.cookieHeader(), 'x-csrf-token': token }, csrf: false });
     expect(logout.status).toBe(200);
     expect((await redis.keys(`${prefix}sess:*`)).length).toBe(0);
+    expect(await rows()).toBe(0);
     expect((await onB.get('/api/me')).body.user).toBeNull();
     expect((await c.get('/api/me')).body.user).toBeNull();
   });
@@ -181,7 +183,8 @@ describe.each(DATABASES)('sessions in Redis [%s]', (db) => {
     expect(spectatorOnB.socket.connected).toBe(true);
   });
 
-  it('while Redis is down a logged-in browser reads as anonymous, changes get 503, and the session is back with Redis', async () => {
+  // A Redis outage alone logs nobody out (tests/auth/session-outage.test.ts); both stores down is this.
+  it('while Redis and the database are both down a logged-in browser reads as anonymous, changes get 503, and the session is back with them', async () => {
     const prefix = `dtx-test-${crypto.randomBytes(4).toString('hex')}:`;
     const t = await startHub({ db, env: { REDIS_URL, REDIS_PREFIX: prefix } });
     cleanup.push(() => t.close());
@@ -192,15 +195,19 @@ describe.each(DATABASES)('sessions in Redis [%s]', (db) => {
     const ended = new Promise((resolve) => redis.once('end', resolve));
     redis.disconnect();
     await ended;
-    const read = await c.get('/api/me');
-    expect(read.status).toBe(200);
-    expect(read.body.user).toBeNull();
-    expect(read.headers.getSetCookie()).toEqual([]); // the browser keeps its session cookie
-    const change = await c.request('POST', '/auth/logout', { headers: { 'x-csrf-token': token }, csrf: false });
-    expect(change.status).toBe(503);
-    expect(change.body.error.code).toBe('unavailable');
-
-    await redis.connect();
+    await t.hub.services.db.destroy();
+    try {
+      const read = await c.get('/api/me');
+      expect(read.status).toBe(200);
+      expect(read.body.user).toBeNull();
+      expect(read.headers.getSetCookie()).toEqual([]); // the browser keeps its session cookie
+      const change = await c.request('POST', '/auth/logout', { headers: { 'x-csrf-token': token }, csrf: false });
+      expect(change.status).toBe(503);
+      expect(change.body.error.code).toBe('unavailable');
+    } finally {
+      t.hub.services.db.initialize();
+      await redis.connect();
+    }
     expect((await c.get('/api/me')).body.user).toMatchObject({ username: 'weathered', role: 'staff' });
   });
 });

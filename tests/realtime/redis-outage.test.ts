@@ -74,12 +74,12 @@ describe.each(DATABASES)('RT10 Redis stops while the hubs run [%s]', (db) => {
     const degraded = await readyz(reader, (r) => r.body.status === 'degraded');
     expect(degraded.status).toBe(200); // a load balancer keeps it
     expect(degraded.body.checks).toEqual({ database: 'ok', redis: 'down' });
-    // New visitors still get in (sessions are in Redis: as spectators until it is back).
+    // New sockets still get in, as who they are (sessions fall back to the database).
     const late = await connectSocket(a.url, { cookie: staff.cookieHeader() });
     sockets.push(late);
     unwrap(await late.join(room));
     // Commands go on from the database; this process's spectators still get them.
-    await create(1);
+    unwrap(await late.command('team.create', { tournamentId: id, captainUserId: users[1]!.userId }));
     await create(2);
     await localSpectator.untilEvents(room, 3);
     expect(localSpectator.eventsOf(room).map((e) => e.seq)).toEqual([start + 1, start + 2, start + 3]);
