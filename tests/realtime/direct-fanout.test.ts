@@ -21,7 +21,7 @@ describe.each([
   const jar = socketJar();
 
   beforeAll(async () => {
-    const env = redis ? { REDIS_URL, REDIS_PREFIX: redisPrefix() } : {};
+    const env: Record<string, string> = redis ? { REDIS_URL, REDIS_PREFIX: redisPrefix() } : {};
     a = await startHub({ env });
     if (redis) b = await startHub({ database: a.database, env });
     staff = (await a.login('directstaff', 'staff')) as Client;
