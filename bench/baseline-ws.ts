@@ -1,7 +1,8 @@
 /**
  * Baseline for fan-out: a bare `ws` server. A trigger client sends one small message; the
- * server builds one frame of the configured size (the size of the hub's event frame) and sends
- * it to every other client, then acknowledges to the trigger. This is the least any hub can do
+ * server builds one frame with the same bytes as the hub's event frame (a Socket.IO event
+ * packet carrying the same event, with the next seq) and sends it to every other client, then
+ * acknowledges to the trigger. Same bytes, so the clients parse the same thing. This is the least any hub can do
  * for "one change reaches every spectator", so the hub's figures are reported against it.
  */
 import http from 'node:http';
@@ -11,12 +12,17 @@ import { nowMs } from './lib/stats';
 import { processStats } from './lib/process-stats';
 
 let size = 324;
+let sample: Record<string, unknown> | undefined;
 let seq = 0;
 const spectators = new Set<WebSocket>();
 let serverMs: number[] = [];
 
-/** A frame shaped like a hub event ({room, seq, type, payload}), padded to exactly `size` bytes. */
+/**
+ * The hub's event frame with the room named `bench` and seq `n`; before a sample is known, a
+ * frame shaped like one ({room, seq, type, payload}) padded to `size` bytes.
+ */
 function frame(n: number): string {
+  if (sample) return `42${JSON.stringify(['event', { ...sample, room: 'bench', seq: n }])}`;
   const head = `{"room":"bench","seq":${n},"type":"draft.pick","payload":{"pad":"`;
   const tail = '"}}';
   return head + 'x'.repeat(Math.max(0, size - head.length - tail.length)) + tail;
@@ -41,8 +47,9 @@ wss.on('connection', (ws, req) => {
 });
 
 serveParent({
-  configure: (p: { size: number }) => {
+  configure: (p: { size: number; sample?: Record<string, unknown> }) => {
     size = p.size;
+    sample = p.sample;
     return { size: frame(1).length };
   },
   clients: () => spectators.size,

@@ -37,6 +37,8 @@ const roomMax = new Map<string, number>();
 /** Expected receivers per event of a room: an entry that reaches it counts as delivered. */
 const roomTarget = new Map<string, number>();
 let frameBytes = 0;
+/** The last hub event received, as sent: the baseline sends frames shaped exactly like it. */
+let sampleEvent: unknown;
 let received = 0;
 let completed = 0;
 let onCompleted: (() => void) | undefined;
@@ -53,7 +55,10 @@ function record(member: Member | null, event: { room?: unknown; seq?: unknown } 
   const at = nowMs();
   if (!event || typeof event.seq !== 'number' || typeof event.room !== 'string') return;
   const { room, seq } = event as { room: string; seq: number };
-  if (bytes) frameBytes = bytes;
+  if (bytes) {
+    frameBytes = bytes;
+    sampleEvent = event;
+  }
   if (seq > (roomMax.get(room) ?? 0)) roomMax.set(room, seq);
   if (!member) return; // untracked (captains): only the room's head is of interest
   received++;
@@ -122,9 +127,10 @@ async function openOne(p: OpenParams, i: number): Promise<Member> {
       ws.once('open', () => resolve());
       ws.once('error', reject);
     });
+    // The baseline's frames are the hub's (`42["event",{…}]`): the same parsing as the light client's.
     ws.on('message', (data: Buffer) => {
       const text = data.toString();
-      record(tracked, JSON.parse(text), text.length);
+      record(tracked, text.charCodeAt(0) === 52 ? JSON.parse(text.slice(2))[1] : JSON.parse(text), 0);
     });
     ws.on('error', () => {});
     member.close = () => ws.terminate();
@@ -483,6 +489,7 @@ serveParent({
   countEnd,
   autocannon: runAutocannon,
   frameBytes: () => frameBytes,
+  sampleEvent: () => sampleEvent,
   roomHead: (p: { room: string }) => roomMax.get(p.room) ?? 0,
   stats: (p: { gc?: boolean }) => processStats(p?.gc ?? false),
   groupSizes: () => Object.fromEntries([...groups].map(([k, v]) => [k, v.length])),

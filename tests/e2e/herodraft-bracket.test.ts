@@ -99,8 +99,9 @@ describe('hero drafts on the bracket page', () => {
       const name = teamNames[i]!;
       await expect.poll(() => picks(name).locator('li').count()).toBe(5);
       expect(await bans(name).locator('li').count()).toBe(7);
-      expect(await picks(name).innerText()).toContain(nameOf(team.picks[4]!));
-      expect(await bans(name).innerText()).toContain(nameOf(team.bans[0]!));
+      // Polled: the tiles can render before their text is laid out (innerText reads what is shown).
+      await expect.poll(() => picks(name).innerText()).toContain(nameOf(team.picks[4]!));
+      await expect.poll(() => bans(name).innerText()).toContain(nameOf(team.bans[0]!));
     }
     expect(await draft.locator('.team.dire').innerText()).toContain(teamNames[0]);
     expect(await draft.locator('.team.radiant').innerText()).toContain(teamNames[1]);
