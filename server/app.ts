@@ -56,7 +56,8 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
   const db = createDb(config.database);
   if (options.migrate ?? true) await migrateLatest(db);
 
-  const redis = config.redis ? new Redis(config.redis.url, { maxRetriesPerRequest: 2, enableOfflineQueue: false, lazyConnect: false }) : undefined;
+  // Auto-pipelining: commands issued in the same tick (a command's rate limit and role lookup) go in one write.
+  const redis = config.redis ? new Redis(config.redis.url, { maxRetriesPerRequest: 2, enableOfflineQueue: false, lazyConnect: false, enableAutoPipelining: true }) : undefined;
   redis?.on('error', (err) => log.warn({ err: err.message }, 'redis error'));
   const cache = redis ? createRedisCache(redis, config.redis!.prefix, log) : createMemoryCache();
   const metrics = createMetrics();

@@ -38,11 +38,12 @@ async function findTeam(tx: CommandTx, tournamentId: number, teamId: number): Pr
   return team;
 }
 
-async function refuseDuplicateName(tx: CommandTx, tournamentId: number, name: string, exceptId?: number) {
-  const q = Team.query(tx.db).where({ tournamentId }).whereRaw('lower(name) = ?', [name.toLowerCase()]);
-  if (exceptId !== undefined) q.whereNot({ id: exceptId });
-  if (await q.first()) throw conflict(`a team named "${name}" already exists in this tournament`);
+async function refuseDuplicateName(tx: CommandTx, tournamentId: number, name: string) {
+  const taken = await Team.query(tx.db).where({ tournamentId }).whereRaw('lower(name) = ?', [name.toLowerCase()]).first();
+  if (taken) throw duplicateName(name);
 }
+
+const duplicateName = (name: string) => conflict(`a team named "${name}" already exists in this tournament`);
 
 /**
  * Writes draft orders 1..n in the given order. draft_order is unique per tournament and
@@ -88,17 +89,23 @@ export async function createTeam(
 
 export async function renameTeam(hub: HubServices, actor: Actor | null, tournamentId: number, teamId: number, name: string): Promise<TeamDto> {
   requireUser(actor);
-  return hub.commands.run(actor, async (tx) => {
+  await hub.commands.run(actor, async (tx) => {
     const { tournament } = await lockTournamentAsStaff(tx, tournamentId);
-    const team = await findTeam(tx, tournamentId, teamId);
+    // The team and any other team already called `name`, in one query.
+    const named = await Team.query(tx.db)
+      .where({ tournamentId })
+      .where((q) => q.where({ id: teamId }).orWhereRaw('lower(name) = ?', [name.toLowerCase()]));
+    const team = named.find((t) => t.id === teamId);
+    if (!team) throw notFound(`team ${teamId}`);
     requireEditable(tournament.state);
-    if (team.name === name) return readTeam(tx.db, tournamentId, teamId);
-    await refuseDuplicateName(tx, tournamentId, name, teamId);
+    if (team.name === name) return;
+    if (named.some((t) => t.id !== teamId)) throw duplicateName(name);
     await team.$query(tx.db).patch({ name });
     touchTournament(tx, tournamentId);
     await tx.emit(rooms.tournament(tournamentId), 'team.renamed', { teamId, name });
-    return readTeam(tx.db, tournamentId, teamId);
   });
+  // The answer is read once the event is out: spectators do not wait for it.
+  return readTeam(hub.db, tournamentId, teamId);
 }
 
 export async function reorderTeams(hub: HubServices, actor: Actor | null, tournamentId: number, teamIds: number[]): Promise<{ items: TeamDto[] }> {

@@ -25,9 +25,18 @@ export async function isTournamentStaff(db: Knex, actor: Actor | null, tournamen
  */
 export async function requireTournamentStaff(db: Knex, actor: Actor | null, tournamentId: number): Promise<{ actor: Actor; tournament: Tournament }> {
   const user = requireUser(actor);
-  const tournament = await findTournament(db, tournamentId);
-  if (!(await isTournamentStaff(db, user, tournamentId))) throw forbidden('only staff of this tournament may do this');
-  return { actor: user, tournament };
+  if (isSiteStaff(user)) return { actor: user, tournament: await findTournament(db, tournamentId) };
+  // One query (every staff command starts here): the tournament, and whether the actor is on its staff.
+  const found = (await Tournament.query(db)
+    .findById(tournamentId)
+    .select('tournaments.*', db.raw('exists(select 1 from tournament_staff s where s.tournament_id = tournaments.id and s.user_id = ?) as actor_is_staff', [user.id]))) as
+    | (Tournament & { actorIsStaff?: unknown })
+    | undefined;
+  if (!found) throw notFound(`tournament ${tournamentId}`);
+  const { actorIsStaff } = found;
+  delete found.actorIsStaff;
+  if (!actorIsStaff || actorIsStaff === '0') throw forbidden('only staff of this tournament may do this');
+  return { actor: user, tournament: found };
 }
 
 /**
