@@ -32,6 +32,7 @@ interface BroadcastTarget {
 }
 interface AdapterInternals {
   nsp: Namespace;
+  rooms: Map<string, Set<string>>;
   _encode(packet: unknown, packetOpts: object): unknown[];
   apply(opts: BroadcastOptions, callback: (socket: BroadcastTarget) => void): void;
 }
@@ -61,12 +62,23 @@ export function broadcastLocally(adapter: Adapter, packet: { nsp?: string }, opt
   const parts = packetOpts.wsPreEncodedFrame;
   // One buffer, so that each socket costs one write (the same bytes for every socket).
   const frame = parts && !flags.volatile ? [parts.length === 1 ? parts[0]! : Buffer.concat(parts)] : undefined;
-  self.apply(opts, (socket) => {
+  const send = (socket: BroadcastTarget) => {
     socket.notifyOutgoingListeners?.(packet);
     const sender = frame && idleWebSocket(socket.client.conn);
     if (sender) sender.sendFrame(frame);
     else socket.client.writeToEngine(encoded, packetOpts);
-  });
+  };
+  // One room and no exceptions (every event and presence broadcast): its members are distinct,
+  // so they need not be collected into a set first as `apply` does for the general case.
+  if (opts.rooms.size === 1 && (!opts.except || opts.except.size === 0)) {
+    const [room] = opts.rooms;
+    for (const id of self.rooms.get(room!) ?? []) {
+      const socket = self.nsp.sockets.get(id) as unknown as BroadcastTarget | undefined;
+      if (socket) send(socket);
+    }
+    return;
+  }
+  self.apply(opts, send);
 }
 
 /** The in-memory adapter (one process, no Redis) with the direct fan-out. */

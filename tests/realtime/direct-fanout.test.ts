@@ -60,6 +60,26 @@ describe.each([
     expect(idle.eventsOf(room).map((e) => e.seq)).toEqual([3, 4]);
   });
 
+  it('RT6 a broadcast to several rooms, or with exceptions, reaches each socket once', async () => {
+    const [r1, r2] = await Promise.all([1, 2].map(async () => (await tournamentWithPool(a, staff, 0)).room));
+    const both = await jar.open(a.url);
+    const one = await jar.open(a.url);
+    const excepted = await jar.open(a.url);
+    for (const room of [r1!, r2!]) unwrap(await both.join(room));
+    unwrap(await one.join(r1!));
+    unwrap(await excepted.join(r1!));
+    const io = a.hub.realtime.io;
+    io.to([r1!, r2!]).emit('event', event(r1!, 1));
+    io.to(r1!).except(serverSocket(a, excepted).id).emit('event', event(r1!, 2));
+    await both.untilEvents(r1!, 2);
+    await one.untilEvents(r1!, 2);
+    await excepted.untilEvents(r1!, 1);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(both.events.map((e) => e.seq)).toEqual([1, 2]);
+    expect(one.events.map((e) => e.seq)).toEqual([1, 2]);
+    expect(excepted.events.map((e) => e.seq)).toEqual([1]);
+  });
+
   it('RT6 WebSocket and long-polling spectators get the same events, in order, once', async () => {
     const { room } = await tournamentWithPool(a, staff, 0);
     const receiving = b ?? a; // over Redis: the spectators are on the other process
