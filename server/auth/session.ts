@@ -11,6 +11,8 @@ import { DurableSessionStore } from './session-store';
 export const SESSION_COOKIE = 'dtx.sid';
 const THIRTY_DAYS_MS = 30 * 24 * 3600 * 1000;
 const FIRST_CONNECT_WAIT_MS = 3000;
+/** How often a session's stored expiry is moved forward (see touchAtMostEvery). */
+export const TOUCH_EVERY_MS = 10 * 60 * 1000;
 
 /**
  * The session secret: from SESSION_SECRET, else (development only) generated once and kept
@@ -36,9 +38,12 @@ export function sessionSecret(hub: HubServices): string {
  * and a Redis outage logs nobody out: see session-store.ts).
  */
 export function createSessionMiddleware(hub: HubServices) {
-  const store = hub.redis
-    ? new DurableSessionStore(hub.redis, `${hub.config.redis!.prefix}sess:`, hub.db, hub.log)
-    : new ConnectSessionKnexStore({ knex: hub.db, tableName: 'sessions', createTable: false, cleanupInterval: 3600_000 });
+  const store = touchAtMostEvery(
+    hub.redis
+      ? new DurableSessionStore(hub.redis, `${hub.config.redis!.prefix}sess:`, hub.db, hub.log)
+      : new ConnectSessionKnexStore({ knex: hub.db, tableName: 'sessions', createTable: false, cleanupInterval: 3600_000 }),
+    TOUCH_EVERY_MS,
+  );
   const secure = hub.config.publicUrl.startsWith('https://');
   const loadSession = session({
     name: SESSION_COOKIE,
@@ -76,6 +81,26 @@ export function createSessionMiddleware(hub: HubServices) {
     connected.then(() => middleware(req, res, next), next);
   };
   return { middleware: waitingMiddleware, store };
+}
+
+/**
+ * A rolling session is touched after every response: one database write per logged-in request
+ * (and one in Redis), each taking SQLite's single write lock from commands. The expiry moves by
+ * 30 days each time, so moving it once every few minutes per session loses nothing; the cookie
+ * itself is still renewed on every response.
+ */
+function touchAtMostEvery<S extends session.Store>(store: S, everyMs: number): S {
+  const touch = store.touch?.bind(store);
+  if (!touch) return store;
+  const lastTouched = new Map<string, number>();
+  store.touch = (sid, sess, callback) => {
+    const now = Date.now();
+    if (now - (lastTouched.get(sid) ?? 0) < everyMs) return callback?.();
+    if (lastTouched.size >= 100_000) lastTouched.clear(); // bounded: forgetting only means one more touch
+    lastTouched.set(sid, now);
+    touch(sid, sess, callback);
+  };
+  return store;
 }
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);

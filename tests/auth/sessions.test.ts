@@ -38,6 +38,28 @@ describe.each(DATABASES)('sessions in the database [%s]', (db) => {
     expect(me.body.user).toMatchObject({ username: 'survivor', role: 'staff' });
   });
 
+  it('using a session moves its stored expiry at most once every ten minutes; the cookie is renewed on every response', async () => {
+    const t = await startHub({ db });
+    cleanup.push(() => t.close());
+    const c = await t.login('toucher');
+    const writes: string[] = [];
+    const onQuery = (q: { sql: string }) => {
+      if (/^update\b.*\bsessions\b/i.test(q.sql)) writes.push(q.sql);
+    };
+    t.hub.services.db.on('query', onQuery);
+    try {
+      for (let i = 0; i < 3; i++) {
+        const me = await c.get('/api/me');
+        expect(me.body.user.username).toBe('toucher');
+        expect(me.headers.getSetCookie().some((line) => line.startsWith('dtx.sid='))).toBe(true);
+      }
+    } finally {
+      t.hub.services.db.off('query', onQuery);
+    }
+    // express-session touches after every response (rolling): the first moves the row, the next two do not.
+    expect(writes).toHaveLength(1);
+  });
+
   it('logout deletes the stored session: the old cookie no longer authenticates', async () => {
     const t = await startHub({ db });
     cleanup.push(() => t.close());
