@@ -7,7 +7,7 @@ import { Adapter, type BroadcastOptions } from 'socket.io-adapter';
  * Why: Socket.IO already encodes a broadcast once, down to the WebSocket frame, but then hands
  * it to every socket through Engine.IO's write path: a packet object, a write buffer, five
  * event emits and a write callback per socket. With 1,000 spectators that made the fan-out
- * about 1.4× a bare `ws` send loop. A socket whose WebSocket has nothing pending can take the
+ * about 1.3× a bare `ws` send loop. A socket whose WebSocket has nothing pending can take the
  * frame directly: nothing is queued ahead of it, so the order of its messages is kept. Every
  * other socket (long polling, upgrading, a write still pending, compression on, volatile or
  * binary packets) takes Socket.IO's own path, unchanged.

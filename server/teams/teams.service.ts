@@ -104,7 +104,8 @@ export async function renameTeam(hub: HubServices, actor: Actor | null, tourname
     touchTournament(tx, tournamentId);
     await tx.emit(rooms.tournament(tournamentId), 'team.renamed', { teamId, name });
   });
-  // The answer is read once the event is out: spectators do not wait for it.
+  // The answer is read once the event is out, so spectators do not wait for it (it shows the
+  // team as it is then, like any read).
   return readTeam(hub.db, tournamentId, teamId);
 }
 

@@ -33,9 +33,9 @@ export async function requireTournamentStaff(db: Knex, actor: Actor | null, tour
     | (Tournament & { actorIsStaff?: unknown })
     | undefined;
   if (!found) throw notFound(`tournament ${tournamentId}`);
-  const { actorIsStaff } = found;
+  const { actorIsStaff } = found; // 0/1 on SQLite, false/true on PostgreSQL
   delete found.actorIsStaff;
-  if (!actorIsStaff || actorIsStaff === '0') throw forbidden('only staff of this tournament may do this');
+  if (!actorIsStaff) throw forbidden('only staff of this tournament may do this');
   return { actor: user, tournament: found };
 }
 
