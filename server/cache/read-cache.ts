@@ -24,6 +24,24 @@ export const tags = {
   bracket: (tournamentId: number) => `bracket:${tournamentId}`,
 } as const;
 
+/**
+ * Concurrent misses of one entry share one load: after an event, every open page may ask for
+ * the same read at once, and without this each of them would run its queries. Keyed by the
+ * versioned entry key, so a reader after an invalidation never joins a load from before it.
+ * Callers get the same object, as cache hits already do: loaded values are never mutated.
+ */
+export function sharedLoads() {
+  const inFlight = new Map<string, Promise<unknown>>();
+  return <T>(entryKey: string, load: () => Promise<T>): Promise<T> => {
+    let pending = inFlight.get(entryKey) as Promise<T> | undefined;
+    if (!pending) {
+      pending = load().finally(() => inFlight.delete(entryKey));
+      inFlight.set(entryKey, pending);
+    }
+    return pending;
+  };
+}
+
 const TTL_MS = 60_000;
 const MAX_ENTRIES = 5_000;
 
@@ -32,6 +50,7 @@ export function createMemoryCache(): ReadCache {
   const entries = new Map<string, { value: unknown; expires: number }>();
   let hits = 0;
   let misses = 0;
+  const shared = sharedLoads();
   const versionKey = (key: string, tagNames: string[]) =>
     `${key}|${tagNames.map((t) => `${t}@${versions.get(t) ?? 0}`).join(',')}`;
 
@@ -44,10 +63,12 @@ export function createMemoryCache(): ReadCache {
         return hit.value as T;
       }
       misses++;
-      const value = await load();
-      if (entries.size >= MAX_ENTRIES) entries.delete(entries.keys().next().value!);
-      entries.set(k, { value, expires: Date.now() + TTL_MS });
-      return value;
+      return shared(k, async () => {
+        const value = await load();
+        if (entries.size >= MAX_ENTRIES) entries.delete(entries.keys().next().value!);
+        entries.set(k, { value, expires: Date.now() + TTL_MS });
+        return value;
+      });
     },
     async invalidate(tagNames: string[]) {
       for (const t of tagNames) versions.set(t, (versions.get(t) ?? 0) + 1);

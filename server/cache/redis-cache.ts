@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import type { ReadCache } from './read-cache';
+import { type ReadCache, sharedLoads } from './read-cache';
 
 const TTL_SECONDS = 60;
 
@@ -33,6 +33,7 @@ export function createRedisCache(redis: Redis, prefix: string, log: Logger): Rea
     lookupCommand(1 + tagNames.length, generation, ...tagNames.map(tagKey), entryPrefix, key, ...tagNames);
   let hits = 0;
   let misses = 0;
+  const shared = sharedLoads();
   /** Set when this process may have missed an invalidation; cleared once the generation is bumped. */
   let mustBumpGeneration = false;
   let bumping: Promise<void> | undefined;
@@ -86,9 +87,11 @@ export function createRedisCache(redis: Redis, prefix: string, log: Logger): Rea
         return load();
       }
       misses++;
-      const value = await load();
-      redis.set(entryKey, JSON.stringify(value), 'EX', TTL_SECONDS).catch((err: unknown) => log.warn({ err }, 'redis cache write failed'));
-      return value;
+      return shared(entryKey, async () => {
+        const value = await load();
+        redis.set(entryKey, JSON.stringify(value), 'EX', TTL_SECONDS).catch((err: unknown) => log.warn({ err }, 'redis cache write failed'));
+        return value;
+      });
     },
     async invalidate(tagNames: string[]) {
       try {

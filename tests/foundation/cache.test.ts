@@ -1,4 +1,6 @@
 import crypto from 'node:crypto';
+import { Redis } from 'ioredis';
+import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DATABASES } from '../support/databases';
 import type { HttpClient } from '../support/http';
@@ -6,6 +8,8 @@ import { eventually } from '../support/eventually';
 import { startHub, type TestHub } from '../support/hub';
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy';
 import { connectSocket } from '../support/socket';
+import { createMemoryCache, type ReadCache } from '../../server/cache/read-cache';
+import { createRedisCache } from '../../server/cache/redis-cache';
 
 type Client = HttpClient & { userId: number };
 
@@ -200,6 +204,47 @@ describe('RT8 RT10 a Redis outage that keeps its data leaves no stale cache entr
       for (let i = 0; i < 3; i++) expect((await anonB.get(path)).body.teams[0].name).toBe('During');
     } finally {
       socket.close();
+    }
+  });
+});
+
+describe('read cache: readers of a missing entry share its load', () => {
+  const caches: { name: string; make: () => Promise<{ cache: ReadCache; close: () => void }> }[] = [
+    { name: 'in process', make: async () => ({ cache: createMemoryCache(), close: () => {} }) },
+    {
+      name: 'Redis',
+      make: async () => {
+        const redis = new Redis('redis://127.0.0.1:6379');
+        await redis.ping(); // connected: a cache on a Redis not yet ready reads straight from the loader
+        return { cache: createRedisCache(redis, `dtx-test-flight-${crypto.randomBytes(6).toString('hex')}:`, pino({ level: 'silent' })), close: () => redis.disconnect() };
+      },
+    },
+  ];
+
+  it.each(caches)('RT8 twenty readers at once run the load once; after an invalidation, a new load, not the one in flight [$name]', async ({ make }) => {
+    const { cache, close } = await make();
+    try {
+      let loads = 0;
+      const load = async () => {
+        const n = ++loads;
+        await new Promise((resolve) => setTimeout(resolve, 30));
+        return { n };
+      };
+      const burst = () => Promise.all(Array.from({ length: 20 }, () => cache.get('tournament-page', ['tournament:1'], load)));
+      expect((await burst()).map((v) => v.n)).toEqual(Array(20).fill(1));
+      expect(loads).toBe(1);
+
+      // A load still running when the tag is invalidated is not joined by readers after it.
+      await cache.invalidate(['tournament:1']);
+      const before = cache.get('tournament-page', ['tournament:1'], load);
+      await eventually(() => loads === 2, 'the first load to start');
+      await cache.invalidate(['tournament:1']);
+      const after = await burst();
+      expect((await before).n).toBe(2);
+      expect(after.map((v) => v.n)).toEqual(Array(20).fill(3));
+      expect(loads).toBe(3);
+    } finally {
+      close();
     }
   });
 });
