@@ -3,6 +3,10 @@ import type { HeroDraftView } from '../../shared/schemas/herodraft';
 import type { HttpClient } from '../support/http';
 import type { TestHub } from '../support/hub';
 import { heroes } from '../../server/herodraft/heroes';
+import { ManualClock } from '../../server/deadlines/clock';
+import { useHeroDraftRandom } from '../../server/herodraft/herodraft.service';
+import type { DbKind } from '../support/databases';
+import { startHub } from '../support/hub';
 
 export type Client = HttpClient & { userId: number };
 
@@ -17,6 +21,18 @@ export interface HeroDraftSetup {
   /** Captains of team A (index 0) and team B (index 1). */
   captains: [Client, Client];
   teamIds: [number, number];
+}
+
+/**
+ * A hub for hero-draft tests: a manual clock for the turn deadlines (a 3 s resume countdown),
+ * the coin toss always won by team A, and a staff user.
+ */
+export async function startHeroDraftHub(db: DbKind, staffName: string): Promise<{ t: TestHub; staff: HttpClient; clock: ManualClock }> {
+  const t = await startHub({ db, env: { HERODRAFT_RESUME_COUNTDOWN_MS: '3000' } });
+  const clock = new ManualClock(Date.parse('2030-05-01T18:00:00Z'));
+  t.hub.deadlines.useClock(clock);
+  useHeroDraftRandom(t.hub.services, { int: () => 0 });
+  return { t, staff: await t.login(staffName, 'staff'), clock };
 }
 
 /** A tournament with two teams (captains from its pool) and a hero draft for their match, over REST. */

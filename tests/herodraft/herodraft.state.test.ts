@@ -1,11 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DATABASES } from '../support/databases';
-import { startHub, type TestHub } from '../support/hub';
+import type { TestHub } from '../support/hub';
 import type { HttpClient } from '../support/http';
-import { ManualClock } from '../../server/deadlines/clock';
-import { useHeroDraftRandom } from '../../server/herodraft/herodraft.service';
+import type { ManualClock } from '../../server/deadlines/clock';
 import type { HeroDraftView } from '../../shared/schemas/herodraft';
-import { heroIdsSorted, roomEvents, setupHeroDraft, untilView, view } from './fixtures';
+import { heroIdsSorted, roomEvents, setupHeroDraft, untilView, view, startHeroDraftHub } from './fixtures';
 
 /**
  * A hero-draft command builds its answer and its event from the state it keeps in memory while
@@ -19,11 +18,7 @@ describe.each(DATABASES)('hero draft: what a command answers and broadcasts is w
   const heroes = heroIdsSorted();
 
   beforeAll(async () => {
-    t = await startHub({ db, env: { HERODRAFT_RESUME_COUNTDOWN_MS: '3000' } });
-    clock = new ManualClock(Date.parse('2030-05-01T18:00:00Z'));
-    t.hub.deadlines.useClock(clock);
-    useHeroDraftRandom(t.hub.services, { int: () => 0 });
-    staff = await t.login('hdstatestaff', 'staff');
+    ({ t, staff, clock } = await startHeroDraftHub(db, 'hdstatestaff'));
   });
   afterAll(() => t?.close());
 

@@ -1,11 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DATABASES } from '../support/databases';
-import { startHub, type TestHub } from '../support/hub';
+import type { TestHub } from '../support/hub';
 import type { HttpClient } from '../support/http';
-import { ManualClock } from '../../server/deadlines/clock';
-import { useHeroDraftRandom } from '../../server/herodraft/herodraft.service';
+import type { ManualClock } from '../../server/deadlines/clock';
 import type { HeroDraftView } from '../../shared/schemas/herodraft';
-import { heroIdsSorted, roomEvents, setupHeroDraft, startDrafting, untilView, view } from './fixtures';
+import { heroIdsSorted, roomEvents, setupHeroDraft, startDrafting, untilView, view, startHeroDraftHub } from './fixtures';
 
 describe.each(DATABASES)('hero draft over REST (%s)', (db) => {
   let t: TestHub;
@@ -14,11 +13,7 @@ describe.each(DATABASES)('hero draft over REST (%s)', (db) => {
   const heroes = heroIdsSorted();
 
   beforeAll(async () => {
-    t = await startHub({ db, env: { HERODRAFT_RESUME_COUNTDOWN_MS: '3000' } });
-    clock = new ManualClock(Date.parse('2030-05-01T18:00:00Z'));
-    t.hub.deadlines.useClock(clock);
-    useHeroDraftRandom(t.hub.services, { int: () => 0 });
-    staff = await t.login('hdstaff', 'staff');
+    ({ t, staff, clock } = await startHeroDraftHub(db, 'hdstaff'));
   });
   afterAll(() => t?.close());
 
