@@ -12,10 +12,11 @@ import { Adapter, type BroadcastOptions } from 'socket.io-adapter';
  * other socket (long polling, upgrading, a write still pending, compression on, volatile or
  * binary packets) takes Socket.IO's own path, unchanged.
  *
- * It relies on internals of socket.io-adapter (`_encode`, which pre-computes the frame) and
- * of engine.io's WebSocket transport (its `ws` socket and that socket's sender), the same ones
- * socket.io uses for its pre-encoded frames; each is checked, and a missing one means the
- * normal path.
+ * It relies on internals of engine.io's WebSocket transport (its `ws` socket and that socket's
+ * sender, the same ones socket.io uses for its pre-encoded frames), checked per socket: a
+ * missing one means the normal path. It also calls socket.io-adapter's `_encode` (which
+ * pre-computes the frame), `apply` and `rooms` unchecked: an upgrade that changes them fails
+ * tests/realtime/direct-fanout.test.ts.
  */
 
 interface WsSender {
