@@ -1,5 +1,6 @@
 import { expect } from 'vitest';
 import type { HttpClient, HttpResponse } from '../support/http';
+import type { TestHub } from '../support/hub';
 
 export interface DiscordRoundTrip {
   /** The hub's answer to GET /auth/discord (a redirect to Discord). */
@@ -37,4 +38,13 @@ export function loginErrorOf(res: HttpResponse): string | null {
   const location = new URL(res.headers.get('location')!, 'http://hub.invalid');
   expect(location.pathname).toBe('/');
   return location.searchParams.get('loginError');
+}
+
+/** The same browser (its cookie, and its CSRF token for changes) talking to another hub. */
+export function sameBrowser(client: HttpClient, hub: TestHub) {
+  return {
+    get: (path: string) => hub.client().request('GET', path, { headers: { cookie: client.cookieHeader() } }),
+    post: async (path: string, body: unknown) =>
+      hub.client().request('POST', path, { body, headers: { cookie: client.cookieHeader(), 'x-csrf-token': await client.token() }, csrf: false }),
+  };
 }

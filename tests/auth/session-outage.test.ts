@@ -5,6 +5,7 @@ import { createTestDatabase, DATABASES, type TestDatabase } from '../support/dat
 import { eventually } from '../support/eventually';
 import type { HttpClient } from '../support/http';
 import { startHub, type TestHub } from '../support/hub';
+import { sameBrowser } from './helpers';
 import { startOwnRedis, type OwnRedis } from '../support/redis-server';
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy';
 import { tournamentWithPool } from '../realtime/fixtures';
@@ -26,14 +27,6 @@ function sessionId(client: HttpClient): string {
   return /^s:([^.]+)\./.exec(decodeURIComponent(value))![1]!;
 }
 
-/** The same browser (cookie and CSRF token) talking to another hub. */
-function sameBrowser(client: HttpClient, hub: TestHub) {
-  const headers = async () => ({ cookie: client.cookieHeader(), 'x-csrf-token': await client.token() });
-  return {
-    get: async (path: string) => hub.client().request('GET', path, { headers: { cookie: client.cookieHeader() } }),
-    post: async (path: string, body: unknown) => hub.client().request('POST', path, { body, headers: await headers(), csrf: false }),
-  };
-}
 
 /*
  * Two hubs on one database reach their own redis-server through a TCP proxy: cutting the proxy

@@ -3,19 +3,13 @@ import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, DATABASES, type TestDatabase } from '../support/databases';
 import { startHub, type TestHub } from '../support/hub';
+import { sameBrowser } from './helpers';
 import { RealtimeClient } from '../../client/src/lib/realtime';
 import { eventually } from '../support/eventually';
 import { connectSocket, type TestSocket } from '../support/socket';
 
 const REDIS_URL = 'redis://127.0.0.1:6379';
 
-/** The same browser (same cookie) talking to another hub. */
-function sameBrowser(from: { cookieHeader(): string }, hub: TestHub) {
-  const cookie = from.cookieHeader();
-  return {
-    get: (path: string) => hub.client().request('GET', path, { headers: { cookie } }),
-  };
-}
 
 describe.each(DATABASES)('sessions in the database [%s]', (db) => {
   const cleanup: (() => Promise<void>)[] = [];
