@@ -5,6 +5,7 @@ import { isContention, isForeignKeyViolation, isUniqueViolation } from '../db/er
 import { conflict, HubError } from '../http/errors';
 import type { ReadCache } from '../cache/read-cache';
 import type { RoomEvent } from '../events/event.model';
+import { roomLogWriter } from '../events/room-log';
 import type { Actor } from '../auth/actor';
 import { currentContext } from '../observability/context';
 import type { HubMetrics } from '../observability/metrics';
@@ -76,19 +77,17 @@ export function createCommandBus(deps: { db: Db; cache: ReadCache; log: Logger; 
     let result: T;
     try {
       result = await deps.db.transaction(async (trx) => {
+        const log = roomLogWriter(deps.db, trx);
         const locked = new Map<string, number>();
         const lock = async (room: string, expectedSeq?: number) => {
           let seq = locked.get(room);
           if (seq === undefined) {
-            // A no-op write takes the row lock (PostgreSQL) / the write lock (SQLite) first thing;
-            // a room's first command creates its row.
-            const lockRow = async () => (await trx('rooms').where({ name: room }).update({ seq: trx.raw('seq') }, ['seq']))[0] as { seq: number } | undefined;
-            let row = await lockRow();
-            if (!row) {
-              await trx('rooms').insert({ name: room, seq: 0 }).onConflict('name').ignore();
-              row = await lockRow();
+            // The lock comes first thing; a room's first command creates its row.
+            seq = await log.lock(room);
+            if (seq === undefined) {
+              await log.create(room);
+              seq = (await log.lock(room))!;
             }
-            seq = Number(row!.seq);
             locked.set(room, seq);
           }
           if (expectedSeq !== undefined && expectedSeq !== seq) {
@@ -104,8 +103,7 @@ export function createCommandBus(deps: { db: Db; cache: ReadCache; log: Logger; 
             const seq = (await lock(room)) + 1;
             locked.set(room, seq);
             const at = new Date().toISOString();
-            await trx('rooms').where({ name: room }).update({ seq });
-            await trx('events').insert({ room, seq, type, payload: JSON.stringify(payload), actor_user_id: actor?.id ?? null, created_at: at });
+            await log.append({ room, seq, type, payload: JSON.stringify(payload), actorUserId: actor?.id ?? null, at });
             emitted.push({ room, seq, type, payload, actorUserId: actor?.id ?? null, at });
             tags.add(roomTag(room));
             return seq;

@@ -38,6 +38,29 @@ describe.each(DATABASES)('RT4 races [%s]', (db) => {
     return [a, b] as const;
   };
 
+  it('RT4 a command that fails after appending its event leaves no event, no seq and no broadcast', async () => {
+    const { room } = await tournamentWithPool(t, staff, 1);
+    const bus = t.hub.services.commands;
+    const seqOf = async () => Number((await t.hub.services.db('rooms').where({ name: room }).first())?.seq ?? 0);
+    const before = { events: await loggedEvents(t, room), seq: await seqOf() };
+    const broadcast: unknown[] = [];
+    const unsubscribe = bus.subscribe((e) => broadcast.push(e));
+    try {
+      const failing = bus.run(null, async (tx) => {
+        await tx.emit(room, 'test.discarded', {});
+        throw new Error('the rule failed after the event');
+      });
+      await expect(failing).rejects.toThrow('the rule failed after the event');
+      // The next command continues from the committed seq, as if nothing had happened.
+      const seq = await bus.run(null, (tx) => tx.emit(room, 'test.kept', {}));
+      expect(seq).toBe(before.seq + 1);
+    } finally {
+      unsubscribe();
+    }
+    expect(await loggedEvents(t, room)).toEqual([...before.events, { seq: before.seq + 1, type: 'test.kept' }]);
+    expect(broadcast).toMatchObject([{ room, seq: before.seq + 1, type: 'test.kept' }]);
+  });
+
   it('RT4 two team.create for the same captain over two sockets: one team, one conflict', async () => {
     const [a, b] = await pair();
     for (let round = 0; round < ROUNDS; round++) {
