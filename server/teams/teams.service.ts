@@ -91,16 +91,17 @@ export async function renameTeam(hub: HubServices, actor: Actor | null, tourname
   requireUser(actor);
   await hub.commands.run(actor, async (tx) => {
     const { tournament } = await lockTournamentAsStaff(tx, tournamentId);
-    // The team and any other team already called `name`, in one query.
-    const named = await Team.query(tx.db)
+    // The team and any other team already called `name`, in one query (plain knex: see requireTournamentStaff).
+    const named: Pick<Team, 'id' | 'name'>[] = await tx.db('teams')
       .where({ tournamentId })
-      .where((q) => q.where({ id: teamId }).orWhereRaw('lower(name) = ?', [name.toLowerCase()]));
+      .where((q) => q.where({ id: teamId }).orWhereRaw('lower(name) = ?', [name.toLowerCase()]))
+      .select('id', 'name');
     const team = named.find((t) => t.id === teamId);
     if (!team) throw notFound(`team ${teamId}`);
     requireEditable(tournament.state);
     if (team.name === name) return;
     if (named.some((t) => t.id !== teamId)) throw duplicateName(name);
-    await team.$query(tx.db).patch({ name });
+    await tx.db('teams').where({ id: teamId }).update({ name });
     touchTournament(tx, tournamentId);
     await tx.emit(rooms.tournament(tournamentId), 'team.renamed', { teamId, name });
   });
