@@ -34,6 +34,30 @@ interface ThroughputResult {
 }
 
 const CONNECT = { concurrency: 100, connectTimeoutMs: 15_000 };
+const BLOCK = 5;
+
+/**
+ * A round's latency samples of the baseline and the hub, taken in blocks of BLOCK samples in
+ * the order base, hub, hub, base, base, hub … so that the machine's speed drifting during a
+ * round (it does, by tens of percent within seconds, on these machines) weighs on both alike.
+ */
+async function interleavedLatency(loadgen: Ctx['loadgen'], p: { room: string; samples: number; expected: number; timeoutMs: number }) {
+  const b: LatencyResult = { samples: [], clientCpuUs: 0 };
+  const h: LatencyResult = { samples: [], clientCpuUs: 0 };
+  const take = async (which: 'base' | 'hub', count: number) => {
+    const into = which === 'base' ? b : h;
+    const room = which === 'base' ? 'bench' : p.room;
+    const r: LatencyResult = await loadgen.call('latency', { trigger: which, room, samples: count, gapMs: 25, expected: p.expected, timeoutMs: p.timeoutMs }, 300_000);
+    into.samples.push(...r.samples);
+    into.clientCpuUs += r.clientCpuUs;
+  };
+  for (let block = 0, done = 0; done < p.samples; block++, done += BLOCK) {
+    const count = Math.min(BLOCK, p.samples - done);
+    const order = block % 2 === 0 ? (['base', 'hub'] as const) : (['hub', 'base'] as const);
+    for (const which of order) await take(which, count);
+  }
+  return { b, h };
+}
 
 export async function fanout(ctx: Ctx) {
   const { opts, loadgen, report, log } = ctx;
@@ -81,9 +105,8 @@ export async function fanout(ctx: Ctx) {
 
         if (wantPick && opts.ns.includes(n)) {
           const rounds = await runRounds(`pick N=${n} ${variant.name}`, opts.rounds, async () => {
-            const b: LatencyResult = await loadgen.call('latency', { trigger: 'base', room: 'bench', samples, gapMs: 25, expected: n, timeoutMs }, 300_000);
+            const { b, h } = await interleavedLatency(loadgen, { room, samples, expected: n, timeoutMs });
             const baseServer: number[] = await base.child.call('takeServerTimes');
-            const h: LatencyResult = await loadgen.call('latency', { trigger: 'hub', room, samples, gapMs: 25, expected: n, timeoutMs }, 300_000);
             const timings: { serverMs: number; commandMs: number; fanoutMs: number }[] = await hubs[0]!.child.call('takeTimings');
             return {
               base: b.samples.map((s) => s.lastMs),
@@ -133,9 +156,15 @@ export async function fanout(ctx: Ctx) {
 
         if (wantThroughput && n === opts.throughputN) {
           const tp = { window: 4, warmupMs: 500, durationMs: opts.durationMs, drainMs: 15_000 };
+          let round = 0;
+          const measure = (which: 'base' | 'hub'): Promise<ThroughputResult> =>
+            loadgen.call('throughput', { trigger: which, room: which === 'base' ? 'bench' : room, expected: n, ...tp }, 120_000);
           const rounds = await runRounds(`throughput N=${n} ${variant.name}`, opts.rounds, async () => {
-            const b: ThroughputResult = await loadgen.call('throughput', { trigger: 'base', room: 'bench', expected: n, ...tp }, 120_000);
-            const h: ThroughputResult = await loadgen.call('throughput', { trigger: 'hub', room, expected: n, ...tp }, 120_000);
+            // Every other round the hub goes first, so that a drift of the machine's speed does not always favour one side.
+            const hubFirst = round++ % 2 === 1;
+            const first = await measure(hubFirst ? 'hub' : 'base');
+            const second = await measure(hubFirst ? 'base' : 'hub');
+            const [b, h] = hubFirst ? [second, first] : [first, second];
             if (h.errors) report.note(`throughput ${variant.name}: ${h.errors} commands failed: ${h.firstError}`);
             return { base: b.perSecond, hub: h.perSecond, hubBroadcasts: h.broadcastsPerSecond, baseBroadcasts: b.broadcastsPerSecond, drained: h.drained && b.drained };
           });
@@ -154,8 +183,7 @@ export async function fanout(ctx: Ctx) {
           const real = await loadgen.call('open', { group: 'real', kind: 'sio', urls: hubs.map((h) => h.url), count: n, rooms: [room], perRoom: n, track: true, eventName: 'event', ...CONNECT }, 300_000);
           if (real.failed) throw new Error(`${real.failed} of ${n} socket.io-client spectators failed: ${real.firstError}`);
           const rounds = await runRounds(`pick N=${n} real socket.io-client`, { ...opts.rounds, minClean: 1, maxRounds: 2 }, async () => {
-            const b: LatencyResult = await loadgen.call('latency', { trigger: 'base', room: 'bench', samples, gapMs: 25, expected: n, timeoutMs }, 300_000);
-            const h: LatencyResult = await loadgen.call('latency', { trigger: 'hub', room, samples, gapMs: 25, expected: n, timeoutMs }, 300_000);
+            const { b, h } = await interleavedLatency(loadgen, { room, samples, expected: n, timeoutMs });
             return { base: median(b.samples.map((s) => s.lastMs)), hub: median(h.samples.map((s) => s.lastMs)), clientCpuPerMsgUs: h.clientCpuUs / (samples * n) };
           });
           const { rounds: use, contended } = usable(rounds, 1);
