@@ -47,6 +47,7 @@ export interface SqliteStatement {
 
 export interface SqliteConnection {
   readonly open: boolean;
+  readonly inTransaction: boolean;
   pragma(sql: string): unknown;
   prepare(sql: string): SqliteStatement;
 }

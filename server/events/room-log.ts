@@ -34,7 +34,8 @@ const APPEND = 'insert into events (room, seq, type, payload, actor_user_id, cre
  */
 export function roomLogWriter(db: Db, trx: Knex.Transaction): RoomLogWriter {
   const sqlite = sqliteConnectionOf(db);
-  if (sqlite) {
+  // `trx` has begun on it by now; a connection not in a transaction is not the one `trx` holds.
+  if (sqlite?.inTransaction) {
     return {
       lock: async (room) => (sqlite.prepare(LOCK).get(room) as { seq: number } | undefined)?.seq,
       create: async (room) => void sqlite.prepare(CREATE).run(room),

@@ -38,7 +38,7 @@ describe.each(DATABASES)('RT4 races [%s]', (db) => {
     return [a, b] as const;
   };
 
-  it('RT4 a command that fails after appending its event leaves no event, no seq and no broadcast', async () => {
+  it('RT1 RT5 a command that fails after appending its event leaves no event, no used seq and no broadcast', async () => {
     const { room } = await tournamentWithPool(t, staff, 1);
     const bus = t.hub.services.commands;
     const seqOf = async () => Number((await t.hub.services.db('rooms').where({ name: room }).first())?.seq ?? 0);
