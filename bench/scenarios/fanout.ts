@@ -39,7 +39,8 @@ const BLOCK = 5;
 /**
  * A round's latency samples of the baseline and the hub, taken in blocks of BLOCK samples in
  * the order base, hub, hub, base, base, hub … so that the machine's speed drifting during a
- * round (it does, by tens of percent within seconds, on these machines) weighs on both alike.
+ * round (on these machines it does, sometimes by a third between a baseline phase and a hub
+ * phase) weighs on both alike.
  */
 async function interleavedLatency(loadgen: Ctx['loadgen'], p: { room: string; samples: number; expected: number; timeoutMs: number }) {
   const b: LatencyResult = { samples: [], clientCpuUs: 0 };
