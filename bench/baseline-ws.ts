@@ -2,8 +2,11 @@
  * Baseline for fan-out: a bare `ws` server. A trigger client sends one small message; the
  * server builds one frame with the same bytes as the hub's event frame (a Socket.IO event
  * packet carrying the same event, with the next seq) and sends it to every other client, then
- * acknowledges to the trigger. Same bytes, so the clients parse the same thing. This is the least any hub can do
- * for "one change reaches every spectator", so the hub's figures are reported against it.
+ * acknowledges to the trigger. Same bytes, so the clients parse the same thing; clients that
+ * connect on /socket.io/ get a minimal Engine.IO / Socket.IO handshake, so that the load
+ * generator's light client (the hub's spectators' client) can be the baseline's client too.
+ * This is the least any hub can do for "one change reaches every spectator", so the hub's
+ * figures are reported against it.
  */
 import http from 'node:http';
 import { WebSocketServer, type WebSocket } from 'ws';
@@ -16,6 +19,7 @@ let sample: Record<string, unknown> | undefined;
 let seq = 0;
 const spectators = new Set<WebSocket>();
 let serverMs: number[] = [];
+let sessions = 0;
 
 /**
  * The hub's event frame with the room named `bench` and seq `n`; before a sample is known, a
@@ -40,6 +44,15 @@ wss.on('connection', (ws, req) => {
       ws.send(`{"ack":${seq}}`);
     });
     return;
+  }
+  if (req.url?.startsWith('/socket.io/')) {
+    // The least of the Engine.IO / Socket.IO handshake (open, then the namespace's connect), so
+    // that the baseline's spectators run the very client code the hub's spectators run.
+    const sid = String(++sessions);
+    ws.send(`0{"sid":"${sid}","upgrades":[],"pingInterval":600000,"pingTimeout":600000,"maxPayload":65536}`);
+    ws.on('message', (data: Buffer) => {
+      if (data.toString() === '40') ws.send(`40{"sid":"${sid}"}`);
+    });
   }
   spectators.add(ws);
   ws.on('close', () => spectators.delete(ws));

@@ -69,7 +69,7 @@ export async function fanout(ctx: Ctx) {
   for (const n of ns) {
     log(`\n# one room, ${n} spectators`);
     const base = await startBaseline('ws');
-    const opened = await loadgen.call('open', { group: 'base', kind: 'ws', urls: [base.url], count: n, track: true, eventName: '', ...CONNECT }, 300_000);
+    const opened = await loadgen.call('open', { group: 'base', kind: 'light', urls: [base.url], count: n, track: true, eventName: 'event', ...CONNECT }, 300_000);
     if (opened.failed) throw new Error(`baseline: ${opened.failed} of ${n} clients failed to connect: ${opened.firstError}`);
     await loadgen.call('setupTrigger', { name: 'base', kind: 'wsTrigger', url: base.url, ackTimeoutMs: 10_000 });
 

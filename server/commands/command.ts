@@ -10,8 +10,12 @@ import type { Actor } from '../auth/actor';
 import { currentContext } from '../observability/context';
 import type { HubMetrics } from '../observability/metrics';
 
-/** Receives each committed event, after the cache was invalidated (the realtime layer). */
-export type EventSink = (event: RoomEvent) => void;
+/**
+ * Receives each committed event, after the cache was invalidated (the realtime layer).
+ * `othersRunning`: other commands are running in this process, so more events are about to
+ * follow (the fan-out coalesces its writes then).
+ */
+export type EventSink = (event: RoomEvent, othersRunning: boolean) => void;
 
 /**
  * What a command sees inside its transaction. `lock` serialises commands on a room (and
@@ -121,7 +125,7 @@ export function createCommandBus(deps: { db: Db; cache: ReadCache; log: Logger; 
     for (const event of emitted) {
       for (const sink of sinks) {
         try {
-          sink(event);
+          sink(event, inFlight > 1);
         } catch (err) {
           deps.log.error({ err, room: event.room, seq: event.seq }, 'event subscriber failed');
         }

@@ -2,7 +2,7 @@ import { RedisAdapter } from '@socket.io/redis-adapter';
 import type { Logger } from 'pino';
 import type { Namespace } from 'socket.io';
 import type { BroadcastOptions } from 'socket.io-adapter';
-import { broadcastLocally } from './direct-fanout';
+import { broadcastLocally, coalescingWrites, isCoalescing } from './direct-fanout';
 
 /**
  * The classic Redis adapter, with the broadcasts of one event-loop turn sent as one PUBLISH.
@@ -15,7 +15,10 @@ import { broadcastLocally } from './direct-fanout';
  * - A broadcast is encoded at once (the caller may change its objects afterwards), delivered
  *   locally, and queued; the queue is published when the turn ends (setImmediate), or at once
  *   when this broadcast has many local recipients (the other processes should not wait for
- *   that local fan-out) or the queue is large.
+ *   that local fan-out) or the queue is large. While writes are coalesced (direct-fanout.ts:
+ *   more commands are running), the local fan-out waits for the end of the turn too, so the
+ *   queue waits with it and the other processes get the turn's events as one batch, which
+ *   they coalesce in turn.
  * - A queue of one goes out exactly as the classic adapter sends it (same channel, same
  *   bytes). Several go as one message on the namespace channel: `[uid, 0, [[packet, opts]…]]`.
  *   A process running the plain adapter ignores it (a packet of 0 is "another namespace"),
@@ -96,7 +99,8 @@ export class BatchingRedisAdapter extends Base {
     const entry = this.parser.encode([packet, raw]);
     this.queue.push({ channel: rooms.length === 1 ? `${this.channel}${String(rooms[0])}#` : this.channel, entry });
     this.queuedBytes += entry.length;
-    if (this.localRecipients(opts) >= FLUSH_NOW_RECIPIENTS || this.queue.length >= MAX_QUEUED || this.queuedBytes >= MAX_QUEUED_BYTES) this.flush();
+    const bigRoom = !isCoalescing() && this.localRecipients(opts) >= FLUSH_NOW_RECIPIENTS;
+    if (bigRoom || this.queue.length >= MAX_QUEUED || this.queuedBytes >= MAX_QUEUED_BYTES) this.flush();
     else this.scheduled ??= setImmediate(this.flush);
     broadcastLocally(this as never, packet, opts);
   }
@@ -144,12 +148,17 @@ export class BatchingRedisAdapter extends Base {
       this.deps.log.warn({ err }, 'ignored a malformed fan-out message from redis');
       return;
     }
-    for (const [packet, raw] of entries) {
-      if (packet && packet.nsp === undefined) packet.nsp = '/';
-      if (!packet || packet.nsp !== this.nsp.name || !raw) continue;
-      if (raw.rooms.length === 1 && !this.hasRoom(raw.rooms[0])) continue;
-      broadcastLocally(this as never, packet, { rooms: new Set(raw.rooms as string[]), except: new Set(raw.except as string[]), flags: raw.flags });
-    }
+    const deliver = () => {
+      for (const [packet, raw] of entries) {
+        if (packet && packet.nsp === undefined) packet.nsp = '/';
+        if (!packet || packet.nsp !== this.nsp.name || !raw) continue;
+        if (raw.rooms.length === 1 && !this.hasRoom(raw.rooms[0])) continue;
+        broadcastLocally(this as never, packet, { rooms: new Set(raw.rooms as string[]), except: new Set(raw.except as string[]), flags: raw.flags });
+      }
+    };
+    // A batch: a socket in several of its rooms (or one room twice) gets it in one send.
+    if (entries.length > 1) coalescingWrites(deliver);
+    else deliver();
   }
 
   override close() {

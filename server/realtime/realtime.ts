@@ -18,6 +18,7 @@ import type { HubServices } from '../services';
 import { roomSeq } from '../events/snapshot';
 import { displayName, User } from '../users/user.model';
 import { createFanOut } from './fanout';
+import { coalescingWrites } from './direct-fanout';
 import { createUserLimiter, TokenBucket } from './limits';
 import { createPresence, type Viewer } from './presence';
 import { parseRoom, roomKinds, type RoomKindDef } from './room-kinds';
@@ -134,10 +135,11 @@ export async function createRealtime(
   }
 
   // The broadcast path: one room emit per committed event (the adapter fans it out), no reads.
-  const unsubscribe = hub.commands.subscribe((event) => {
+  const unsubscribe = hub.commands.subscribe((event, othersRunning) => {
     fanout.committed(event.room, event.seq);
     const wire: WireEvent = { room: event.room, seq: event.seq, type: event.type, payload: event.payload, actorUserId: event.actorUserId, at: event.at };
-    io.to(event.room).emit('event', wire);
+    if (othersRunning) coalescingWrites(() => io.to(event.room).emit('event', wire));
+    else io.to(event.room).emit('event', wire);
   });
 
   const userLimiter = createUserLimiter({

@@ -1,10 +1,12 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { WireEvent } from '../../shared/realtime';
+import { coalescingWrites } from '../../server/realtime/direct-fanout';
 import { startHub, type TestHub } from '../support/hub';
 import { socketJar, type TestSocket, unwrap } from '../support/socket';
-import { type Client, redisPrefix, tournamentWithPool } from './fixtures';
+import { type Client, redisPrefix, testEvents, tournamentWithPool, untilTestEvents } from './fixtures';
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+
 
 /**
  * The direct fan-out (server/realtime/direct-fanout.ts) writes a broadcast's frame straight to
@@ -53,11 +55,49 @@ describe.each([
     own.emit('event', event(room, 2));
     a.hub.realtime.io.to(room).emit('event', event(room, 3));
     a.hub.realtime.io.to(room).emit('event', event(room, 4));
-    await here.untilEvents(room, 4);
-    await idle.untilEvents(room, 2);
+    await untilTestEvents(here, room, 4);
+    await untilTestEvents(idle, room, 2);
     await new Promise((r) => setTimeout(r, 50)); // duplicates would arrive by now
-    expect(here.eventsOf(room).map((e) => e.seq)).toEqual([1, 2, 3, 4]);
-    expect(idle.eventsOf(room).map((e) => e.seq)).toEqual([3, 4]);
+    expect(testEvents(here, room).map((e) => e.seq)).toEqual([1, 2, 3, 4]);
+    expect(testEvents(idle, room).map((e) => e.seq)).toEqual([3, 4]);
+  });
+
+  it('RT6 broadcasts coalesced in one turn go out together when it ends, in order with Engine.IO’s writes', async () => {
+    const { room } = await tournamentWithPool(a, staff, 0);
+    const here = await jar.open(a.url);
+    const other = await jar.open(a.url);
+    const remote = b ? await jar.open(b.url) : undefined;
+    for (const s of [here, other, remote]) if (s) unwrap(await s.join(room));
+    const own = serverSocket(a, here);
+    const tcp = (own.conn.transport as unknown as { socket: { _socket: import('node:net').Socket } }).socket._socket;
+    const io = a.hub.realtime.io;
+    coalescingWrites(() => io.to(room).emit('event', event(room, 1)));
+    own.emit('event', event(room, 2)); // Engine.IO's own path, same socket, same turn
+    coalescingWrites(() => io.to(room).emit('event', event(room, 3)));
+    io.to(room).emit('event', event(room, 4)); // not coalesced, but this socket is held for the turn
+    // Held: nothing has been handed to the kernel yet; it all goes in one write after the turn.
+    expect(tcp.writableCorked).toBe(1);
+    expect(tcp.writableLength).toBeGreaterThan(0);
+    await new Promise((r) => setImmediate(r));
+    expect(tcp.writableCorked).toBe(0);
+    await untilTestEvents(here, room, 4);
+    await untilTestEvents(other, room, 3);
+    await (remote && untilTestEvents(remote, room, 3));
+    await new Promise((r) => setTimeout(r, 50));
+    expect(testEvents(here, room).map((e) => e.seq)).toEqual([1, 2, 3, 4]);
+    expect(testEvents(other, room).map((e) => e.seq)).toEqual([1, 3, 4]);
+    if (remote) expect(testEvents(remote, room).map((e) => e.seq)).toEqual([1, 3, 4]);
+  });
+
+  it('RT6 a lone broadcast is written at once, not held for the turn', async () => {
+    const { room } = await tournamentWithPool(a, staff, 0);
+    const here = await jar.open(a.url);
+    unwrap(await here.join(room));
+    const tcp = (serverSocket(a, here).conn.transport as unknown as { socket: { _socket: import('node:net').Socket } }).socket._socket;
+    a.hub.realtime.io.to(room).emit('event', event(room, 1));
+    expect(tcp.writableCorked).toBe(0);
+    expect(tcp.writableLength).toBe(0);
+    await untilTestEvents(here, room, 1);
   });
 
   it('RT6 a broadcast to several rooms, or with exceptions, reaches each socket once', async () => {
@@ -71,13 +111,13 @@ describe.each([
     const io = a.hub.realtime.io;
     io.to([r1!, r2!]).emit('event', event(r1!, 1));
     io.to(r1!).except(serverSocket(a, excepted).id).emit('event', event(r1!, 2));
-    await both.untilEvents(r1!, 2);
-    await one.untilEvents(r1!, 2);
-    await excepted.untilEvents(r1!, 1);
+    await untilTestEvents(both, r1!, 2);
+    await untilTestEvents(one, r1!, 2);
+    await untilTestEvents(excepted, r1!, 1);
     await new Promise((r) => setTimeout(r, 50));
-    expect(both.events.map((e) => e.seq)).toEqual([1, 2]);
-    expect(one.events.map((e) => e.seq)).toEqual([1, 2]);
-    expect(excepted.events.map((e) => e.seq)).toEqual([1]);
+    expect(testEvents(both).map((e) => e.seq)).toEqual([1, 2]);
+    expect(testEvents(one).map((e) => e.seq)).toEqual([1, 2]);
+    expect(testEvents(excepted).map((e) => e.seq)).toEqual([1]);
   });
 
   it('RT6 WebSocket and long-polling spectators get the same events, in order, once', async () => {
@@ -95,9 +135,9 @@ describe.each([
       a.hub.realtime.io.to(room).emit('event', event(room, seq));
       if (seq % 10 === 0) await new Promise((r) => setTimeout(r, 5)); // some in one turn, some apart
     }
-    for (const s of spectators) await s.untilEvents(room, sent.length);
+    for (const s of spectators) await untilTestEvents(s, room, sent.length);
     await new Promise((r) => setTimeout(r, 50));
-    for (const s of spectators) expect(s.eventsOf(room).map((e) => e.seq)).toEqual(sent);
+    for (const s of spectators) expect(testEvents(s, room).map((e) => e.seq)).toEqual(sent);
     expect(spectators[0]!.eventsOf(room)).toEqual(spectators[1]!.eventsOf(room));
   });
 });

@@ -1,11 +1,13 @@
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { WireEvent } from '../../shared/realtime';
+import { coalescingWrites } from '../../server/realtime/direct-fanout';
 import { startHub, type TestHub } from '../support/hub';
 import { socketJar, unwrap } from '../support/socket';
-import { type Client, redisPrefix, tournamentWithPool } from './fixtures';
+import { type Client, redisPrefix, testEvents, tournamentWithPool, untilTestEvents } from './fixtures';
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+
 
 // Transport only (what goes through Redis between processes): one database kind is enough.
 describe('fan-out between processes sends the broadcasts of one turn as one message', () => {
@@ -14,7 +16,7 @@ describe('fan-out between processes sends the broadcasts of one turn as one mess
   let staff: Client;
   let spy: Redis;
   let prefix: string;
-  const published: { channel: string; bytes: number }[] = [];
+  const published: { channel: string; bytes: number; text: string }[] = [];
   const jar = socketJar();
 
   beforeAll(async () => {
@@ -26,7 +28,7 @@ describe('fan-out between processes sends the broadcasts of one turn as one mess
     // Sees what the hubs publish to each other.
     spy = new Redis(REDIS_URL);
     await spy.psubscribe(`${prefix}socket.io#/#*`);
-    spy.on('pmessageBuffer', (_pattern: Buffer, channel: Buffer, msg: Buffer) => published.push({ channel: channel.toString(), bytes: msg.length }));
+    spy.on('pmessageBuffer', (_pattern: Buffer, channel: Buffer, msg: Buffer) => published.push({ channel: channel.toString(), bytes: msg.length, text: msg.toString('latin1') }));
   });
   afterEach(() => jar.closeAll());
   afterAll(async () => {
@@ -35,7 +37,7 @@ describe('fan-out between processes sends the broadcasts of one turn as one mess
     await a?.close();
   });
 
-  const event = (room: string, seq: number): WireEvent => ({ room, seq, type: 'test.batched', payload: { seq }, actorUserId: null, at: new Date().toISOString() });
+  const event = (room: string, seq: number, type = 'test.batched'): WireEvent => ({ room, seq, type, payload: { seq }, actorUserId: null, at: new Date().toISOString() });
   /** Until the spy has seen `count` messages more than `from`. */
   const published$ = async (from: number, count: number) => {
     const deadline = Date.now() + 5000;
@@ -62,14 +64,14 @@ describe('fan-out between processes sends the broadcasts of one turn as one mess
       io.to(e.room).emit('event', e);
     }
     const of = (picked: string[]) => sent.filter((e) => picked.includes(e.room)).map((e) => e.seq);
-    await onB1.until(() => onB1.events.length >= 20, 'B1 events');
-    await onB2.until(() => onB2.events.length >= 10, 'B2 events');
-    await onA.until(() => onA.events.length >= 10, 'A events');
+    await untilTestEvents(onB1, undefined, 20);
+    await untilTestEvents(onB2, undefined, 10);
+    await untilTestEvents(onA, undefined, 10);
     await new Promise((r) => setTimeout(r, 100)); // duplicates would arrive by now
-    expect(onB1.events.map((e) => e.seq)).toEqual(of(rooms.slice(0, 2)));
-    expect(onB2.events.map((e) => e.seq)).toEqual(of([rooms[2]!]));
+    expect(testEvents(onB1).map((e) => e.seq)).toEqual(of(rooms.slice(0, 2)));
+    expect(testEvents(onB2).map((e) => e.seq)).toEqual(of([rooms[2]!]));
     // The publishing process's own spectators: once each (its echo from Redis is dropped).
-    expect(onA.events.map((e) => e.seq)).toEqual(of([rooms[0]!]));
+    expect(testEvents(onA).map((e) => e.seq)).toEqual(of([rooms[0]!]));
     expect((await published$(before, 1)).length).toBe(1);
   });
 
@@ -79,8 +81,31 @@ describe('fan-out between processes sends the broadcasts of one turn as one mess
     unwrap(await onB.join(room));
     const before = published.length;
     a.hub.realtime.io.to(room).emit('event', event(room, 2001));
-    await onB.untilEvents(room, 1);
+    await untilTestEvents(onB, room, 1);
     expect((await published$(before, 1)).map((p) => p.channel)).toEqual([`${prefix}socket.io#/#${room}#`]);
+  });
+
+  it('to a room with many spectators here, coalesced broadcasts wait for the turn to end as one message; others go at once', async () => {
+    const { room } = await tournamentWithPool(a, staff, 0);
+    const onA = await Promise.all(Array.from({ length: 32 }, () => jar.open(a.url)));
+    for (const s of onA) unwrap(await s.join(room));
+    const onB = await jar.open(b.url);
+    unwrap(await onB.join(room));
+    const io = a.hub.realtime.io;
+    const before = published.length;
+    coalescingWrites(() => {
+      for (let i = 1; i <= 3; i++) io.to(room).emit('event', event(room, 4000 + i, 'test.coalesced'));
+    });
+    // Presence notices may cross meanwhile: count the messages that carry these events.
+    const ofRoom = (from: number, count: number) => published$(from, count).then((all) => all.filter((p) => p.text.includes('test.coalesced')));
+    await untilTestEvents(onB, room, 3);
+    expect(await ofRoom(before, 1)).toHaveLength(1);
+    const alone = published.length;
+    for (let i = 4; i <= 5; i++) io.to(room).emit('event', event(room, 4000 + i, 'test.coalesced'));
+    await untilTestEvents(onB, room, 5);
+    expect(await ofRoom(alone, 2)).toHaveLength(2);
+    expect(testEvents(onB, room).map((e) => e.seq)).toEqual([4001, 4002, 4003, 4004, 4005]);
+    for (const s of onA) expect(testEvents(s, room).map((e) => e.seq)).toEqual([4001, 4002, 4003, 4004, 4005]);
   });
 
   it('a request sent after broadcasts (disconnecting sockets) reaches the other process after them', async () => {
@@ -91,6 +116,6 @@ describe('fan-out between processes sends the broadcasts of one turn as one mess
     for (let i = 1; i <= 5; i++) io.to(room).emit('event', event(room, 3000 + i));
     io.in(room).disconnectSockets(true);
     await onB.untilDisconnected();
-    expect(onB.events.map((e) => e.seq)).toEqual([3001, 3002, 3003, 3004, 3005]);
+    expect(testEvents(onB).map((e) => e.seq)).toEqual([3001, 3002, 3003, 3004, 3005]);
   });
 });

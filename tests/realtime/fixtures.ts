@@ -1,6 +1,7 @@
 import { expect } from 'vitest';
 import type { HttpClient } from '../support/http';
 import type { TestHub } from '../support/hub';
+import type { TestSocket } from '../support/socket';
 
 export type Client = HttpClient & { userId: number };
 
@@ -52,3 +53,11 @@ export function until<T>(store: { subscribe(run: (value: T) => void): () => void
     if (done) stop();
   });
 }
+
+/**
+ * A socket's events of the test's own making (type test.*, optionally of one room). The
+ * tournament's setup events, broadcast through Redis, may reach a socket after it joined: its
+ * snapshot already has them and the client library drops them by seq; TestSocket records all.
+ */
+export const testEvents = (s: TestSocket, room?: string) => s.events.filter((e) => e.type.startsWith('test.') && (room === undefined || e.room === room));
+export const untilTestEvents = (s: TestSocket, room: string | undefined, count: number) => s.until(() => testEvents(s, room).length >= count, `${count} test events`);

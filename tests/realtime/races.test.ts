@@ -61,6 +61,23 @@ describe.each(DATABASES)('RT4 races [%s]', (db) => {
     expect(broadcast).toMatchObject([{ room, seq: before.seq + 1, type: 'test.kept' }]);
   });
 
+  it('RT1 the bus tells its subscribers whether other commands are still running (the fan-out coalesces then)', async () => {
+    const { room } = await tournamentWithPool(t, staff, 1);
+    const bus = t.hub.services.commands;
+    const seen: { seq: number; othersRunning: boolean }[] = [];
+    const unsubscribe = bus.subscribe((e, othersRunning) => {
+      if (e.room === room) seen.push({ seq: e.seq, othersRunning });
+    });
+    try {
+      await bus.run(null, (tx) => tx.emit(room, 'test.alone', {}));
+      // Started together: the room lock takes them one after the other; the first sees the second running.
+      await Promise.all([bus.run(null, (tx) => tx.emit(room, 'test.first', {})), bus.run(null, (tx) => tx.emit(room, 'test.second', {}))]);
+    } finally {
+      unsubscribe();
+    }
+    expect(seen.map((s) => s.othersRunning)).toEqual([false, true, false]);
+  });
+
   it('RT4 two team.create for the same captain over two sockets: one team, one conflict', async () => {
     const [a, b] = await pair();
     for (let round = 0; round < ROUNDS; round++) {
