@@ -70,7 +70,10 @@ export function createFanOut(io: Server, deps: { redis: Redis | undefined; prefi
     useDirectAdapter(io);
     return { status: () => 'off', ready: async () => {}, committed: noop, close: async () => {} };
   }
-  const pub = redis.duplicate({ enableOfflineQueue: false, maxRetriesPerRequest: 1 });
+  // No auto-pipelining (the main client has it): it holds a command until the turn ends, and
+  // a broadcast's PUBLISH must leave before this process's own fan-out to its sockets starts,
+  // so that the other processes can work on theirs meanwhile. The adapter batches by turn itself.
+  const pub = redis.duplicate({ enableOfflineQueue: false, maxRetriesPerRequest: 1, enableAutoPipelining: false });
   // The subscriber queues its SUBSCRIBEs until connected and resubscribes after a reconnect.
   const sub = redis.duplicate({ enableOfflineQueue: true, maxRetriesPerRequest: null });
   let down = false;
