@@ -12,10 +12,10 @@ import type { HubMetrics } from '../observability/metrics';
 
 /**
  * Receives each committed event, after the cache was invalidated (the realtime layer).
- * `othersRunning`: other commands are running in this process, so more events are about to
- * follow (the fan-out coalesces its writes then).
+ * `moreToFollow`: this command emitted several events, or other commands are running in this
+ * process, so more events are about to follow (the fan-out coalesces its writes then).
  */
-export type EventSink = (event: RoomEvent, othersRunning: boolean) => void;
+export type EventSink = (event: RoomEvent, moreToFollow: boolean) => void;
 
 /**
  * What a command sees inside its transaction. `lock` serialises commands on a room (and
@@ -122,10 +122,11 @@ export function createCommandBus(deps: { db: Db; cache: ReadCache; log: Logger; 
       throw asCommandError(err);
     }
     if (tags.size > 0) await deps.cache.invalidate([...tags]);
+    const moreToFollow = emitted.length > 1 || inFlight > 1;
     for (const event of emitted) {
       for (const sink of sinks) {
         try {
-          sink(event, inFlight > 1);
+          sink(event, moreToFollow);
         } catch (err) {
           deps.log.error({ err, room: event.room, seq: event.seq }, 'event subscriber failed');
         }

@@ -12,19 +12,20 @@ import { Adapter, type BroadcastOptions } from 'socket.io-adapter';
  * other socket (long polling, upgrading, a write still pending, compression on, volatile or
  * binary packets) takes Socket.IO's own path, unchanged.
  *
- * Under load, broadcasts are coalesced: inside `coalescingWrites` (the command bus has other
- * commands running, or a batch came from Redis), the TCP socket under each direct write is
- * corked until the event-loop turn ends (setImmediate), so a socket that several broadcasts
- * reach in one turn gets them in one send instead of one each; the send syscall is most of a
- * broadcast's cost per spectator. Everything written to a corked socket in that turn, by either
- * path, waits behind the same cork, so the order of its messages is kept. A lone broadcast is
- * written at once: corking costs about 2 µs per socket, which a single event would only lose.
+ * Under load, broadcasts are coalesced: inside `coalescingWrites` (a command emitted several
+ * events or others are running, or a batch came from Redis), the TCP socket under each direct
+ * write is corked until the event-loop turn ends (setImmediate), so a socket that several
+ * broadcasts reach in one turn gets them in one send instead of one each; the send syscall is
+ * most of a broadcast's cost per spectator. Everything written to a corked socket in that turn,
+ * by either path, waits behind the same cork, so the order of its messages is kept. A lone
+ * broadcast is written at once: corking costs about 2 µs per socket, which a single event would
+ * only lose.
  *
- * It relies on internals of engine.io's WebSocket transport (its `ws` socket and that socket's
- * sender, the same ones socket.io uses for its pre-encoded frames), checked per socket: a
- * missing one means the normal path. It also calls socket.io-adapter's `_encode` (which
- * pre-computes the frame), `apply` and `rooms` unchecked: an upgrade that changes them fails
- * tests/realtime/direct-fanout.test.ts.
+ * It relies on internals of engine.io's WebSocket transport (its `ws` socket, that socket's
+ * sender, the one socket.io uses for its pre-encoded frames, and its TCP socket), checked per
+ * socket: a missing one means the normal path. It also calls socket.io-adapter's `_encode`
+ * (which pre-computes the frame), `apply` and `rooms` unchecked: an upgrade that changes them
+ * fails tests/realtime/direct-fanout.test.ts.
  */
 
 interface WsSender {

@@ -135,10 +135,10 @@ export async function createRealtime(
   }
 
   // The broadcast path: one room emit per committed event (the adapter fans it out), no reads.
-  const unsubscribe = hub.commands.subscribe((event, othersRunning) => {
+  const unsubscribe = hub.commands.subscribe((event, moreToFollow) => {
     fanout.committed(event.room, event.seq);
     const wire: WireEvent = { room: event.room, seq: event.seq, type: event.type, payload: event.payload, actorUserId: event.actorUserId, at: event.at };
-    if (othersRunning) coalescingWrites(() => io.to(event.room).emit('event', wire));
+    if (moreToFollow) coalescingWrites(() => io.to(event.room).emit('event', wire));
     else io.to(event.room).emit('event', wire);
   });
 

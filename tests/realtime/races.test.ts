@@ -61,21 +61,31 @@ describe.each(DATABASES)('RT4 races [%s]', (db) => {
     expect(broadcast).toMatchObject([{ room, seq: before.seq + 1, type: 'test.kept' }]);
   });
 
-  it('RT1 the bus tells its subscribers whether other commands are still running (the fan-out coalesces then)', async () => {
+  it('RT1 the bus tells its subscribers when more events are about to follow (the fan-out coalesces then)', async () => {
     const { room } = await tournamentWithPool(t, staff, 1);
     const bus = t.hub.services.commands;
-    const seen: { seq: number; othersRunning: boolean }[] = [];
-    const unsubscribe = bus.subscribe((e, othersRunning) => {
-      if (e.room === room) seen.push({ seq: e.seq, othersRunning });
+    const seen: { type: string; moreToFollow: boolean }[] = [];
+    const unsubscribe = bus.subscribe((e, moreToFollow) => {
+      if (e.room === room) seen.push({ type: e.type, moreToFollow });
     });
     try {
       await bus.run(null, (tx) => tx.emit(room, 'test.alone', {}));
       // Started together: the room lock takes them one after the other; the first sees the second running.
       await Promise.all([bus.run(null, (tx) => tx.emit(room, 'test.first', {})), bus.run(null, (tx) => tx.emit(room, 'test.second', {}))]);
+      await bus.run(null, async (tx) => {
+        await tx.emit(room, 'test.one-of-two', {});
+        await tx.emit(room, 'test.two-of-two', {});
+      });
     } finally {
       unsubscribe();
     }
-    expect(seen.map((s) => s.othersRunning)).toEqual([false, true, false]);
+    expect(seen).toEqual([
+      { type: 'test.alone', moreToFollow: false },
+      { type: 'test.first', moreToFollow: true },
+      { type: 'test.second', moreToFollow: false },
+      { type: 'test.one-of-two', moreToFollow: true },
+      { type: 'test.two-of-two', moreToFollow: true },
+    ]);
   });
 
   it('RT4 two team.create for the same captain over two sockets: one team, one conflict', async () => {
