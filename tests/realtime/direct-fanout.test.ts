@@ -7,7 +7,6 @@ import { type Client, redisPrefix, testEvents, tournamentWithPool, untilTestEven
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
-
 /**
  * The direct fan-out (server/realtime/direct-fanout.ts) writes a broadcast's frame straight to
  * idle WebSockets and leaves every other socket to Engine.IO. These pin the cases where taking
@@ -41,6 +40,9 @@ describe.each([
     if (!found) throw new Error('no server socket for the client');
     return found;
   };
+  /** The TCP socket under a server socket's WebSocket (what the fan-out corks). */
+  const tcpOf = (on: TestHub, client: TestSocket) =>
+    (serverSocket(on, client).conn.transport as unknown as { socket: { _socket: import('node:net').Socket } }).socket._socket;
 
   it('RT6 a broadcast waits behind messages Engine.IO still holds for that socket', async () => {
     const { room } = await tournamentWithPool(a, staff, 0);
@@ -69,7 +71,7 @@ describe.each([
     const remote = b ? await jar.open(b.url) : undefined;
     for (const s of [here, other, remote]) if (s) unwrap(await s.join(room));
     const own = serverSocket(a, here);
-    const tcp = (own.conn.transport as unknown as { socket: { _socket: import('node:net').Socket } }).socket._socket;
+    const tcp = tcpOf(a, here);
     const io = a.hub.realtime.io;
     coalescingWrites(() => io.to(room).emit('event', event(room, 1)));
     own.emit('event', event(room, 2)); // Engine.IO's own path, same socket, same turn
@@ -82,7 +84,7 @@ describe.each([
     expect(tcp.writableCorked).toBe(0);
     await untilTestEvents(here, room, 4);
     await untilTestEvents(other, room, 3);
-    await (remote && untilTestEvents(remote, room, 3));
+    if (remote) await untilTestEvents(remote, room, 3);
     await new Promise((r) => setTimeout(r, 50));
     expect(testEvents(here, room).map((e) => e.seq)).toEqual([1, 2, 3, 4]);
     expect(testEvents(other, room).map((e) => e.seq)).toEqual([1, 3, 4]);
@@ -93,7 +95,7 @@ describe.each([
     const { room } = await tournamentWithPool(a, staff, 0);
     const here = await jar.open(a.url);
     unwrap(await here.join(room));
-    const tcp = (serverSocket(a, here).conn.transport as unknown as { socket: { _socket: import('node:net').Socket } }).socket._socket;
+    const tcp = tcpOf(a, here);
     a.hub.realtime.io.to(room).emit('event', event(room, 1));
     expect(tcp.writableCorked).toBe(0);
     expect(tcp.writableLength).toBe(0);
@@ -138,6 +140,6 @@ describe.each([
     for (const s of spectators) await untilTestEvents(s, room, sent.length);
     await new Promise((r) => setTimeout(r, 50));
     for (const s of spectators) expect(testEvents(s, room).map((e) => e.seq)).toEqual(sent);
-    expect(spectators[0]!.eventsOf(room)).toEqual(spectators[1]!.eventsOf(room));
+    expect(testEvents(spectators[0]!, room)).toEqual(testEvents(spectators[1]!, room));
   });
 });

@@ -8,7 +8,6 @@ import { type Client, redisPrefix, testEvents, tournamentWithPool, untilTestEven
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
-
 // Transport only (what goes through Redis between processes): one database kind is enough.
 describe('fan-out between processes sends the broadcasts of one turn as one message', () => {
   let a: TestHub;
