@@ -37,6 +37,8 @@ const roomMax = new Map<string, number>();
 /** Expected receivers per event of a room: an entry that reaches it counts as delivered. */
 const roomTarget = new Map<string, number>();
 let frameBytes = 0;
+/** The largest answer to a room join (a snapshot) a spectator received, as JSON bytes. */
+let joinBytes = 0;
 /** The last hub event received, as sent: the baseline sends frames shaped exactly like it. */
 let sampleEvent: unknown;
 let received = 0;
@@ -171,6 +173,7 @@ async function openOne(p: OpenParams, i: number): Promise<Member> {
       throw new Error(`room:join ${room} refused: ${JSON.stringify(ack?.error ?? ack)}`);
     }
     member.lastSeq = ack.data.seq;
+    joinBytes = Math.max(joinBytes, JSON.stringify(ack).length);
     if (ack.data.seq > (roomMax.get(room) ?? 0)) roomMax.set(room, ack.data.seq);
   }
   return member;
@@ -489,6 +492,7 @@ serveParent({
   countEnd,
   autocannon: runAutocannon,
   frameBytes: () => frameBytes,
+  joinBytes: () => joinBytes,
   sampleEvent: () => sampleEvent,
   roomHead: (p: { room: string }) => roomMax.get(p.room) ?? 0,
   stats: (p: { gc?: boolean }) => processStats(p?.gc ?? false),

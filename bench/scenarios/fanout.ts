@@ -98,11 +98,12 @@ export async function fanout(ctx: Ctx) {
         const samples = Math.max(5, Math.round(opts.samples * (n > 2000 ? 0.6 : 1)));
         await loadgen.call('latency', { trigger: 'hub', room, samples: 5, gapMs: 20, expected: n, timeoutMs }, 120_000);
         const frameBytes: number = await loadgen.call('frameBytes');
-        await base.child.call('configure', { size: frameBytes, sample: await loadgen.call('sampleEvent') });
+        const joinBytes: number = await loadgen.call('joinBytes');
+        await base.child.call('configure', { size: frameBytes, sample: await loadgen.call('sampleEvent'), joinBytes });
         await loadgen.call('latency', { trigger: 'base', room: 'bench', samples: 5, gapMs: 20, expected: n, timeoutMs }, 120_000);
         await hubs[0]!.child.call('takeTimings');
         await base.child.call('takeServerTimes');
-        log(`  event frame: ${frameBytes} bytes (the baseline sends the same frame: same event, next seq)`);
+        log(`  event frame: ${frameBytes} bytes (the baseline sends the same frame: same event, next seq); join answer ${joinBytes} bytes (the baseline's spectators got one as large)`);
 
         if (wantPick && opts.ns.includes(n)) {
           const rounds = await runRounds(`pick N=${n} ${variant.name}`, opts.rounds, async () => {
