@@ -16,9 +16,9 @@ import { broadcastLocally, coalescingWrites, isCoalescing } from './direct-fanou
  *   locally, and queued; the queue is published when the turn ends (setImmediate), or at once
  *   when this broadcast has many local recipients (the other processes should not wait for
  *   that local fan-out) or the queue is large. While writes are coalesced (direct-fanout.ts:
- *   more commands are running), the local fan-out waits for the end of the turn too, so the
- *   queue waits with it and the other processes get the turn's events as one batch, which
- *   they coalesce in turn.
+ *   the command bus said more events are about to follow), the local fan-out waits for the
+ *   end of the turn too, so the queue waits with it and the other processes get the turn's
+ *   events as one batch, which they coalesce in turn.
  * - A queue of one goes out exactly as the classic adapter sends it (same channel, same
  *   bytes). Several go as one message on the namespace channel: `[uid, 0, [[packet, opts]…]]`.
  *   A process running the plain adapter ignores it (a packet of 0 is "another namespace"),
