@@ -78,6 +78,7 @@ export function createCommandBus(deps: { db: Db; cache: ReadCache; log: Logger; 
   async function runOne<T>(actor: Actor | null, execute: (tx: CommandTx) => Promise<T>): Promise<T> {
     const emitted: RoomEvent[] = [];
     const tags = new Set<string>();
+    const admission = currentContext()?.admission;
     let result: T;
     try {
       result = await deps.db.transaction(async (trx) => {
@@ -116,7 +117,11 @@ export function createCommandBus(deps: { db: Db; cache: ReadCache; log: Logger; 
             for (const name of names) tags.add(name);
           },
         };
-        return execute(tx);
+        const value = await execute(tx);
+        // The request's limit still being checked (RequestContext.admission): nothing is
+        // committed for a refused command. The transport answers the refusal itself.
+        if (admission && !(await admission)) throw new HubError('rate_limited', 'refused by a rate limit');
+        return value;
       });
     } catch (err) {
       throw asCommandError(err);

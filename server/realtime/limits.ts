@@ -28,6 +28,7 @@ export class TokenBucket {
 }
 
 // The same bucket kept in Redis, so a user's limit holds across processes. Atomic in one script.
+// Answers 1 (taken), or minus the milliseconds until the next token.
 const TAKE_SCRIPT = `
 local rate = tonumber(ARGV[1])
 local burst = tonumber(ARGV[2])
@@ -40,20 +41,36 @@ local ok = 0
 if tokens >= 1 then tokens = tokens - 1; ok = 1 end
 redis.call('HSET', KEYS[1], 't', tostring(tokens), 'ts', tostring(math.max(now, ts)))
 redis.call('PEXPIRE', KEYS[1], math.ceil(burst / rate * 1000) + 1000)
-return ok`;
+if ok == 1 then return 1 end
+return -math.ceil((1 - tokens) / rate * 1000)`;
 
 const TAKE_SHA = crypto.createHash('sha1').update(TAKE_SCRIPT).digest('hex');
 
 export interface UserLimiter {
-  take(userId: number): Promise<boolean>;
+  /**
+   * Takes one of the user's tokens: a boolean when this process can tell at once (no Redis,
+   * Redis not ready, or Redis refused this user moments ago), else Redis's answer to come.
+   */
+  take(userId: number): boolean | Promise<boolean>;
 }
 
 /**
  * Per-user command limit: in Redis when configured (one limit for all of a user's sockets on
  * every process), else in memory. If Redis fails, the process's own buckets decide.
  */
-export function createUserLimiter(opts: { perSecond: number; burst: number; redis: Redis | undefined; prefix: string; log: Logger }): UserLimiter {
+export function createUserLimiter(opts: {
+  perSecond: number;
+  burst: number;
+  redis: Redis | undefined;
+  prefix: string;
+  log: Logger;
+  /** How long Redis may take to answer: a command waits for it before COMMIT, holding its locks. */
+  timeoutMs?: number;
+}): UserLimiter {
+  const timeoutMs = opts.timeoutMs ?? 250;
   const local = new Map<number, TokenBucket>();
+  /** Users Redis refused, until their next token: refused here without asking again. */
+  const refusedUntil = new Map<number, number>();
   const takeLocal = (userId: number) => {
     let bucket = local.get(userId);
     if (!bucket) local.set(userId, (bucket = new TokenBucket(opts.perSecond, opts.burst)));
@@ -61,21 +78,35 @@ export function createUserLimiter(opts: { perSecond: number; burst: number; redi
     if (local.size > 10_000) for (const [id, b] of local) if (b.isFull()) local.delete(id);
     return ok;
   };
+  const takeInRedis = async (redis: Redis, userId: number) => {
+    try {
+      const now = Date.now();
+      const args = [1, `${opts.prefix}rl:user:${userId}`, opts.perSecond, opts.burst, now] as const;
+      // By hash (no script text per command); Redis forgets scripts on restart: send it again.
+      const asked = redis.evalsha(TAKE_SHA, ...args).catch((err: Error) => {
+        if (!err.message.includes('NOSCRIPT')) throw err;
+        return redis.eval(TAKE_SCRIPT, ...args);
+      });
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`no answer from redis in ${timeoutMs} ms`)), timeoutMs);
+      });
+      asked.catch(() => {}); // a late failure after the deadline has nobody to tell
+      const answer = await Promise.race([asked, late]).finally(() => clearTimeout(timer));
+      if (answer === 1) return true;
+      refusedUntil.set(userId, now - Number(answer));
+      if (refusedUntil.size > 10_000) for (const [id, until] of refusedUntil) if (until <= now) refusedUntil.delete(id);
+      return false;
+    } catch (err) {
+      opts.log.warn({ err }, 'user rate limit in redis failed, using this process only');
+      return takeLocal(userId);
+    }
+  };
   return {
-    async take(userId) {
+    take(userId) {
       if (!opts.redis || opts.redis.status !== 'ready') return takeLocal(userId);
-      try {
-        const args = [1, `${opts.prefix}rl:user:${userId}`, opts.perSecond, opts.burst, Date.now()] as const;
-        // By hash (no script text per command); Redis forgets scripts on restart: send it again.
-        const ok = await opts.redis.evalsha(TAKE_SHA, ...args).catch((err: Error) => {
-          if (!err.message.includes('NOSCRIPT')) throw err;
-          return opts.redis!.eval(TAKE_SCRIPT, ...args);
-        });
-        return ok === 1;
-      } catch (err) {
-        opts.log.warn({ err }, 'user rate limit in redis failed, using this process only');
-        return takeLocal(userId);
-      }
+      if ((refusedUntil.get(userId) ?? 0) > Date.now()) return false;
+      return takeInRedis(opts.redis, userId);
     },
   };
 }

@@ -16,6 +16,7 @@ import { RoomEventRow, toRoomEvent } from '../events/event.model';
 import { HubError, invalid, notFound } from '../http/errors';
 import type { HubServices } from '../services';
 import { roomSeq } from '../events/snapshot';
+import { sqliteConnectionOf } from '../db/knex';
 import { displayName, User } from '../users/user.model';
 import { createFanOut } from './fanout';
 import { coalescingWrites } from './direct-fanout';
@@ -23,7 +24,7 @@ import { createUserLimiter, TokenBucket } from './limits';
 import { createPresence, type Viewer } from './presence';
 import { parseRoom, roomKinds, type RoomKindDef } from './room-kinds';
 import { socketCommandHandlers } from './socket-commands';
-import { runInContext } from '../observability/context';
+import { currentContext, runInContext } from '../observability/context';
 
 interface SocketData {
   actor: Actor | null;
@@ -48,6 +49,8 @@ const MAX_ROOMS_PER_SOCKET = 50;
 const JOINS_PER_SECOND = 5;
 /** Internal rooms (not joinable by clients): the sockets of one login session. */
 const SESSION_ROOM = 'session:';
+const ROLE_OF_USER = 'select role from users where id = ?';
+const userRateLimited = () => new HubError('rate_limited', 'too many commands from your account: slow down');
 /** Named by a hash: a session id is a credential, and room names travel through Redis. */
 const sessionRoom = (sessionId: string) => SESSION_ROOM + createHash('sha256').update(sessionId).digest('base64url');
 
@@ -142,22 +145,36 @@ export async function createRealtime(
     else io.to(event.room).emit('event', wire);
   });
 
+  // The per-user limit's own connection: its answer is awaited inside the command's
+  // transaction, so it is written at once rather than auto-pipelined (held to the end of the
+  // turn) like the main client's commands.
+  const limiterRedis = hub.redis?.duplicate({ enableAutoPipelining: false, enableOfflineQueue: false, maxRetriesPerRequest: 1 });
+  limiterRedis?.on('error', () => {}); // the main client and the fan-out report Redis's state
   const userLimiter = createUserLimiter({
     perSecond: rt.userCommandsPerSecond,
     burst: rt.userCommandBurst,
-    redis: hub.redis,
+    redis: limiterRedis,
     prefix: config.redis?.prefix ?? '',
     log,
   });
 
   /**
    * The actor as of now: a role can change while a socket stays open, and REST reads the
-   * user on every request too. Cached under the user's tag, which a role change touches.
+   * user on every request too. In one process, from the in-memory cache (under the user's
+   * tag, which a role change touches); with Redis, from the database: a local read there costs
+   * less than the cache's round trip to Redis, which every command would wait for.
    */
   async function currentActor(socket: HubSocket): Promise<Actor | null> {
     const id = socket.data.actor?.id;
     if (id === undefined) return null;
-    const role = await hub.cache.get(`actor-role:${id}`, [tags.user(id)], async () => (await User.query(db).findById(id))?.role ?? null);
+    const load = async () => {
+      // On SQLite, straight from the connection when no transaction holds it: a cold knex query
+      // costs as much as the Redis round trip this avoids (bench/README.md, "Over Redis").
+      const sqlite = sqliteConnectionOf(db);
+      const row = sqlite && !sqlite.inTransaction ? sqlite.prepare(ROLE_OF_USER).get(id) : await db('users').where({ id }).first('role');
+      return (row as Pick<User, 'role'> | undefined)?.role ?? null;
+    };
+    const role = hub.redis ? await load() : await hub.cache.get(`actor-role:${id}`, [tags.user(id)], load);
     return role ? { id, role } : null;
   }
 
@@ -282,11 +299,22 @@ export async function createRealtime(
           // Invalid payloads cost strikes (see handle), valid commands cost tokens.
           const input = parse(SocketCommands[name], payload);
           if (!bucket.take()) throw new HubError('rate_limited', 'too many commands on this connection: slow down');
-          // Both may ask Redis: at the same time, so a command waits for one round trip, not two.
-          const [allowed, actor] = await Promise.all([socket.data.actor ? userLimiter.take(socket.data.actor.id) : true, currentActor(socket)]);
-          if (!allowed) throw new HubError('rate_limited', 'too many commands from your account: slow down');
+          const admission = socket.data.actor ? userLimiter.take(socket.data.actor.id) : true;
+          if (admission === false) throw userRateLimited();
+          const actor = await currentActor(socket);
           const run = socketCommandHandlers[name] as (h: HubServices, a: Actor | null, i: unknown) => Promise<unknown>;
-          return run(hub, actor, input);
+          if (admission === true) return run(hub, actor, input);
+          // Redis answers while the command runs: the bus waits for it before COMMIT, and a
+          // refusal is the answer whatever the command did (it committed nothing).
+          const context = currentContext();
+          if (context) context.admission = admission;
+          const outcome = await run(hub, actor, input).then(
+            (value) => ({ value }),
+            (error: unknown) => ({ error }),
+          );
+          if (!(await admission)) throw userRateLimited();
+          if ('error' in outcome) throw outcome.error;
+          return outcome.value;
         })) as never);
     }
 
@@ -341,6 +369,7 @@ export async function createRealtime(
       deps.server.closeAllConnections?.();
       await closed;
       await fanout.close();
+      limiterRedis?.disconnect();
     },
   };
 }

@@ -142,4 +142,31 @@ describe('RT12 the per-user limit holds across processes (Redis)', () => {
       onB.close();
     }
   });
+
+  it('RT12 a command the shared bucket refuses commits nothing, though it ran while Redis answered', async () => {
+    // Redis's answer is awaited before COMMIT, not before the command: the refused rename runs
+    // its transaction and must roll it back.
+    const user = await a.login(unique('overlap'), 'staff');
+    const { id, room, users } = await tournamentWithPool(a, user, 1);
+    const created = await user.post(`/api/tournaments/${id}/teams`, { captainUserId: users[0]!.userId, name: 'Team 0' });
+    expect(created.status, created.text).toBe(201);
+    const teamId = created.body.id as number;
+    const onA = await connectSocket(a.url, { cookie: user.cookieHeader() });
+    const onB = await connectSocket(b.url, { cookie: user.cookieHeader() });
+    try {
+      const before = await loggedEvents(a, room);
+      const codes: string[] = [];
+      for (const [k, s] of [onA, onB, onA, onB, onA, onB].entries()) {
+        const answer = await s.command('team.rename', { tournamentId: id, teamId, name: `Team ${k + 1}` });
+        codes.push(answer.ok ? 'ok' : answer.error.code);
+      }
+      expect(codes).toEqual(['ok', 'ok', 'ok', 'ok', 'ok', 'rate_limited']);
+      const team = (await a.client().get(`/api/tournaments/${id}/teams`)).body.items.find((t: { id: number }) => t.id === teamId);
+      expect(team.name).toBe('Team 5');
+      expect((await loggedEvents(a, room)).length).toBe(before.length + 5);
+    } finally {
+      onA.close();
+      onB.close();
+    }
+  });
 });

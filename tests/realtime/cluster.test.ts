@@ -78,6 +78,19 @@ describe.each(DATABASES)('three hubs on one database and one Redis [%s]', (db) =
     }
   });
 
+  it('RT3 a role taken away on A applies at once to a socket open on B', async () => {
+    const { id, room, users } = await tournamentWithPool(a, staff, 2);
+    const admin = await a.login('clusteradmin', 'admin');
+    const helper = await a.login(`clusterhelper${id}`, 'staff');
+    const onB = await open(b, helper.cookieHeader());
+    unwrap(await onB.command('team.create', { tournamentId: id, captainUserId: users[0]!.userId }));
+    expect((await admin.patch(`/api/users/${helper.userId}/role`, { role: 'member' })).status).toBe(200);
+    const before = await loggedEvents(a, room);
+    const denied = await onB.command('team.create', { tournamentId: id, captainUserId: users[1]!.userId });
+    expect(!denied.ok && denied.error.code).toBe('forbidden');
+    expect(await loggedEvents(a, room)).toEqual(before);
+  });
+
   it('RT13 presence is summed across processes: spectators, viewers and connected captains', async () => {
     const { id, room, users } = await tournamentWithPool(a, staff, 2);
     const [cap0, cap1] = users;
