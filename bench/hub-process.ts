@@ -22,7 +22,7 @@ function findIo(h: Hub): Server | undefined {
   return candidates.find((c) => c && typeof c.of === 'function');
 }
 
-// ---- server-side timing: command received → broadcast handed to the adapter
+// ---- server-side timing: command received → event handed over (to other processes or to this one's sockets)
 
 let lastCommandAt = 0;
 let lastRunAt = 0;
@@ -50,19 +50,37 @@ function instrument() {
     return run(actor, execute);
   }) as typeof bus.run;
   for (const socket of Object.values((io.engine as any).clients ?? {})) watch(socket);
-  // Hand-off: the adapter's broadcast of an `event` packet (local sockets, and Redis if on).
+  // Hand-off: the event leaves for other processes (the Redis adapter's publishToOthers: at
+  // once, behind the cache invalidation) or, first or only, for this process's sockets (the
+  // adapter's broadcast, once the invalidation is done). The fan-out is that local broadcast.
   const adapter = io.of('/').adapter as any;
+  const eventOf = (packet: { data?: unknown[] }) => (packet.data?.[0] === 'event' ? (packet.data[1] as { room: string; seq: number }) : undefined);
+  let handedOver: { room: string; seq: number; at: number } | undefined;
+  const handOver = (event: { room: string; seq: number }, at: number) => {
+    if (handedOver?.room === event.room && handedOver.seq === event.seq) return handedOver.at;
+    handedOver = { ...event, at };
+    return at;
+  };
+  if (typeof adapter.publishToOthers === 'function') {
+    const publishToOthers = adapter.publishToOthers.bind(adapter);
+    adapter.publishToOthers = (packet: { data?: unknown[] }, opts: unknown) => {
+      const event = eventOf(packet);
+      if (event) handOver(event, nowMs());
+      return publishToOthers(packet, opts);
+    };
+  }
   const broadcast = adapter.broadcast.bind(adapter);
   adapter.broadcast = (packet: { data?: unknown[] }, opts: unknown) => {
-    const event = packet.data?.[0] === 'event' ? (packet.data[1] as { room: string; seq: number }) : undefined;
+    const event = eventOf(packet);
     if (!event) return broadcast(packet, opts);
     const at = nowMs();
+    const handed = handOver(event, at);
     const result = broadcast(packet, opts);
     timings.push({
       room: event.room,
       seq: event.seq,
-      serverMs: lastCommandAt ? at - lastCommandAt : NaN,
-      commandMs: lastRunAt ? at - lastRunAt : NaN,
+      serverMs: lastCommandAt ? handed - lastCommandAt : NaN,
+      commandMs: lastRunAt ? handed - lastRunAt : NaN,
       fanoutMs: nowMs() - at,
     });
     if (timings.length > 100_000) timings = timings.slice(-10_000);

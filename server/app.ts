@@ -59,12 +59,14 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
   // Auto-pipelining: commands issued in the same tick (a command's rate limit and role lookup) go in one write.
   const redis = config.redis ? new Redis(config.redis.url, { maxRetriesPerRequest: 2, enableOfflineQueue: false, lazyConnect: false, enableAutoPipelining: true }) : undefined;
   redis?.on('error', (err) => log.warn({ err: err.message }, 'redis error'));
-  const cache = redis ? createRedisCache(redis, config.redis!.prefix, log) : createMemoryCache();
+  const redisInOrder = redis?.duplicate({ enableAutoPipelining: false, enableOfflineQueue: false, maxRetriesPerRequest: 1 });
+  redisInOrder?.on('error', () => {}); // reported by the main client and the fan-out
+  const cache = redis ? createRedisCache(redis, config.redis!.prefix, log, redisInOrder) : createMemoryCache();
   const metrics = createMetrics();
   metrics.watchCache(cache);
   metrics.watchHealth({ database: () => db.raw('select 1').then(() => true, () => false), redis: redis ? () => redis.status === 'ready' : undefined });
   const commands = createCommandBus({ db, cache, log, metrics });
-  const services: HubServices = { config, db, cache, commands, log, redis, metrics };
+  const services: HubServices = { config, db, cache, commands, log, redis, redisInOrder, metrics };
   const deadlines = createDeadlineScheduler(services);
   registerDraftDeadlines(services);
   registerHeroDraftDeadlines(services);
@@ -138,6 +140,7 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
       await stopped;
       await cache.close();
       redis?.disconnect();
+      redisInOrder?.disconnect();
       await db.destroy();
     },
   };

@@ -14,6 +14,13 @@ export interface HubServices {
   commands: CommandBus;
   log: Logger;
   redis: Redis | undefined;
+  /**
+   * A second connection to the same Redis, without auto-pipelining (which holds a command until
+   * the end of the turn): a command's per-user limit, its cache invalidation and its
+   * broadcast's PUBLISH go out at once, and in that order, so Redis has forgotten the reads
+   * an event makes stale before any other process hears of the event.
+   */
+  redisInOrder: Redis | undefined;
   /** Prometheus series (/metrics): commands, realtime, cache, health, Steam calls. */
   metrics?: HubMetrics;
   /** Set once Socket.IO is attached: /readyz reports it (degraded when Redis fan-out is down). */

@@ -132,10 +132,10 @@ export async function fanout(ctx: Ctx) {
           const scenario = `pick → all, N=${n}`;
           report.add({ scenario, variant: variant.name, metric: 'last spectator p50', value: hubP50, unit: 'ms', baseline: baseP50, ratio: hubP50 / baseP50, target: `≤ ${target}×`, pass: hubP50 / baseP50 <= target, contended });
           report.add({ scenario, variant: variant.name, metric: 'last spectator p99', value: hubP99, unit: 'ms', baseline: baseP99, ratio: hubP99 / baseP99, contended });
-          report.add({ scenario, variant: variant.name, metric: 'server part p50 (received → adapter)', value: medianOf(use, (v) => median(v.server)), unit: 'ms', contended });
-          report.add({ scenario, variant: variant.name, metric: '  of which command bus (tx → adapter)', value: medianOf(use, (v) => median(v.command)), unit: 'ms', contended });
+          report.add({ scenario, variant: variant.name, metric: 'server part p50 (received → handed over)', value: medianOf(use, (v) => median(v.server)), unit: 'ms', contended });
+          report.add({ scenario, variant: variant.name, metric: '  of which command bus (tx → handed over)', value: medianOf(use, (v) => median(v.command)), unit: 'ms', contended });
           // The adapter's synchronous work (encode once, write to each local socket) against the baseline's send loop.
-          report.add({ scenario, variant: variant.name, metric: 'adapter fan-out (sync) p50', value: medianOf(use, (v) => median(v.fanout)), unit: 'ms', baseline: medianOf(use, (v) => median(v.baseServer)), contended });
+          report.add({ scenario, variant: variant.name, metric: 'local fan-out (sync) p50', value: medianOf(use, (v) => median(v.fanout)), unit: 'ms', baseline: medianOf(use, (v) => median(v.baseServer)), contended });
           report.details[`pick_${n}_${variant.processes}p`] = {
             frameBytes,
             samplesPerRound: samples,

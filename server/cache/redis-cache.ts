@@ -25,7 +25,12 @@ return {entry, redis.call('GET', entry)}`;
 
 type Lookup = (numKeys: number, ...keysThenArgs: string[]) => Promise<[string, string | null]>;
 
-export function createRedisCache(redis: Redis, prefix: string, log: Logger): ReadCache {
+/**
+ * `inOrder`: the connection invalidations go out on (default: `redis`). The hub gives the one
+ * its broadcasts are published on, so that Redis bumps an event's tags before it publishes
+ * the event (command.ts).
+ */
+export function createRedisCache(redis: Redis, prefix: string, log: Logger, inOrder: Redis = redis): ReadCache {
   // ioredis sends it by SHA once Redis knows it (EVALSHA, falling back to EVAL).
   redis.defineCommand('dtxCacheLookup', { lua: LOOKUP });
   const lookupCommand = (redis as unknown as { dtxCacheLookup: Lookup }).dtxCacheLookup.bind(redis);
@@ -95,7 +100,7 @@ export function createRedisCache(redis: Redis, prefix: string, log: Logger): Rea
     },
     async invalidate(tagNames: string[]) {
       try {
-        const pipeline = redis.pipeline();
+        const pipeline = inOrder.pipeline(); // written at once: see command.ts
         for (const t of tagNames) pipeline.incr(tagKey(t));
         const results = await pipeline.exec();
         const failed = results?.find(([err]) => err);

@@ -11,11 +11,22 @@ import { currentContext } from '../observability/context';
 import type { HubMetrics } from '../observability/metrics';
 
 /**
- * Receives each committed event, after the cache was invalidated (the realtime layer).
- * `moreToFollow`: this command emitted several events, or other commands are running in this
- * process, so more events are about to follow (the fan-out coalesces its writes then).
+ * Receives each committed event (the realtime layer), as soon as its cache invalidation has
+ * been sent. Only what Redis runs after that invalidation may go at once (the PUBLISH to other
+ * processes, on the same connection); anything a client of this process could see waits for
+ * `invalidated`, so that a read made after the event can never be stale (RT8).
  */
-export type EventSink = (event: RoomEvent, moreToFollow: boolean) => void;
+export type EventSink = (event: RoomEvent, delivery: Delivery) => void;
+
+export interface Delivery {
+  /** Settles once the reads this command made stale are forgotten (never rejects). */
+  invalidated: Promise<void>;
+  /**
+   * This command emitted several events, or other commands are running in this process, so
+   * more events are about to follow (the fan-out coalesces its writes then).
+   */
+  moreToFollow: boolean;
+}
 
 /**
  * What a command sees inside its transaction. `lock` serialises commands on a room (and
@@ -126,17 +137,19 @@ export function createCommandBus(deps: { db: Db; cache: ReadCache; log: Logger; 
     } catch (err) {
       throw asCommandError(err);
     }
-    if (tags.size > 0) await deps.cache.invalidate([...tags]);
-    const moreToFollow = emitted.length > 1 || inFlight > 1;
+    // Sent now, awaited after the sinks had the events (see EventSink).
+    const invalidated = tags.size > 0 ? deps.cache.invalidate([...tags]) : Promise.resolve();
+    const delivery: Delivery = { invalidated, moreToFollow: emitted.length > 1 || inFlight > 1 };
     for (const event of emitted) {
       for (const sink of sinks) {
         try {
-          sink(event, moreToFollow);
+          sink(event, delivery);
         } catch (err) {
           deps.log.error({ err, room: event.room, seq: event.seq }, 'event subscriber failed');
         }
       }
     }
+    await invalidated;
     return result;
   }
 

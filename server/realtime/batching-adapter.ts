@@ -12,10 +12,12 @@ import { broadcastLocally, coalescingWrites, isCoalescing } from './direct-fanou
  * other process one message to take in. With many small rooms that per-message cost was most
  * of what Redis added to a broadcast; the fan-out itself is the same.
  *
- * - A broadcast is encoded at once (the caller may change its objects afterwards), delivered
- *   locally, and queued; the queue is published when the turn ends (setImmediate), or at once
- *   when this broadcast has many local recipients (the other processes should not wait for
- *   that local fan-out) or the queue is large. While writes are coalesced (direct-fanout.ts:
+ * - A broadcast is encoded at once (the caller may change its objects afterwards), queued,
+ *   and delivered locally (a command's event is published with `publishToOthers`, and
+ *   delivered locally by the realtime layer once the command's cache invalidation is done).
+ *   The queue is published when the turn ends (setImmediate), or at once when this broadcast
+ *   has many local recipients (the other processes should not wait for that local fan-out) or
+ *   the queue is large. While writes are coalesced (direct-fanout.ts:
  *   the command bus said more events are about to follow), the local fan-out waits for the
  *   end of the turn too, so the queue waits with it and the other processes get the turn's
  *   events as one batch, which they coalesce in turn.
@@ -93,6 +95,15 @@ export class BatchingRedisAdapter extends Base {
 
   override broadcast(packet: { nsp?: string }, opts: BroadcastOptions): void {
     if (opts.flags?.local) return broadcastLocally(this as never, packet, opts); // no publish
+    this.publishToOthers(packet, opts);
+    broadcastLocally(this as never, packet, opts);
+  }
+
+  /**
+   * The other processes' part of a broadcast: this process delivers it itself, later (the
+   * realtime layer does, once the command's cache invalidation is done).
+   */
+  publishToOthers(packet: { nsp?: string }, opts: BroadcastOptions): void {
     packet.nsp = this.nsp.name;
     const rooms = [...opts.rooms];
     const raw: RawOpts = { rooms, except: [...new Set(opts.except)], flags: opts.flags };
@@ -102,7 +113,6 @@ export class BatchingRedisAdapter extends Base {
     const bigRoom = !isCoalescing() && this.localRecipients(opts) >= FLUSH_NOW_RECIPIENTS;
     if (bigRoom || this.queue.length >= MAX_QUEUED || this.queuedBytes >= MAX_QUEUED_BYTES) this.flush();
     else this.scheduled ??= setImmediate(this.flush);
-    broadcastLocally(this as never, packet, opts);
   }
 
   /** Publishes what is queued: one classic message, or one batch. */

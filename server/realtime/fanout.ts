@@ -28,10 +28,17 @@ export interface FanOut {
   ready(timeoutMs: number): Promise<void>;
   /** The bus calls this for every committed event, to know what may need a head notice. */
   committed(room: string, seq: number): void;
+  /**
+   * A room event for the other processes' clients only (this process's own get it through
+   * `io.local`): published at once, on the in-order connection. Nothing without Redis.
+   */
+  toOtherProcesses(room: string, event: string, data: unknown): void;
   close(): Promise<void>;
 }
 
 const noop = () => {};
+/** socket.io-parser's PacketType.EVENT (that package is Socket.IO's, not a dependency of ours). */
+const EVENT_PACKET = 2;
 
 /**
  * Commands the adapter fires without awaiting (publish, subscribe, unsubscribe on close) must
@@ -64,16 +71,17 @@ function guarded(client: Redis, onDropped: () => void): Redis {
   });
 }
 
-export function createFanOut(io: Server, deps: { redis: Redis | undefined; prefix: string; db: Db; log: Logger }): FanOut {
+export function createFanOut(io: Server, deps: { redis: Redis | undefined; publisher: Redis | undefined; prefix: string; db: Db; log: Logger }): FanOut {
   const { redis, log } = deps;
-  if (!redis) {
+  if (!redis || !deps.publisher) {
     useDirectAdapter(io);
-    return { status: () => 'off', ready: async () => {}, committed: noop, close: async () => {} };
+    return { status: () => 'off', ready: async () => {}, committed: noop, toOtherProcesses: noop, close: async () => {} };
   }
-  // No auto-pipelining (the main client has it): it holds a command until the turn ends, and
-  // a broadcast's PUBLISH must leave before this process's own fan-out to its sockets starts,
-  // so that the other processes can work on theirs meanwhile. The adapter batches by turn itself.
-  const pub = redis.duplicate({ enableOfflineQueue: false, maxRetriesPerRequest: 1, enableAutoPipelining: false });
+  // The hub's in-order connection (services.ts): a broadcast's PUBLISH leaves at once, behind
+  // the command's cache invalidation, before this process's own fan-out to its sockets (which
+  // waits for the invalidation), so the other processes work on theirs meanwhile. The adapter
+  // batches by turn itself. Owned by the hub: not closed here.
+  const pub = deps.publisher;
   // The subscriber queues its SUBSCRIBEs until connected and resubscribes after a reconnect.
   const sub = redis.duplicate({ enableOfflineQueue: true, maxRetriesPerRequest: null });
   let down = false;
@@ -164,9 +172,13 @@ export function createFanOut(io: Server, deps: { redis: Redis | undefined; prefi
     committed(room, seq) {
       if (!isUp()) missedHeads.set(room, seq);
     },
+    toOtherProcesses(room, event, data) {
+      const adapter = io.of('/').adapter as unknown as BatchingRedisAdapter;
+      // The packet and options Socket.IO's `io.to(room).emit(event, data)` hands its adapter.
+      adapter.publishToOthers({ type: EVENT_PACKET, data: [event, data], nsp: '/' } as { nsp?: string }, { rooms: new Set([room]), except: new Set() });
+    },
     async close() {
       closing = true;
-      pub.disconnect();
       sub.disconnect();
     },
   };

@@ -101,7 +101,7 @@ export async function createRealtime(
     next();
   });
 
-  const fanout = createFanOut(io, { redis: hub.redis, prefix: config.redis?.prefix ?? '', db, log });
+  const fanout = createFanOut(io, { redis: hub.redis, publisher: hub.redisInOrder, prefix: config.redis?.prefix ?? '', db, log });
   await fanout.ready(2000);
   // Read when /metrics is scraped. Every socket sits in a room named by its id: not counted.
   hub.metrics?.watchRealtime(() => {
@@ -137,23 +137,24 @@ export async function createRealtime(
     }
   }
 
-  // The broadcast path: one room emit per committed event (the adapter fans it out), no reads.
-  const unsubscribe = hub.commands.subscribe((event, moreToFollow) => {
+  // The broadcast path, no reads: each committed event goes to the other processes at once
+  // (Redis runs their PUBLISH after the command's cache invalidation, sent before it on the same
+  // connection) and to this process's sockets once that invalidation is done (EventSink).
+  const unsubscribe = hub.commands.subscribe((event, { invalidated, moreToFollow }) => {
     fanout.committed(event.room, event.seq);
     const wire: WireEvent = { room: event.room, seq: event.seq, type: event.type, payload: event.payload, actorUserId: event.actorUserId, at: event.at };
-    if (moreToFollow) coalescingWrites(() => io.to(event.room).emit('event', wire));
-    else io.to(event.room).emit('event', wire);
+    const deliver = () => io.local.to(event.room).emit('event', wire);
+    if (moreToFollow) coalescingWrites(() => fanout.toOtherProcesses(event.room, 'event', wire));
+    else fanout.toOtherProcesses(event.room, 'event', wire);
+    void invalidated.then(() => (moreToFollow ? coalescingWrites(deliver) : deliver()));
   });
 
-  // The per-user limit's own connection: its answer is awaited inside the command's
-  // transaction, so it is written at once rather than auto-pipelined (held to the end of the
-  // turn) like the main client's commands.
-  const limiterRedis = hub.redis?.duplicate({ enableAutoPipelining: false, enableOfflineQueue: false, maxRetriesPerRequest: 1 });
-  limiterRedis?.on('error', () => {}); // the main client and the fan-out report Redis's state
+  // On the in-order connection: its answer is awaited inside the command's transaction, so it
+  // is written at once rather than auto-pipelined (held to the end of the turn).
   const userLimiter = createUserLimiter({
     perSecond: rt.userCommandsPerSecond,
     burst: rt.userCommandBurst,
-    redis: limiterRedis,
+    redis: hub.redisInOrder,
     prefix: config.redis?.prefix ?? '',
     log,
   });
@@ -369,7 +370,6 @@ export async function createRealtime(
       deps.server.closeAllConnections?.();
       await closed;
       await fanout.close();
-      limiterRedis?.disconnect();
     },
   };
 }

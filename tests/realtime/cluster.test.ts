@@ -1,3 +1,4 @@
+import net from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { RealtimeClient, type ConnectionState } from '../../client/src/lib/realtime';
 import { DATABASES } from '../support/databases';
@@ -17,8 +18,10 @@ describe.each(DATABASES)('three hubs on one database and one Redis [%s]', (db) =
   const sockets: TestSocket[] = [];
   const clients: RealtimeClient[] = [];
 
+  const prefix = redisPrefix();
+
   beforeAll(async () => {
-    const env = { REDIS_URL, REDIS_PREFIX: redisPrefix(), RT_PRESENCE_THROTTLE_MS: '50' };
+    const env = { REDIS_URL, REDIS_PREFIX: prefix, RT_PRESENCE_THROTTLE_MS: '50' };
     a = await startHub({ db, env });
     b = await startHub({ database: a.database, env });
     c = await startHub({ database: a.database, env });
@@ -58,10 +61,13 @@ describe.each(DATABASES)('three hubs on one database and one Redis [%s]', (db) =
     }
   });
 
-  it('RT8 a REST read on C made as soon as the event reaches B reflects it', async () => {
+  it('RT8 a REST read on C made as soon as the event reaches A or B reflects it', async () => {
     const { id, room, users } = await tournamentWithPool(a, staff, 1);
     const team = (await staff.post(`/api/tournaments/${id}/teams`, { captainUserId: users[0]!.userId })).body;
-    const onB = await open(b);
+    // A is the command's own process (its clients wait for the invalidation's answer), B
+    // another (its PUBLISH leaves behind the invalidation, without waiting for it).
+    const [onA, onB] = [await open(a), await open(b)];
+    unwrap(await onA.join(room));
     unwrap(await onB.join(room));
     const reader = c.client();
     const captain = await open(a, staff.cookieHeader());
@@ -70,11 +76,58 @@ describe.each(DATABASES)('three hubs on one database and one Redis [%s]', (db) =
       expect((await reader.get(`/api/tournaments/${id}`)).status).toBe(200);
       expect((await reader.get(`/api/tournaments/${id}/teams`)).status).toBe(200);
       unwrap(await captain.command('team.rename', { tournamentId: id, teamId: team.id, name: `Name ${i}` }));
-      await onB.until(() => onB.eventsOf(room).length >= i, `rename ${i} on B`);
+      const first = await Promise.race([onA, onB].map((s) => s.until(() => s.eventsOf(room).length >= i, `rename ${i}`).then(() => s)));
       const [detail, teams] = await Promise.all([reader.get(`/api/tournaments/${id}`), reader.get(`/api/tournaments/${id}/teams`)]);
       expect(detail.body.teams[0].name).toBe(`Name ${i}`);
-      expect(detail.body.seq).toBeGreaterThanOrEqual(onB.eventsOf(room).at(-1)!.seq);
+      expect(detail.body.seq).toBeGreaterThanOrEqual(first.eventsOf(room).at(-1)!.seq);
       expect(teams.body.items[0].name).toBe(`Name ${i}`);
+    }
+  });
+
+  it('RT8 an event is published after its cache invalidation, on the same connection to Redis', async () => {
+    // Redis runs one connection's commands in order: no process can hear of the event before
+    // the reads it makes stale are forgotten, although the PUBLISH does not wait for the
+    // invalidation's answer.
+    const { id, room, users } = await tournamentWithPool(a, staff, 1);
+    const team = (await staff.post(`/api/tournaments/${id}/teams`, { captainUserId: users[0]!.userId })).body;
+    // Enough spectators on A for its adapter to publish at once, not at the end of the turn.
+    const spectators = await Promise.all(Array.from({ length: 32 }, () => open(a)));
+    for (const s of spectators) unwrap(await s.join(room));
+    // MONITOR over a plain socket (ioredis's monitor mode can trip over the traffic of the
+    // other test files): one line per command Redis runs, with the client that sent it.
+    const seen: { command: string; key: string; client: string; line: string }[] = [];
+    // The rename's PUBLISH (not presence's, which the joins above cause on the same channel).
+    const isPublish = (c: (typeof seen)[number]) => c.command === 'publish' && c.key.endsWith(`#${room}#`) && c.line.includes('Monitored');
+    let published: () => void;
+    const publishSeen = new Promise<void>((resolve) => (published = resolve));
+    const { hostname, port } = new URL(REDIS_URL);
+    const monitor = net.connect(Number(port || 6379), hostname);
+    let buffered = '';
+    monitor.on('data', (data) => {
+      const lines = (buffered + data.toString('latin1')).split('\r\n');
+      buffered = lines.pop()!;
+      for (const line of lines) {
+        const parts = /^\+\S+ \[\d+ ([^\]]+)\] "(\w+)" "((?:[^"\\]|\\.)*)"/.exec(line);
+        if (!parts || !parts[3]!.startsWith(prefix)) continue;
+        seen.push({ client: parts[1]!, command: parts[2]!.toLowerCase(), key: parts[3]!, line });
+        if (isPublish(seen.at(-1)!)) published();
+      }
+    });
+    await new Promise<void>((resolve) => {
+      monitor.once('data', () => resolve()); // +OK
+      monitor.write('MONITOR\r\n');
+    });
+    try {
+      const captain = await open(a, staff.cookieHeader());
+      unwrap(await captain.command('team.rename', { tournamentId: id, teamId: team.id, name: 'Monitored' }));
+      await publishSeen;
+      const publish = seen.findIndex(isPublish);
+      const invalidation = seen.findIndex((c) => c.command === 'incr' && c.key === `${prefix}cache:tag:room:${room}`);
+      expect(invalidation).toBeGreaterThanOrEqual(0);
+      expect(publish).toBeGreaterThan(invalidation);
+      expect(seen[publish]!.client).toBe(seen[invalidation]!.client);
+    } finally {
+      monitor.destroy();
     }
   });
 

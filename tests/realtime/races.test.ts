@@ -65,7 +65,7 @@ describe.each(DATABASES)('RT4 races [%s]', (db) => {
     const { room } = await tournamentWithPool(t, staff, 1);
     const bus = t.hub.services.commands;
     const seen: { type: string; moreToFollow: boolean }[] = [];
-    const unsubscribe = bus.subscribe((e, moreToFollow) => {
+    const unsubscribe = bus.subscribe((e, { moreToFollow }) => {
       if (e.room === room) seen.push({ type: e.type, moreToFollow });
     });
     try {
