@@ -8,6 +8,7 @@ import type { Config } from './config';
 import { createDb, migrateLatest } from './db/knex';
 import { createMemoryCache } from './cache/read-cache';
 import { createRedisCache } from './cache/redis-cache';
+import { closeRedis } from './redis/close';
 import { createCommandBus } from './commands/command';
 import type { HubServices } from './services';
 import { createSessionMiddleware, SESSION_COOKIE } from './auth/session';
@@ -139,8 +140,7 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
       server.closeAllConnections?.();
       await stopped;
       await cache.close();
-      redis?.disconnect();
-      redisInOrder?.disconnect();
+      await Promise.all([redis, redisInOrder].map((client) => client && closeRedis(client)));
       await db.destroy();
     },
   };

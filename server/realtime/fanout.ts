@@ -2,6 +2,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Namespace, Server } from 'socket.io';
 import type { Db } from '../db/knex';
+import { closeRedis } from '../redis/close';
 import { BatchingRedisAdapter } from './batching-adapter';
 import { useDirectAdapter } from './direct-fanout';
 
@@ -179,7 +180,7 @@ export function createFanOut(io: Server, deps: { redis: Redis | undefined; publi
     },
     async close() {
       closing = true;
-      sub.disconnect();
+      await closeRedis(sub);
     },
   };
 }
