@@ -57,7 +57,8 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
   const db = createDb(config.database);
   if (options.migrate ?? true) await migrateLatest(db);
 
-  // Auto-pipelining: commands issued in the same tick (a command's rate limit and role lookup) go in one write.
+  // Auto-pipelining: reads issued in the same turn (cached reads, sessions, presence) go in one
+  // write. What a command waits for or must send in order goes on redisInOrder (services.ts).
   const redis = config.redis ? new Redis(config.redis.url, { maxRetriesPerRequest: 2, enableOfflineQueue: false, lazyConnect: false, enableAutoPipelining: true }) : undefined;
   redis?.on('error', (err) => log.warn({ err: err.message }, 'redis error'));
   const redisInOrder = redis?.duplicate({ enableAutoPipelining: false, enableOfflineQueue: false, maxRetriesPerRequest: 1 });

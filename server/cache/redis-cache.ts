@@ -14,7 +14,7 @@ const TTL_SECONDS = 60;
  */
 /**
  * Reads the generation and the tags' versions, names the entry after them and reads it, in one
- * round trip (a command waits for this before it runs: the actor's role is a cached read).
+ * round trip.
  * KEYS: the generation, then each tag; ARGV: the entry prefix, the key, then each tag's name.
  */
 const LOOKUP = `

@@ -57,8 +57,10 @@ const sqliteConnections = new WeakMap<Knex, () => SqliteConnection | undefined>(
 /**
  * The one better-sqlite3 connection behind a SQLite `db` (the pool holds exactly one), for the
  * few statements every command runs, to skip knex's query builder (≈ 80 µs each). Only for code
- * running inside one of this db's transactions: that transaction holds the connection, so the
- * statements are part of it. Undefined on PostgreSQL, or while the connection is being replaced.
+ * running inside one of this db's transactions (that transaction holds the connection, so the
+ * statements are part of it), or for a read while `inTransaction` is false (nothing else is
+ * using the connection then: better-sqlite3 is synchronous). Undefined on PostgreSQL, or while
+ * the connection is being replaced.
  */
 export function sqliteConnectionOf(db: Knex): SqliteConnection | undefined {
   return sqliteConnections.get(db)?.();

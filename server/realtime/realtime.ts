@@ -146,7 +146,9 @@ export async function createRealtime(
     const deliver = () => io.local.to(event.room).emit('event', wire);
     if (moreToFollow) coalescingWrites(() => fanout.toOtherProcesses(event.room, 'event', wire));
     else fanout.toOtherProcesses(event.room, 'event', wire);
-    void invalidated.then(() => (moreToFollow ? coalescingWrites(deliver) : deliver()));
+    invalidated
+      .then(() => (moreToFollow ? coalescingWrites(deliver) : deliver()))
+      .catch((err: unknown) => log.error({ err, room: event.room, seq: event.seq }, 'local delivery of an event failed'));
   });
 
   // On the in-order connection: its answer is awaited inside the command's transaction, so it
@@ -170,7 +172,7 @@ export async function createRealtime(
     if (id === undefined) return null;
     const load = async () => {
       // On SQLite, straight from the connection when no transaction holds it: a cold knex query
-      // costs as much as the Redis round trip this avoids (bench/README.md, "Over Redis").
+      // costs as much as the Redis round trip this avoids (bench/README.md, "Round trips to Redis").
       const sqlite = sqliteConnectionOf(db);
       const row = sqlite && !sqlite.inTransaction ? sqlite.prepare(ROLE_OF_USER).get(id) : await db('users').where({ id }).first('role');
       return (row as Pick<User, 'role'> | undefined)?.role ?? null;
