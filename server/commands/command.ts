@@ -64,11 +64,12 @@ export function createCommandBus(deps: { db: Db; cache: ReadCache; log: Logger; 
   async function run<T>(actor: Actor | null, execute: (tx: CommandTx) => Promise<T>): Promise<T> {
     inFlight++;
     // Named by the request that runs it (route pattern or socket command); timers have none.
-    const name = currentContext()?.command ?? 'internal';
+    const context = currentContext();
+    const name = context?.command ?? 'internal';
     const started = performance.now();
     let outcome = 'error';
     try {
-      const result = await runOne(actor, execute);
+      const result = await runOne(actor, execute, context?.admission);
       outcome = 'ok';
       return result;
     } catch (err) {
@@ -86,10 +87,9 @@ export function createCommandBus(deps: { db: Db; cache: ReadCache; log: Logger; 
     }
   }
 
-  async function runOne<T>(actor: Actor | null, execute: (tx: CommandTx) => Promise<T>): Promise<T> {
+  async function runOne<T>(actor: Actor | null, execute: (tx: CommandTx) => Promise<T>, admission: Promise<boolean> | undefined): Promise<T> {
     const emitted: RoomEvent[] = [];
     const tags = new Set<string>();
-    const admission = currentContext()?.admission;
     let result: T;
     try {
       result = await deps.db.transaction(async (trx) => {
