@@ -4,7 +4,7 @@
  * (and this orchestrator) on core 1; each round checks that the machine is otherwise idle.
  *
  *   npm run bench -- [--only=pick,throughput,rooms,rest,connections,night] [--quick] [--n=1000,5000]
- *                    [--rounds=3] [--max-rounds=5] [--no-redis] [--no-real-client] [--timeout-min=50]
+ *                    [--rounds=3] [--max-rounds=5] [--no-redis] [--no-real-client] [--no-reference] [--timeout-min=50]
  *                    [--idle-budget-min=6]
  *
  * Prints a table of absolute figures and ratios; writes bench/results/latest.json.
@@ -54,6 +54,7 @@ function options(args: Map<string, string>): Options & { timeoutMin: number; idl
     connections: num('connections', quick ? 500 : 5000),
     redis: !args.has('no-redis'),
     realClient: !args.has('no-real-client'),
+    reference: !args.has('no-reference'),
     samples: num('samples', quick ? 10 : 30),
     durationMs: num('duration-ms', quick ? 1500 : 4000),
     restSeconds: num('rest-seconds', quick ? 2 : 5),

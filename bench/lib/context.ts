@@ -15,6 +15,8 @@ export interface Options {
   redis: boolean;
   /** Also run one round with the real socket.io-client. */
   realClient: boolean;
+  /** Pick at the smallest N: also plain Socket.IO with its stock adapters (bench/baseline-socketio.ts). */
+  reference: boolean;
   samples: number;
   durationMs: number;
   restSeconds: number;

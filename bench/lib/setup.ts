@@ -86,6 +86,18 @@ export async function startBaseline(kind: 'ws' | 'express'): Promise<{ child: Ch
   return { child, url: `http://127.0.0.1:${ready.port}` };
 }
 
+/** Plain Socket.IO servers (bench/baseline-socketio.ts), joined by the stock Redis adapter when there are several. */
+export async function startSocketIoReference(count: number, redisUrl?: string): Promise<{ child: Child; url: string; triggerUrl: string }[]> {
+  const out: { child: Child; url: string; triggerUrl: string }[] = [];
+  for (let i = 0; i < count; i++) {
+    const env: Record<string, string> = redisUrl ? { REFERENCE_REDIS_URL: redisUrl } : {};
+    const child = Child.start(`socketio${count > 1 ? String.fromCharCode(65 + i) : ''}`, 'baseline-socketio.ts', { core: SERVER_CORE, env });
+    const ready = await child.ready;
+    out.push({ child, url: `http://127.0.0.1:${ready.port}`, triggerUrl: ready.triggerUrl });
+  }
+  return out;
+}
+
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = net.createServer();

@@ -12,7 +12,7 @@
  */
 import { percentile, median } from '../lib/stats';
 import { runRounds, usable, medianOf } from '../lib/rounds';
-import { freshSqliteFile, startBaseline, startHubs, startRedis, type HubHandle } from '../lib/setup';
+import { freshSqliteFile, startBaseline, startHubs, startRedis, startSocketIoReference, type HubHandle } from '../lib/setup';
 import { seedTournament } from '../lib/seed';
 import { variantsFor, type Ctx } from '../lib/context';
 
@@ -36,28 +36,33 @@ interface ThroughputResult {
 const CONNECT = { concurrency: 100, connectTimeoutMs: 15_000 };
 const BLOCK = 5;
 
+type Side = 'base' | 'hub' | 'reference';
+/** The room each side's spectators are in (`room` is the hub's). */
+const roomOf = (side: Side, room: string) => (side === 'base' ? 'bench' : side === 'reference' ? 'reference' : room);
+
 /**
- * A round's latency samples of the baseline and the hub, taken in blocks of BLOCK samples in
- * the order base, hub, hub, base, base, hub … so that the machine's speed drifting during a
- * round (on these machines it does, sometimes by a third between a baseline phase and a hub
- * phase) weighs on both alike.
+ * A round's latency samples of each side (the bare baseline, the hub's command, and the
+ * reference: plain Socket.IO with its stock adapters), taken in blocks of BLOCK samples, the
+ * order rotating from block to block (B H R, H R B, R B H …; with two sides B H, H B …), so
+ * that the machine's speed drifting during a round (on these machines it does, sometimes by a
+ * third between two phases) weighs on every side alike.
  */
-async function interleavedLatency(loadgen: Ctx['loadgen'], p: { room: string; samples: number; expected: number; timeoutMs: number }) {
-  const b: LatencyResult = { samples: [], clientCpuUs: 0 };
-  const h: LatencyResult = { samples: [], clientCpuUs: 0 };
-  const take = async (which: 'base' | 'hub', count: number) => {
-    const into = which === 'base' ? b : h;
-    const room = which === 'base' ? 'bench' : p.room;
-    const r: LatencyResult = await loadgen.call('latency', { trigger: which, room, samples: count, gapMs: 25, expected: p.expected, timeoutMs: p.timeoutMs }, 300_000);
+async function interleavedLatency(
+  loadgen: Ctx['loadgen'],
+  p: { room: string; samples: number; expected: number; timeoutMs: number; sides: Side[] },
+) {
+  const results = new Map<Side, LatencyResult>(p.sides.map((side) => [side, { samples: [], clientCpuUs: 0 }]));
+  const take = async (side: Side, count: number) => {
+    const r: LatencyResult = await loadgen.call('latency', { trigger: side, room: roomOf(side, p.room), samples: count, gapMs: 25, expected: p.expected, timeoutMs: p.timeoutMs }, 300_000);
+    const into = results.get(side)!;
     into.samples.push(...r.samples);
     into.clientCpuUs += r.clientCpuUs;
   };
   for (let block = 0, done = 0; done < p.samples; block++, done += BLOCK) {
     const count = Math.min(BLOCK, p.samples - done);
-    const order = block % 2 === 0 ? (['base', 'hub'] as const) : (['hub', 'base'] as const);
-    for (const which of order) await take(which, count);
+    for (let k = 0; k < p.sides.length; k++) await take(p.sides[(block + k) % p.sides.length]!, count);
   }
-  return { b, h };
+  return results;
 }
 
 export async function fanout(ctx: Ctx) {
@@ -76,6 +81,7 @@ export async function fanout(ctx: Ctx) {
     for (const variant of variantsFor(opts)) {
       log(`## ${variant.name}`);
       const redis = variant.processes > 1 ? await startRedis() : undefined;
+      const references: { child: { stop(): Promise<unknown> } }[] = [];
       const hubs: HubHandle[] = await startHubs(variant.processes, { sqliteFile: freshSqliteFile(), redisUrl: redis?.url });
       try {
         const seeded = await seedTournament(hubs[0]!.url, { captains: 2, poolSize: 20, tag: `${n}_${variant.processes}` });
@@ -106,20 +112,37 @@ export async function fanout(ctx: Ctx) {
         log(`  event frame: ${frameBytes} bytes (the baseline sends the same frame: same event, next seq); join answer ${joinBytes} bytes (the baseline's spectators got one as large)`);
 
         if (wantPick && opts.ns.includes(n)) {
+          // Plain Socket.IO in the same layout (as many processes, the same Redis), sending the
+          // same event: what the stack itself costs. At the smallest N only: at 5,000 the load
+          // generator would hold 15,000 sockets.
+          const sides: Side[] = ['base', 'hub'];
+          if (opts.reference && n === Math.min(...opts.ns)) {
+            const refs = await startSocketIoReference(variant.processes, redis?.url);
+            references.push(...refs);
+            const sample = await loadgen.call('sampleEvent');
+            for (const ref of refs) await ref.child.call('configure', { sample, joinBytes });
+            const opened = await loadgen.call('open', { group: 'reference', kind: 'light', urls: refs.map((r) => r.url), count: n, rooms: ['reference'], perRoom: n, track: true, eventName: 'event', ...CONNECT }, 300_000);
+            if (opened.failed) throw new Error(`reference: ${opened.failed} of ${n} clients failed to join: ${opened.firstError}`);
+            await loadgen.call('setupTrigger', { name: 'reference', kind: 'wsTrigger', url: refs[0]!.triggerUrl, ackTimeoutMs: 10_000 });
+            await loadgen.call('latency', { trigger: 'reference', room: 'reference', samples: 5, gapMs: 20, expected: n, timeoutMs }, 120_000);
+            sides.push('reference');
+          }
           const rounds = await runRounds(`pick N=${n} ${variant.name}`, opts.rounds, async () => {
-            const { b, h } = await interleavedLatency(loadgen, { room, samples, expected: n, timeoutMs });
+            const results = await interleavedLatency(loadgen, { room, samples, expected: n, timeoutMs, sides });
+            const [b, h, ref] = [results.get('base')!, results.get('hub')!, results.get('reference')];
             const baseServer: number[] = await base.child.call('takeServerTimes');
             const timings: { serverMs: number; commandMs: number; fanoutMs: number }[] = await hubs[0]!.child.call('takeTimings');
             return {
               base: b.samples.map((s) => s.lastMs),
               hub: h.samples.map((s) => s.lastMs),
+              reference: ref?.samples.map((s) => s.lastMs) ?? [],
               hubFirst: h.samples.map((s) => s.firstMs),
               hubAck: h.samples.map((s) => s.ackMs),
               server: timings.map((t) => t.serverMs).filter(Number.isFinite),
               command: timings.map((t) => t.commandMs).filter(Number.isFinite),
               fanout: timings.map((t) => t.fanoutMs),
               baseServer,
-              clientCpuPerMsgUs: { base: b.clientCpuUs / (samples * n), hub: h.clientCpuUs / (samples * n) },
+              clientCpuPerMsgUs: { base: b.clientCpuUs / (samples * n), hub: h.clientCpuUs / (samples * n), reference: ref ? ref.clientCpuUs / (samples * n) : undefined },
             };
           });
           const { rounds: use, contended } = usable(rounds, opts.rounds.minClean);
@@ -132,6 +155,12 @@ export async function fanout(ctx: Ctx) {
           const scenario = `pick → all, N=${n}`;
           report.add({ scenario, variant: variant.name, metric: 'last spectator p50', value: hubP50, unit: 'ms', baseline: baseP50, ratio: hubP50 / baseP50, target: `≤ ${target}×`, pass: hubP50 / baseP50 <= target, contended });
           report.add({ scenario, variant: variant.name, metric: 'last spectator p99', value: hubP99, unit: 'ms', baseline: baseP99, ratio: hubP99 / baseP99, contended });
+          if (sides.includes('reference')) {
+            // The stack alone (no command), against the same bare baseline; then the hub against it.
+            const refP50 = medianOf(use, (v) => median(v.reference));
+            report.add({ scenario, variant: variant.name, metric: 'plain Socket.IO, no command, p50', value: refP50, unit: 'ms', baseline: baseP50, ratio: refP50 / baseP50, contended });
+            report.add({ scenario, variant: variant.name, metric: 'hub against plain Socket.IO, p50', value: hubP50, unit: 'ms', baseline: refP50, ratio: hubP50 / refP50, contended });
+          }
           report.add({ scenario, variant: variant.name, metric: 'server part p50 (received → handed over)', value: medianOf(use, (v) => median(v.server)), unit: 'ms', contended });
           report.add({ scenario, variant: variant.name, metric: '  of which command bus (tx → handed over)', value: medianOf(use, (v) => median(v.command)), unit: 'ms', contended });
           // The adapter's synchronous work (encode once, write to each local socket) against the baseline's send loop.
@@ -145,6 +174,7 @@ export async function fanout(ctx: Ctx) {
               otherShare: r.otherShare,
               hubP50: median(r.value.hub),
               baseP50: median(r.value.base),
+              referenceP50: r.value.reference.length ? median(r.value.reference) : undefined,
               hubFirstP50: median(r.value.hubFirst),
               hubAckP50: median(r.value.hubAck),
               serverP50: median(r.value.server),
@@ -185,7 +215,8 @@ export async function fanout(ctx: Ctx) {
           const real = await loadgen.call('open', { group: 'real', kind: 'sio', urls: hubs.map((h) => h.url), count: n, rooms: [room], perRoom: n, track: true, eventName: 'event', ...CONNECT }, 300_000);
           if (real.failed) throw new Error(`${real.failed} of ${n} socket.io-client spectators failed: ${real.firstError}`);
           const rounds = await runRounds(`pick N=${n} real socket.io-client`, { ...opts.rounds, minClean: 1, maxRounds: 2 }, async () => {
-            const { b, h } = await interleavedLatency(loadgen, { room, samples, expected: n, timeoutMs });
+            const results = await interleavedLatency(loadgen, { room, samples, expected: n, timeoutMs, sides: ['base', 'hub'] });
+            const [b, h] = [results.get('base')!, results.get('hub')!];
             return { base: median(b.samples.map((s) => s.lastMs)), hub: median(h.samples.map((s) => s.lastMs)), clientCpuPerMsgUs: h.clientCpuUs / (samples * n) };
           });
           const { rounds: use, contended } = usable(rounds, 1);
@@ -196,6 +227,8 @@ export async function fanout(ctx: Ctx) {
           await loadgen.call('closeGroup', { group: 'real' });
         }
       } finally {
+        await loadgen.call('closeGroup', { group: 'reference' });
+        await Promise.all(references.splice(0).map((r) => r.child.stop()));
         await loadgen.call('closeGroup', { group: 'spectators' });
         await loadgen.call('closeGroup', { group: 'captains' });
         await Promise.all(hubs.map((h) => h.child.stop()));
