@@ -9,6 +9,7 @@ import { createDb, migrateLatest } from './db/knex';
 import { createMemoryCache } from './cache/read-cache';
 import { createRedisCache } from './cache/redis-cache';
 import { closeRedis } from './redis/close';
+import { createInOrderConnection } from './redis/in-order';
 import { createCommandBus } from './commands/command';
 import type { HubServices } from './services';
 import { createSessionMiddleware, SESSION_COOKIE } from './auth/session';
@@ -61,8 +62,7 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
   // write. What a command waits for or must send in order goes on redisInOrder (services.ts).
   const redis = config.redis ? new Redis(config.redis.url, { maxRetriesPerRequest: 2, enableOfflineQueue: false, lazyConnect: false, enableAutoPipelining: true }) : undefined;
   redis?.on('error', (err) => log.warn({ err: err.message }, 'redis error'));
-  const redisInOrder = redis?.duplicate({ enableAutoPipelining: false, enableOfflineQueue: false, maxRetriesPerRequest: 1 });
-  redisInOrder?.on('error', () => {}); // reported by the main client and the fan-out
+  const redisInOrder = redis && createInOrderConnection(redis);
   const cache = redis ? createRedisCache(redis, config.redis!.prefix, log, redisInOrder) : createMemoryCache();
   const metrics = createMetrics();
   metrics.watchCache(cache);

@@ -1,6 +1,10 @@
 import { Redis } from 'ioredis';
+import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { closeRedis } from '../../server/redis/close';
+import { createInOrderConnection, IN_ORDER_TIMEOUT_MS } from '../../server/redis/in-order';
+import { createRedisCache } from '../../server/cache/redis-cache';
+import { startSilentRedis } from '../support/silent-redis';
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const ended = (client: Redis) => new Promise((resolve) => (client.status === 'end' ? resolve(null) : client.once('end', resolve)));
@@ -24,3 +28,23 @@ describe('closing a Redis connection', () => {
     expect(Date.now() - started).toBeLessThan(1000);
   });
 });
+
+describe('the in-order connection (what a command waits for)', () => {
+  it('RT10 gives up on a Redis that looks up but does not answer, so a command\'s invalidation cannot hold its answer forever', async () => {
+    const silent = await startSilentRedis();
+    const inOrder = createInOrderConnection(silent.client);
+    try {
+      await new Promise((resolve) => (inOrder.status === 'ready' ? resolve(null) : inOrder.once('ready', resolve)));
+      const started = Date.now();
+      await expect(inOrder.incr('x')).rejects.toThrow(/timed out/i);
+      expect(Date.now() - started).toBeGreaterThanOrEqual(IN_ORDER_TIMEOUT_MS - 50);
+      // The cache's invalidation on it settles (as failed, logged) instead of waiting.
+      const cache = createRedisCache(silent.client, 'dtx-test-silent:', pino({ level: 'silent' }), inOrder);
+      await expect(cache.invalidate(['tournament:1'])).resolves.toBeUndefined();
+    } finally {
+      inOrder.disconnect();
+      await silent.close();
+    }
+  });
+});
+
