@@ -64,12 +64,11 @@ export function createCommandBus(deps: { db: Db; cache: ReadCache; log: Logger; 
   async function run<T>(actor: Actor | null, execute: (tx: CommandTx) => Promise<T>): Promise<T> {
     inFlight++;
     // Named by the request that runs it (route pattern or socket command); timers have none.
-    const context = currentContext();
-    const name = context?.command ?? 'internal';
+    const name = currentContext()?.command ?? 'internal';
     const started = performance.now();
     let outcome = 'error';
     try {
-      const result = await runOne(actor, execute, context?.admission);
+      const result = await runOne(actor, execute);
       outcome = 'ok';
       return result;
     } catch (err) {
@@ -87,7 +86,7 @@ export function createCommandBus(deps: { db: Db; cache: ReadCache; log: Logger; 
     }
   }
 
-  async function runOne<T>(actor: Actor | null, execute: (tx: CommandTx) => Promise<T>, admission: Promise<boolean> | undefined): Promise<T> {
+  async function runOne<T>(actor: Actor | null, execute: (tx: CommandTx) => Promise<T>): Promise<T> {
     const emitted: RoomEvent[] = [];
     const tags = new Set<string>();
     let result: T;
@@ -128,11 +127,7 @@ export function createCommandBus(deps: { db: Db; cache: ReadCache; log: Logger; 
             for (const name of names) tags.add(name);
           },
         };
-        const value = await execute(tx);
-        // The request's limit still being checked (RequestContext.admission): nothing is
-        // committed for a refused command. The transport answers the refusal itself.
-        if (admission && !(await admission)) throw new HubError('rate_limited', 'refused by a rate limit');
-        return value;
+        return execute(tx);
       });
     } catch (err) {
       throw asCommandError(err);

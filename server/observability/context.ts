@@ -10,12 +10,6 @@ export interface RequestContext {
   requestId: string;
   /** `POST /api/tournaments/:id/teams`, `team.create`, `room:join`… */
   command?: string;
-  /**
-   * A limit still being checked when the command started (a socket command's per-user limit,
-   * asked of Redis). The command bus awaits it before COMMIT, so that the round trip overlaps
-   * the transaction instead of preceding it; false rolls the command back.
-   */
-  admission?: Promise<boolean>;
 }
 
 const storage = new AsyncLocalStorage<RequestContext>();

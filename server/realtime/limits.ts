@@ -28,7 +28,9 @@ export class TokenBucket {
 }
 
 // The same bucket kept in Redis, so a user's limit holds across processes. Atomic in one script.
-// Answers 1 (taken), or minus the milliseconds until the next token.
+// Every command asked about is charged, even past the bucket's end: the command already ran
+// (the answer comes after it), so the bucket goes into debt and the refusals that follow pay
+// it back. Answers 1 (a token was there), or minus the milliseconds until the next one is.
 const TAKE_SCRIPT = `
 local rate = tonumber(ARGV[1])
 local burst = tonumber(ARGV[2])
@@ -37,37 +39,30 @@ local b = redis.call('HMGET', KEYS[1], 't', 'ts')
 local tokens = tonumber(b[1]) or burst
 local ts = tonumber(b[2]) or now
 if now > ts then tokens = math.min(burst, tokens + (now - ts) / 1000 * rate) end
-local ok = 0
-if tokens >= 1 then tokens = tokens - 1; ok = 1 end
+local had = tokens >= 1
+tokens = math.max(tokens - 1, -burst)
 redis.call('HSET', KEYS[1], 't', tostring(tokens), 'ts', tostring(math.max(now, ts)))
-redis.call('PEXPIRE', KEYS[1], math.ceil(burst / rate * 1000) + 1000)
-if ok == 1 then return 1 end
+redis.call('PEXPIRE', KEYS[1], math.ceil(2 * burst / rate * 1000) + 1000)
+if had then return 1 end
 return -math.ceil((1 - tokens) / rate * 1000)`;
 
 const TAKE_SHA = crypto.createHash('sha1').update(TAKE_SCRIPT).digest('hex');
 
 export interface UserLimiter {
-  /**
-   * Takes one of the user's tokens: a boolean when this process can tell at once (no Redis,
-   * Redis not ready, or Redis refused this user moments ago), else Redis's answer to come.
-   */
-  take(userId: number): boolean | Promise<boolean>;
+  /** Takes one of the user's tokens, deciding at once (see createUserLimiter). */
+  take(userId: number): boolean;
 }
 
 /**
- * Per-user command limit: in Redis when configured (one limit for all of a user's sockets on
- * every process), else in memory. If Redis fails, the process's own buckets decide.
+ * Per-user command limit. Each process keeps a bucket per user and decides with it at once, so
+ * a command never waits for Redis. With Redis, every command this process lets through is also
+ * charged to the user's bucket in Redis, shared by all processes, behind the command: when it
+ * answers that the bucket is empty, this process refuses the user until Redis says a token is
+ * due. So within one process the limit is exact; across processes it holds one round trip late
+ * (each process may let one more command through before it hears), and what went through past
+ * the limit is paid back by longer refusals, so the user's rate over time is the limit.
  */
-export function createUserLimiter(opts: {
-  perSecond: number;
-  burst: number;
-  redis: Redis | undefined;
-  prefix: string;
-  log: Logger;
-  /** How long Redis may take to answer: a command waits for it before COMMIT, holding its locks. */
-  timeoutMs?: number;
-}): UserLimiter {
-  const timeoutMs = opts.timeoutMs ?? 250;
+export function createUserLimiter(opts: { perSecond: number; burst: number; redis: Redis | undefined; prefix: string; log: Logger }): UserLimiter {
   const local = new Map<number, TokenBucket>();
   /** Users Redis refused, until their next token: refused here without asking again. */
   const refusedUntil = new Map<number, number>();
@@ -78,35 +73,31 @@ export function createUserLimiter(opts: {
     if (local.size > 10_000) for (const [id, b] of local) if (b.isFull()) local.delete(id);
     return ok;
   };
-  const takeInRedis = async (redis: Redis, userId: number) => {
-    try {
-      const now = Date.now();
-      const args = [1, `${opts.prefix}rl:user:${userId}`, opts.perSecond, opts.burst, now] as const;
-      // By hash (no script text per command); Redis forgets scripts on restart: send it again.
-      const asked = redis.evalsha(TAKE_SHA, ...args).catch((err: Error) => {
+  const chargeInRedis = (redis: Redis, userId: number) => {
+    const now = Date.now();
+    const args = [1, `${opts.prefix}rl:user:${userId}`, opts.perSecond, opts.burst, now] as const;
+    // By hash (no script text per command); Redis forgets scripts on restart: send it again.
+    redis
+      .evalsha(TAKE_SHA, ...args)
+      .catch((err: Error) => {
         if (!err.message.includes('NOSCRIPT')) throw err;
         return redis.eval(TAKE_SCRIPT, ...args);
-      });
-      let timer: NodeJS.Timeout | undefined;
-      const late = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`no answer from redis in ${timeoutMs} ms`)), timeoutMs);
-      });
-      asked.catch(() => {}); // a late failure after the deadline has nobody to tell
-      const answer = await Promise.race([asked, late]).finally(() => clearTimeout(timer));
-      if (answer === 1) return true;
-      refusedUntil.set(userId, now - Number(answer));
-      if (refusedUntil.size > 10_000) for (const [id, until] of refusedUntil) if (until <= now) refusedUntil.delete(id);
-      return false;
-    } catch (err) {
-      opts.log.warn({ err }, 'user rate limit in redis failed, using this process only');
-      return takeLocal(userId);
-    }
+      })
+      .then(
+        (answer) => {
+          if (answer === 1) return;
+          refusedUntil.set(userId, now - Number(answer));
+          if (refusedUntil.size > 10_000) for (const [id, until] of refusedUntil) if (until <= now) refusedUntil.delete(id);
+        },
+        (err: unknown) => opts.log.warn({ err }, 'user rate limit in redis failed; this process decided alone'),
+      );
   };
   return {
     take(userId) {
-      if (!opts.redis || opts.redis.status !== 'ready') return takeLocal(userId);
       if ((refusedUntil.get(userId) ?? 0) > Date.now()) return false;
-      return takeInRedis(opts.redis, userId);
+      if (!takeLocal(userId)) return false;
+      if (opts.redis?.status === 'ready') chargeInRedis(opts.redis, userId);
+      return true;
     },
   };
 }

@@ -24,7 +24,7 @@ import { createUserLimiter, TokenBucket } from './limits';
 import { createPresence, type Viewer } from './presence';
 import { parseRoom, roomKinds, type RoomKindDef } from './room-kinds';
 import { socketCommandHandlers } from './socket-commands';
-import { currentContext, runInContext } from '../observability/context';
+import { runInContext } from '../observability/context';
 
 interface SocketData {
   actor: Actor | null;
@@ -151,8 +151,8 @@ export async function createRealtime(
       .catch((err: unknown) => log.error({ err, room: event.room, seq: event.seq }, 'local delivery of an event failed'));
   });
 
-  // On the in-order connection: its answer is awaited inside the command's transaction, so it
-  // is written at once rather than auto-pipelined (held to the end of the turn).
+  // On the in-order connection: a command's charge reaches Redis before its cache invalidation
+  // and PUBLISH, so a refusal is known here before the command that caused it is answered.
   const userLimiter = createUserLimiter({
     perSecond: rt.userCommandsPerSecond,
     burst: rt.userCommandBurst,
@@ -302,22 +302,10 @@ export async function createRealtime(
           // Invalid payloads cost strikes (see handle), valid commands cost tokens.
           const input = parse(SocketCommands[name], payload);
           if (!bucket.take()) throw new HubError('rate_limited', 'too many commands on this connection: slow down');
-          const admission = socket.data.actor ? userLimiter.take(socket.data.actor.id) : true;
-          if (admission === false) throw userRateLimited();
+          if (socket.data.actor && !userLimiter.take(socket.data.actor.id)) throw userRateLimited();
           const actor = await currentActor(socket);
           const run = socketCommandHandlers[name] as (h: HubServices, a: Actor | null, i: unknown) => Promise<unknown>;
-          if (admission === true) return run(hub, actor, input);
-          // Redis answers while the command runs: the bus waits for it before COMMIT, and a
-          // refusal is the answer whatever the command did (it committed nothing).
-          const context = currentContext();
-          if (context) context.admission = admission;
-          const outcome = await run(hub, actor, input).then(
-            (value) => ({ value }),
-            (error: unknown) => ({ error }),
-          );
-          if (!(await admission)) throw userRateLimited();
-          if ('error' in outcome) throw outcome.error;
-          return outcome.value;
+          return run(hub, actor, input);
         })) as never);
     }
 
