@@ -2,14 +2,13 @@ import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import express from 'express';
-import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Config } from './config';
 import { createDb, migrateLatest } from './db/knex';
 import { createMemoryCache } from './cache/read-cache';
 import { createRedisCache } from './cache/redis-cache';
 import { closeRedis } from './redis/close';
-import { createInOrderConnection } from './redis/in-order';
+import { createInOrderConnection, createMainConnection } from './redis/connections';
 import { createCommandBus } from './commands/command';
 import type { HubServices } from './services';
 import { createSessionMiddleware, SESSION_COOKIE } from './auth/session';
@@ -58,9 +57,8 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
   const db = createDb(config.database);
   if (options.migrate ?? true) await migrateLatest(db);
 
-  // Auto-pipelining: reads issued in the same turn (cached reads, sessions, presence) go in one
-  // write. What a command waits for or must send in order goes on redisInOrder (services.ts).
-  const redis = config.redis ? new Redis(config.redis.url, { maxRetriesPerRequest: 2, enableOfflineQueue: false, lazyConnect: false, enableAutoPipelining: true }) : undefined;
+  // What a command waits for or must send in order goes on redisInOrder (services.ts).
+  const redis = config.redis ? createMainConnection(config.redis.url) : undefined;
   redis?.on('error', (err) => log.warn({ err: err.message }, 'redis error'));
   const redisInOrder = redis && createInOrderConnection(redis);
   const cache = redis ? createRedisCache(redis, config.redis!.prefix, log, redisInOrder) : createMemoryCache();

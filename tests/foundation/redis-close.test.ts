@@ -2,7 +2,7 @@ import { Redis } from 'ioredis';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { closeRedis } from '../../server/redis/close';
-import { createInOrderConnection, IN_ORDER_TIMEOUT_MS } from '../../server/redis/in-order';
+import { createInOrderConnection, createMainConnection, REDIS_COMMAND_TIMEOUT_MS } from '../../server/redis/connections';
 import { createRedisCache } from '../../server/cache/redis-cache';
 import { startSilentRedis } from '../support/silent-redis';
 
@@ -29,15 +29,17 @@ describe('closing a Redis connection', () => {
   });
 });
 
-describe('the in-order connection (what a command waits for)', () => {
+const ready = (client: Redis) => new Promise((resolve) => (client.status === 'ready' ? resolve(null) : client.once('ready', resolve)));
+
+describe('a Redis that looks up but does not answer', () => {
   it('RT10 gives up on a Redis that looks up but does not answer, so a command\'s invalidation cannot hold its answer forever', async () => {
     const silent = await startSilentRedis();
     const inOrder = createInOrderConnection(silent.client);
     try {
-      await new Promise((resolve) => (inOrder.status === 'ready' ? resolve(null) : inOrder.once('ready', resolve)));
+      await ready(inOrder);
       const started = Date.now();
       await expect(inOrder.incr('x')).rejects.toThrow(/timed out/i);
-      expect(Date.now() - started).toBeGreaterThanOrEqual(IN_ORDER_TIMEOUT_MS - 50);
+      expect(Date.now() - started).toBeGreaterThanOrEqual(REDIS_COMMAND_TIMEOUT_MS - 50);
       // The cache's invalidation on it settles (as failed, logged) instead of waiting.
       const cache = createRedisCache(silent.client, 'dtx-test-silent:', pino({ level: 'silent' }), inOrder);
       await expect(cache.invalidate(['tournament:1'])).resolves.toBeUndefined();
@@ -46,5 +48,19 @@ describe('the in-order connection (what a command waits for)', () => {
       await silent.close();
     }
   });
-});
 
+  it('RT10 a read through the cache comes from the database once the main connection gives up', async () => {
+    const silent = await startSilentRedis();
+    const main = createMainConnection(silent.url);
+    try {
+      await ready(main);
+      const cache = createRedisCache(main, 'dtx-test-silent:', pino({ level: 'silent' }));
+      const started = Date.now();
+      await expect(cache.get('tournament-page', ['tournament:1'], async () => 'from the database')).resolves.toBe('from the database');
+      expect(Date.now() - started).toBeGreaterThanOrEqual(REDIS_COMMAND_TIMEOUT_MS - 50);
+    } finally {
+      main.disconnect();
+      await silent.close();
+    }
+  });
+});
