@@ -83,8 +83,10 @@ export function createFanOut(io: Server, deps: { redis: Redis | undefined; publi
   // waits for the invalidation), so the other processes work on theirs meanwhile. The adapter
   // batches by turn itself. Owned by the hub: not closed here.
   const pub = deps.publisher;
-  // The subscriber queues its SUBSCRIBEs until connected and resubscribes after a reconnect.
-  const sub = redis.duplicate({ enableOfflineQueue: true, maxRetriesPerRequest: null });
+  // The subscriber queues its SUBSCRIBEs until connected and resubscribes after a reconnect;
+  // a subscription waits for Redis however long it is away, so not the main connection's
+  // command timeout.
+  const sub = redis.duplicate({ enableOfflineQueue: true, maxRetriesPerRequest: null, commandTimeout: undefined });
   let down = false;
   let closing = false;
   /** Rooms whose events this process committed while its broadcasts could not reach Redis. */

@@ -106,3 +106,46 @@ function poll<T>(read: () => T, run: (value: T) => void): () => void {
   const timer = setInterval(() => run(read()), 50);
   return () => clearInterval(timer);
 }
+
+describe('RT10 a hub started while Redis is down joins the others once Redis is up', () => {
+  let redis: OwnRedis;
+  const hubs: TestHub[] = [];
+  const sockets: TestSocket[] = [];
+  afterAll(async () => {
+    for (const s of sockets) s.close();
+    for (const h of hubs.reverse()) await h.close();
+    await redis?.stop();
+  });
+
+  it('RT10 its spectators get the events of another process once Redis is there', async () => {
+    redis = await startOwnRedis();
+    await redis.stop();
+    const env = { REDIS_URL: redis.url, REDIS_PREFIX: 'late-redis:' };
+    // Its start waits 2 s for its subscriptions, then goes on without them.
+    const a = await startHub({ env });
+    hubs.push(a);
+    await redis.start();
+    const b = await startHub({ database: a.database, env });
+    hubs.push(b);
+    const staff = (await b.login('latestaff', 'staff')) as Client;
+    const { id, room, users } = await tournamentWithPool(b, staff, 1);
+    const team = await staff.post(`/api/tournaments/${id}/teams`, { captainUserId: users[0]!.userId, name: 'Late 0' });
+    expect(team.status, team.text).toBe(201);
+    const spectator = await connectSocket(a.url);
+    sockets.push(spectator);
+    const joined = unwrap(await spectator.join(room)) as { seq: number };
+    const captain = await connectSocket(b.url, { cookie: staff.cookieHeader() });
+    sockets.push(captain);
+    // A's subscriptions come up with Redis: rename until an event crosses over.
+    let renames = 0;
+    await eventually(
+      async () => {
+        unwrap(await captain.command('team.rename', { tournamentId: id, teamId: team.body.id, name: `Late ${++renames}` }));
+        return spectator.eventsOf(room).length > 0;
+      },
+      'an event from B on A',
+      { timeoutMs: 10_000, intervalMs: 200 },
+    );
+    expect(spectator.eventsOf(room)[0]!.seq).toBeGreaterThan(joined.seq);
+  });
+});
