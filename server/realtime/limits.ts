@@ -49,18 +49,23 @@ return -math.ceil((1 - tokens) / rate * 1000)`;
 const TAKE_SHA = crypto.createHash('sha1').update(TAKE_SCRIPT).digest('hex');
 
 export interface UserLimiter {
-  /** Takes one of the user's tokens, deciding at once (see createUserLimiter). */
+  /** Whether the user may send a command now: this process's bucket, unless Redis refused them lately. */
   take(userId: number): boolean;
+  /**
+   * Charges a command that went through to the user's bucket in Redis, shared by every
+   * process; settles (never rejects) once a refusal in the answer applies here.
+   */
+  charge(userId: number): Promise<void>;
 }
 
 /**
  * Per-user command limit. Each process keeps a bucket per user and decides with it at once, so
- * a command never waits for Redis. With Redis, every command this process lets through is also
- * charged to the user's bucket in Redis, shared by all processes, behind the command: when it
- * answers that the bucket is empty, this process refuses the user until Redis says a token is
- * due. So within one process the limit is exact; across processes it holds one round trip late
- * (each process may let one more command through before it hears), and what went through past
- * the limit is paid back by longer refusals, so the user's rate over time is the limit.
+ * a command never waits for Redis before it runs. With Redis, every command this process let
+ * through is then charged to the user's bucket there, shared by all processes: when Redis
+ * answers that it was empty, this process refuses the user until Redis says a token is due. So
+ * within one process the limit is exact; across processes it holds one command late (each
+ * process may let one more through before it hears), and what went through past the limit is
+ * paid back by longer refusals, so the user's rate over time is the limit.
  */
 export function createUserLimiter(opts: { perSecond: number; burst: number; redis: Redis | undefined; prefix: string; log: Logger }): UserLimiter {
   const local = new Map<number, TokenBucket>();
@@ -73,31 +78,28 @@ export function createUserLimiter(opts: { perSecond: number; burst: number; redi
     if (local.size > 10_000) for (const [id, b] of local) if (b.isFull()) local.delete(id);
     return ok;
   };
-  const chargeInRedis = (redis: Redis, userId: number) => {
-    const now = Date.now();
-    const args = [1, `${opts.prefix}rl:user:${userId}`, opts.perSecond, opts.burst, now] as const;
-    // By hash (no script text per command); Redis forgets scripts on restart: send it again.
-    redis
-      .evalsha(TAKE_SHA, ...args)
-      .catch((err: Error) => {
-        if (!err.message.includes('NOSCRIPT')) throw err;
-        return redis.eval(TAKE_SCRIPT, ...args);
-      })
-      .then(
-        (answer) => {
-          if (answer === 1) return;
-          refusedUntil.set(userId, now - Number(answer));
-          if (refusedUntil.size > 10_000) for (const [id, until] of refusedUntil) if (until <= now) refusedUntil.delete(id);
-        },
-        (err: unknown) => opts.log.warn({ err }, 'user rate limit in redis failed; this process decided alone'),
-      );
-  };
   return {
     take(userId) {
       if ((refusedUntil.get(userId) ?? 0) > Date.now()) return false;
-      if (!takeLocal(userId)) return false;
-      if (opts.redis?.status === 'ready') chargeInRedis(opts.redis, userId);
-      return true;
+      return takeLocal(userId);
+    },
+    async charge(userId) {
+      const redis = opts.redis;
+      if (redis?.status !== 'ready') return;
+      const now = Date.now();
+      const args = [1, `${opts.prefix}rl:user:${userId}`, opts.perSecond, opts.burst, now] as const;
+      try {
+        // By hash (no script text per command); Redis forgets scripts on restart: send it again.
+        const answer = await redis.evalsha(TAKE_SHA, ...args).catch((err: Error) => {
+          if (!err.message.includes('NOSCRIPT')) throw err;
+          return redis.eval(TAKE_SCRIPT, ...args);
+        });
+        if (answer === 1) return;
+        refusedUntil.set(userId, now - Number(answer));
+        if (refusedUntil.size > 10_000) for (const [id, until] of refusedUntil) if (until <= now) refusedUntil.delete(id);
+      } catch (err) {
+        opts.log.warn({ err }, 'user rate limit in redis failed; this process decided alone');
+      }
     },
   };
 }

@@ -151,8 +151,7 @@ export async function createRealtime(
       .catch((err: unknown) => log.error({ err, room: event.room, seq: event.seq }, 'local delivery of an event failed'));
   });
 
-  // On the in-order connection: a command's charge reaches Redis before its cache invalidation
-  // and PUBLISH, so a refusal is known here before the command that caused it is answered.
+  // On the in-order connection: written at once, after the command's invalidation and PUBLISH.
   const userLimiter = createUserLimiter({
     perSecond: rt.userCommandsPerSecond,
     burst: rt.userCommandBurst,
@@ -302,10 +301,17 @@ export async function createRealtime(
           // Invalid payloads cost strikes (see handle), valid commands cost tokens.
           const input = parse(SocketCommands[name], payload);
           if (!bucket.take()) throw new HubError('rate_limited', 'too many commands on this connection: slow down');
-          if (socket.data.actor && !userLimiter.take(socket.data.actor.id)) throw userRateLimited();
+          const userId = socket.data.actor?.id;
+          if (userId !== undefined && !userLimiter.take(userId)) throw userRateLimited();
           const actor = await currentActor(socket);
           const run = socketCommandHandlers[name] as (h: HubServices, a: Actor | null, i: unknown) => Promise<unknown>;
-          return run(hub, actor, input);
+          try {
+            return await run(hub, actor, input);
+          } finally {
+            // After the command (its broadcast is out), before its answer: the user's next
+            // command is refused here if this one emptied the bucket shared by all processes.
+            if (userId !== undefined) await userLimiter.charge(userId);
+          }
         })) as never);
     }
 

@@ -1,5 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startHub, type TestHub } from '../support/hub';
+import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy';
 import { connectSocket, socketJar, unwrap } from '../support/socket';
 import { type Client, loggedEvents, redisPrefix, tournamentWithPool, unique } from './fixtures';
 
@@ -109,9 +110,13 @@ describe('RT12 origin check on the handshake', () => {
 describe('RT12 the per-user limit holds across processes (Redis)', () => {
   let a: TestHub;
   let b: TestHub;
+  let slowRedis: TcpProxy;
   beforeAll(async () => {
+    // Redis answers 40 ms late, as from another machine: a command's answer must still wait for
+    // the answer to its charge, or the user's next command would beat the refusal.
+    slowRedis = await startTcpProxy(Number(new URL(process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379').port || 6379), { answerDelayMs: 40 });
     const env = {
-      REDIS_URL: process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379',
+      REDIS_URL: `redis://127.0.0.1:${slowRedis.port}`,
       REDIS_PREFIX: redisPrefix(),
       RT_SOCKET_COMMANDS_PER_SECOND: '0.01',
       RT_SOCKET_COMMAND_BURST: '10',
@@ -124,6 +129,7 @@ describe('RT12 the per-user limit holds across processes (Redis)', () => {
   afterAll(async () => {
     await b?.close();
     await a?.close();
+    await slowRedis?.close();
   });
 
   it('RT12 a user with connections on two processes shares one bucket: each process lets one more through before Redis says it is empty, then both refuse and nothing more is written', async () => {

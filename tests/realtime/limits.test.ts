@@ -2,6 +2,7 @@ import { Redis } from 'ioredis';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createUserLimiter } from '../../server/realtime/limits';
+import { createInOrderConnection } from '../../server/redis/connections';
 import { startSilentRedis } from '../support/silent-redis';
 import { redisPrefix } from './fixtures';
 
@@ -14,23 +15,20 @@ describe('RT12 the per-user limit in Redis', () => {
   afterAll(() => redis?.disconnect());
 
   const limiter = (prefix: string, perSecond: number, burst: number) => createUserLimiter({ perSecond, burst, redis, prefix, log: pino({ level: 'silent' }) });
-  /** Until this limiter's charges sent so far are answered (same connection, in order) and handled. */
-  const charged = async () => {
-    await redis.ping();
-    await new Promise((resolve) => setImmediate(resolve));
-  };
+  const tokensInRedis = async (prefix: string, userId: number) => Number(await redis.hget(`${prefix}rl:user:${userId}`, 't'));
 
-  it('RT12 decides at once, charges the bucket shared in Redis behind the command, and refuses once Redis says it is empty', async () => {
+  it('RT12 decides at once, charges the bucket shared in Redis after the command, and refuses once Redis says it was empty', async () => {
     const prefix = redisPrefix();
     const [onA, onB] = [limiter(prefix, 2, 2), limiter(prefix, 2, 2)]; // two processes; a token every 500 ms
-    expect([onA.take(7), onA.take(7)]).toEqual([true, true]); // booleans: no command waits for Redis
-    await charged();
-    expect(Number(await redis.hget(`${prefix}rl:user:7`, 't'))).toBeCloseTo(0, 0);
+    expect([onA.take(7), onA.take(7)]).toEqual([true, true]); // booleans: no command waits for Redis to run
+    await Promise.all([onA.charge(7), onA.charge(7)]);
+    expect(await tokensInRedis(prefix, 7)).toBeCloseTo(0, 0);
+    expect(onA.take(7)).toBe(false); // A's own bucket: burst 2
     // B's own bucket is full, so it lets the user's next command through; the answer to its
     // charge says the shared bucket was empty: the bucket goes into debt, and B refuses.
     expect(onB.take(7)).toBe(true);
-    await charged();
-    expect(Number(await redis.hget(`${prefix}rl:user:7`, 't'))).toBeCloseTo(-1, 0);
+    await onB.charge(7);
+    expect(await tokensInRedis(prefix, 7)).toBeCloseTo(-1, 0);
     expect(onB.take(7)).toBe(false);
     expect(onB.take(8)).toBe(true); // another user is not affected
     // The debt is paid back: two tokens' time (1 s) before Redis has one to give again.
@@ -40,12 +38,17 @@ describe('RT12 the per-user limit in Redis', () => {
     expect(onB.take(7)).toBe(true);
   });
 
-  it('RT12 a Redis that stops answering costs a command nothing: this process decides', async () => {
+  it('RT12 a Redis that stops answering: the charge gives up, and this process decides', async () => {
     const silent = await startSilentRedis();
+    const inOrder = createInOrderConnection(silent.client); // the hub's limiter connection
     try {
-      const limit = createUserLimiter({ perSecond: 0.01, burst: 1, redis: silent.client, prefix: redisPrefix(), log: pino({ level: 'silent' }) });
-      expect([limit.take(1), limit.take(1)]).toEqual([true, false]); // this process's own bucket: burst 1
+      await new Promise((resolve) => (inOrder.status === 'ready' ? resolve(null) : inOrder.once('ready', resolve)));
+      const limit = createUserLimiter({ perSecond: 0.01, burst: 1, redis: inOrder, prefix: redisPrefix(), log: pino({ level: 'silent' }) });
+      expect(limit.take(1)).toBe(true);
+      await limit.charge(1); // gives up after the connection's timeout (logged), and applies nothing
+      expect(limit.take(1)).toBe(false); // this process's own bucket: burst 1
     } finally {
+      inOrder.disconnect();
       await silent.close();
     }
   });

@@ -11,9 +11,10 @@ export interface TcpProxy {
 
 /**
  * A tiny TCP proxy on 127.0.0.1 standing in for a load balancer: clients keep one URL while
- * the test moves them from one hub to another.
+ * the test moves them from one hub to another. `answerDelayMs` holds what comes back from the
+ * target that long (in order): a server on another machine.
  */
-export async function startTcpProxy(targetPort: number): Promise<TcpProxy> {
+export async function startTcpProxy(targetPort: number, opts: { answerDelayMs?: number } = {}): Promise<TcpProxy> {
   let target = targetPort;
   const open = new Set<net.Socket>();
   const server = net.createServer((client) => {
@@ -28,7 +29,9 @@ export async function startTcpProxy(targetPort: number): Promise<TcpProxy> {
     client.on('error', end).on('close', end);
     upstream.on('error', end).on('close', end);
     client.pipe(upstream);
-    upstream.pipe(client);
+    const delay = opts.answerDelayMs ?? 0;
+    if (delay > 0) upstream.on('data', (chunk: Buffer) => setTimeout(() => client.writable && client.write(chunk), delay));
+    else upstream.pipe(client);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as net.AddressInfo).port;
