@@ -16,9 +16,10 @@ export interface HubServices {
   redis: Redis | undefined;
   /**
    * A second connection to the same Redis, without auto-pipelining (which holds a command until
-   * the end of the turn): a command's per-user limit, its cache invalidation and its
-   * broadcast's PUBLISH go out at once, and in that order, so Redis has forgotten the reads
-   * an event makes stale before any other process hears of the event.
+   * the end of the turn): a command's cache invalidation and its broadcast's PUBLISH go out at
+   * once, and in that order, so Redis has forgotten the reads an event makes stale before any
+   * other process hears of the event; then the charge of its per-user limit
+   * (server/redis/connections.ts).
    */
   redisInOrder: Redis | undefined;
   /** Prometheus series (/metrics): commands, realtime, cache, health, Steam calls. */
