@@ -58,9 +58,9 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
   if (options.migrate ?? true) await migrateLatest(db);
 
   // What a command waits for or must send in order goes on redisInOrder (services.ts).
-  const redis = config.redis ? createMainConnection(config.redis.url) : undefined;
+  const redis = config.redis ? createMainConnection(config.redis.url, log) : undefined;
   redis?.on('error', (err) => log.warn({ err: err.message }, 'redis error'));
-  const redisInOrder = redis && createInOrderConnection(redis);
+  const redisInOrder = redis && createInOrderConnection(redis, log);
   const cache = redis ? createRedisCache(redis, config.redis!.prefix, log, redisInOrder) : createMemoryCache();
   const metrics = createMetrics();
   metrics.watchCache(cache);

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { Namespace, Server } from 'socket.io';
 import type { Db } from '../db/knex';
 import { closeRedis } from '../redis/close';
+import { reconnectWhenSilent } from '../redis/connections';
 import { BatchingRedisAdapter } from './batching-adapter';
 import { useDirectAdapter } from './direct-fanout';
 
@@ -87,6 +88,7 @@ export function createFanOut(io: Server, deps: { redis: Redis | undefined; publi
   // a subscription waits for Redis however long it is away, so not the main connection's
   // command timeout.
   const sub = redis.duplicate({ enableOfflineQueue: true, maxRetriesPerRequest: null, commandTimeout: undefined });
+  reconnectWhenSilent(sub, log, 'subscriber');
   let down = false;
   let closing = false;
   /** Rooms whose events this process committed while its broadcasts could not reach Redis. */

@@ -2,7 +2,7 @@ import { Redis } from 'ioredis';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { closeRedis } from '../../server/redis/close';
-import { createInOrderConnection, createMainConnection, REDIS_COMMAND_TIMEOUT_MS } from '../../server/redis/connections';
+import { createInOrderConnection, createMainConnection, REDIS_COMMAND_TIMEOUT_MS, REDIS_PROBE_DEADLINE_MS, REDIS_PROBE_EVERY_MS } from '../../server/redis/connections';
 import { createRedisCache } from '../../server/cache/redis-cache';
 import { startSilentRedis } from '../support/silent-redis';
 
@@ -34,7 +34,7 @@ const ready = (client: Redis) => new Promise((resolve) => (client.status === 're
 describe('a Redis that looks up but does not answer', () => {
   it('RT10 gives up on a Redis that looks up but does not answer, so a command\'s invalidation cannot hold its answer forever', async () => {
     const silent = await startSilentRedis();
-    const inOrder = createInOrderConnection(silent.client);
+    const inOrder = createInOrderConnection(silent.client, pino({ level: 'silent' }));
     try {
       await ready(inOrder);
       const started = Date.now();
@@ -51,7 +51,7 @@ describe('a Redis that looks up but does not answer', () => {
 
   it('RT10 a read through the cache comes from the database once the main connection gives up', async () => {
     const silent = await startSilentRedis();
-    const main = createMainConnection(silent.url);
+    const main = createMainConnection(silent.url, pino({ level: 'silent' }));
     try {
       await ready(main);
       const cache = createRedisCache(main, 'dtx-test-silent:', pino({ level: 'silent' }));
@@ -63,4 +63,21 @@ describe('a Redis that looks up but does not answer', () => {
       await silent.close();
     }
   });
+
+  it('RT10 such a connection is dropped and opened again, so that it stops looking up meanwhile', async () => {
+    const silent = await startSilentRedis();
+    const main = createMainConnection(silent.url, pino({ level: 'silent' }));
+    try {
+      await ready(main);
+      const started = Date.now();
+      // Its PING goes unanswered: the connection is cut and ioredis reconnects.
+      await new Promise((resolve) => main.once('reconnecting', resolve));
+      expect(Date.now() - started).toBeGreaterThanOrEqual(REDIS_PROBE_EVERY_MS - 50);
+      expect(Date.now() - started).toBeLessThan(2 * REDIS_PROBE_EVERY_MS + REDIS_PROBE_DEADLINE_MS + 2000);
+    } finally {
+      main.disconnect();
+      await silent.close();
+    }
+  });
 });
+

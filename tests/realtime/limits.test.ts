@@ -40,7 +40,7 @@ describe('RT12 the per-user limit in Redis', () => {
 
   it('RT12 a Redis that stops answering: the charge gives up, and this process decides', async () => {
     const silent = await startSilentRedis();
-    const inOrder = createInOrderConnection(silent.client); // the hub's limiter connection
+    const inOrder = createInOrderConnection(silent.client, pino({ level: 'silent' })); // the hub's limiter connection
     try {
       await new Promise((resolve) => (inOrder.status === 'ready' ? resolve(null) : inOrder.once('ready', resolve)));
       const limit = createUserLimiter({ perSecond: 0.01, burst: 1, redis: inOrder, prefix: redisPrefix(), log: pino({ level: 'silent' }) });
