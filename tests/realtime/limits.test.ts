@@ -3,7 +3,7 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createUserLimiter } from '../../server/realtime/limits';
 import { createInOrderConnection } from '../../server/redis/connections';
-import { startSilentRedis } from '../support/silent-redis';
+import { startSilentRedis, whenReady } from '../support/silent-redis';
 import { redisPrefix } from './fixtures';
 
 describe('RT12 the per-user limit in Redis', () => {
@@ -42,7 +42,7 @@ describe('RT12 the per-user limit in Redis', () => {
     const silent = await startSilentRedis();
     const inOrder = createInOrderConnection(silent.client, pino({ level: 'silent' })); // the hub's limiter connection
     try {
-      await new Promise((resolve) => (inOrder.status === 'ready' ? resolve(null) : inOrder.once('ready', resolve)));
+      await whenReady(inOrder);
       const limit = createUserLimiter({ perSecond: 0.01, burst: 1, redis: inOrder, prefix: redisPrefix(), log: pino({ level: 'silent' }) });
       expect(limit.take(1)).toBe(true);
       await limit.charge(1); // gives up after the connection's timeout (logged), and applies nothing

@@ -1,6 +1,9 @@
 import net from 'node:net';
 import { Redis } from 'ioredis';
 
+/** Resolves once `client` is ready (at once if it is). */
+export const whenReady = (client: Redis) => new Promise<void>((resolve) => (client.status === 'ready' ? resolve() : client.once('ready', () => resolve())));
+
 const INFO = '# Server\r\nredis_version:7.0.0\r\nloading:0\r\n';
 
 /**
@@ -23,7 +26,7 @@ export async function startSilentRedis(): Promise<{ url: string; client: Redis; 
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `redis://127.0.0.1:${(server.address() as net.AddressInfo).port}`;
   const client = new Redis(url, { enableAutoPipelining: false, maxRetriesPerRequest: 1 });
-  await new Promise((resolve) => client.once('ready', resolve));
+  await whenReady(client);
   return {
     url,
     client,
