@@ -108,7 +108,14 @@ describe('Captains Mode hero draft in a browser', () => {
       }
       await page.locator(`[data-testid=hero-grid] [data-hero-id="${hero}"]`).click();
       await page.getByTestId('lock-in').click();
-      await spectator.page.getByTestId(`step-hero-${step}`).waitFor();
+      await spectator.page
+        .getByTestId(`step-hero-${step}`)
+        .waitFor()
+        .catch(async (err: Error) => {
+          // Seen once in CI (step 12, right after the resume): say what the captain's page showed.
+          const shown = (await page.getByTestId('action-error').allInnerTexts()).join(' | ') || 'no error';
+          throw new Error(`step ${step} never reached the spectator; the captain's page (status ${await status(page)}) showed: ${shown}`, { cause: err });
+        });
       if (step === 1) {
         await page.getByTestId('hero-search').fill('');
         // Taken heroes are greyed out for everyone.
