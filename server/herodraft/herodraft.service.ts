@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import type { Knex } from 'knex';
 import { rooms } from '../../shared/rooms';
-import type { HeroDraftChoice, HeroDraftCreate, HeroDraftStep, HeroDraftView, HeroList } from '../../shared/schemas/herodraft';
+import type { HeroDraftChoice, HeroDraftCreate, HeroDraftStep, HeroDraftStepEvent, HeroDraftView, HeroList } from '../../shared/schemas/herodraft';
 import { type Actor, requireUser } from '../auth/actor';
 import { tags } from '../cache/read-cache';
 import { type CommandTx, roomTag } from '../commands/command';
@@ -406,10 +406,12 @@ async function recordStep(ctx: Ctx, heroId: number | null, method: 'captain' | '
   const team = actingTeam(d)!;
   const clock = turnClock(d)!;
   const left = spend(clock, method === 'timeout' ? Math.max(ctx.now, turnDeadline(clock)) : ctx.now);
-  const step = d.steps[d.stepIndex]!;
+  // Kept apart: patch() below moves d.stepIndex on to the next step, and the event names this one.
+  const recorded = d.stepIndex;
+  const step = d.steps[recorded]!;
   const row = {
     heroDraftId: ctx.id,
-    stepIndex: d.stepIndex,
+    stepIndex: recorded,
     teamId: ctx.l.teams[team].id,
     action: step.action,
     heroId,
@@ -419,7 +421,7 @@ async function recordStep(ctx: Ctx, heroId: number | null, method: 'captain' | '
   };
   await ctx.tx.db('hero_draft_steps').insert(row);
   ctx.l.done = [...ctx.l.done, HeroDraftStepRow.fromJson(row)];
-  const next = d.stepIndex + 1;
+  const next = recorded + 1;
   const complete = next >= d.steps.length;
   await patch(ctx, {
     [reserveColumn(team)]: left.reserveMs,
@@ -428,7 +430,7 @@ async function recordStep(ctx: Ctx, heroId: number | null, method: 'captain' | '
       ? { status: 'completed' as const, turnStartedAtMs: null, stepMs: null, graceDueAtMs: null, completedAt: new Date().toISOString() }
       : { turnStartedAtMs: ctx.now, stepMs: d.steps[next]!.seconds * 1000 }),
   });
-  const details = { stepIndex: d.stepIndex, team, action: step.action, heroId, method };
+  const details: Omit<HeroDraftStepEvent, 'heroDraft'> = { stepIndex: recorded, team, action: step.action, heroId, method };
   if (complete) {
     ctx.tx.touch(tags.tournament(d.tournamentId), tags.bracket(d.tournamentId));
     await finish(ctx, method === 'timeout' ? 'herodraft.timeout' : 'herodraft.step', details);

@@ -71,6 +71,9 @@ export const HeroDraftPenalty = z
 
 export const HeroDraftParams = z.object({ heroDraftId: Id });
 
+/** A team's position in a hero draft's `teams[]`: 0 is team A, 1 team B (not a team id). */
+const TeamIndex = z.number().int().min(0).max(1);
+
 const Choice = z.object({ kind: z.enum(['order', 'side']), value: z.string() });
 
 export const HeroDraftTeam = z.object({
@@ -138,6 +141,19 @@ export const HeroDraftView = z
   })
   .meta({ id: 'HeroDraftView' });
 export type HeroDraftView = z.infer<typeof HeroDraftView>;
+
+/** The payload of `herodraft.step` (a captain's ban or pick) and `herodraft.timeout` (CM5). */
+export const HeroDraftStepEvent = z
+  .object({
+    stepIndex: z.number().int().describe('The step this event records (0-based, as in `done[].stepIndex`), not the step now on turn'),
+    team: TeamIndex.describe('The team that acted: a position in `heroDraft.teams[]` (0 = team A, 1 = team B), not a team id'),
+    action: z.enum(['ban', 'pick']),
+    heroId: z.number().int().nullable().describe('null: a ban skipped on timeout'),
+    method: z.enum(['captain', 'timeout']),
+    heroDraft: HeroDraftView,
+  })
+  .meta({ id: 'HeroDraftStepEvent' });
+export type HeroDraftStepEvent = z.infer<typeof HeroDraftStepEvent>;
 
 export const HeroDraftRead = HeroDraftView.extend({ serverTime: z.string() }).meta({ id: 'HeroDraftRead' });
 export const HeroDraftList = z.object({ items: z.array(HeroDraftView) });
