@@ -71,8 +71,14 @@ export const HeroDraftPenalty = z
 
 export const HeroDraftParams = z.object({ heroDraftId: Id });
 
-/** A team's position in a hero draft's `teams[]`: 0 is team A, 1 team B (not a team id). */
+/**
+ * A team's position in a hero draft's `teams[]`: 0 is team A, 1 team B. Not a team id (the
+ * player draft's fields are ids): every team field of the hero-draft view says so in the
+ * OpenAPI document.
+ */
 const TeamIndex = z.number().int().min(0).max(1);
+const POSITION = 'a position in `teams[]` (0 = team A, 1 = team B), not a team id';
+const teamIndex = (what: string) => TeamIndex.describe(`${what}: ${POSITION}`);
 
 const Choice = z.object({ kind: z.enum(['order', 'side']), value: z.string() });
 
@@ -99,20 +105,21 @@ export const HeroDraftView = z
     steps: z.array(HeroDraftStep),
     reserveSeconds: z.number().int(),
     status: HeroDraftStatus,
-    /** Teams A and B (index 0 and 1 everywhere below). */
-    teams: z.array(HeroDraftTeam),
+    teams: z.array(HeroDraftTeam).describe('Teams A and B. Every other team field of this view is a position in this array (0 or 1), not a team id'),
     toss: z.object({
-      winner: z.number().int().nullable(),
+      winner: teamIndex('The coin toss winner').nullable(),
       winnerChoice: Choice.nullable(),
       loserChoice: Choice.nullable(),
-      /** Whose choice is due and which kinds are left. */
-      due: z.object({ team: z.number().int(), kinds: z.array(z.enum(['order', 'side'])) }).nullable(),
+      due: z
+        .object({ team: teamIndex('The captain whose choice is due'), kinds: z.array(z.enum(['order', 'side'])) })
+        .nullable()
+        .describe('Whose choice is due and which kinds are left'),
     }),
     stepIndex: z.number().int(),
     done: z.array(
       z.object({
         stepIndex: z.number().int(),
-        team: z.number().int(),
+        team: teamIndex('The team that acted'),
         action: z.enum(['ban', 'pick']),
         heroId: z.number().int().nullable(),
         method: z.enum(['captain', 'timeout']),
@@ -122,7 +129,7 @@ export const HeroDraftView = z
     turn: z
       .object({
         stepIndex: z.number().int(),
-        team: z.number().int(),
+        team: teamIndex('The team on turn'),
         action: z.enum(['ban', 'pick']),
         /** When the step's time starts counting (later than now during a resume countdown). */
         startedAt: z.string(),
@@ -132,7 +139,12 @@ export const HeroDraftView = z
       })
       .nullable(),
     paused: z
-      .object({ reason: z.string().nullable(), stepMs: z.number().int(), reserveMs: z.number().int(), resumeVotes: z.array(z.number().int()) })
+      .object({
+        reason: z.string().nullable(),
+        stepMs: z.number().int(),
+        reserveMs: z.number().int(),
+        resumeVotes: z.array(teamIndex('A captain who voted to resume')).describe(`The captains who voted to resume, each as ${POSITION}`),
+      })
       .nullable(),
     /** A captain is away: the draft pauses at this time unless they come back. */
     graceDueAt: z.string().nullable(),
