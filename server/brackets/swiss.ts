@@ -1,6 +1,7 @@
 /**
- * Swiss pairing, pure (BR7): teams with equal records meet, nobody meets the same team twice,
- * and a team stops at K wins or K losses.
+ * Swiss pairing, pure (BR7): teams with equal records meet, nobody meets the same team twice
+ * unless no pairing is left without (then as few rematches as possible), and a team stops at
+ * K wins or K losses.
  */
 import type { Side } from './series';
 
@@ -55,32 +56,127 @@ export function swissRecords(teamIds: number[], series: SwissSeries[], stopAt: n
 export interface SwissRound {
   pairs: [number, number][];
   bye: number | null;
-  /** Teams paired outside their record group because their group could not be paired. */
+  /** Teams paired with a team of another record (their group could not be paired within itself). */
   floated: number[];
-  /** Pairs that are rematches: only when no pairing without one was left (tiny fields, late rounds). */
+  /** Pairs that are rematches: only when no pairing with fewer was left (tiny fields, late rounds). */
   rematches: [number, number][];
-}
-
-/** Pairs a group without rematches (top half against bottom half first), or null. */
-function pairGroup(group: SwissRecord[]): [number, number][] | null {
-  if (group.length === 0) return [];
-  const [first, ...rest] = group;
-  const half = Math.floor(rest.length / 2);
-  // Preferred partners: from the middle down, then the upper ones (keeps top seeds apart).
-  const candidates = [...rest.slice(half), ...rest.slice(0, half).reverse()];
-  for (const partner of candidates) {
-    if (first!.opponents.has(partner.teamId)) continue;
-    const others = rest.filter((r) => r !== partner);
-    const tail = pairGroup(others);
-    if (tail) return [[first!.teamId, partner.teamId], ...tail];
-  }
-  return null;
+  /** How much searching the pairing took; `optimal` is false only when the step limit cut it short. */
+  search: { steps: number; optimal: boolean };
 }
 
 /**
- * The next round for the teams still in. Records are grouped (best first); an odd group sends
- * its lowest team down to the next one, a group that cannot be paired without rematches joins
- * the next group whole; with an odd number of teams, the lowest team without a bye yet gets one.
+ * Partial pairings the search may try before it settles for the best one found. Searching all
+ * 10 395 pairings of 12 teams takes about 25 000, so up to 12 teams the answer is always exact;
+ * larger fields are too unless a rematch is forced in a way the lower bound cannot see (then
+ * this caps the work, at a few hundred milliseconds for 64 teams).
+ */
+export const SEARCH_STEP_LIMIT = 50_000;
+
+/** A team's score for pairing: wins minus losses (a draw counts as neither). */
+const scoreOf = (r: SwissRecord) => r.wins - r.losses;
+const sameRecord = (x: SwissRecord, y: SwissRecord) => x.wins === y.wins && x.losses === y.losses;
+
+/**
+ * The pairing of `ranked` (best record first, then seed) that is best by, in order:
+ * 1. fewest rematches;
+ * 2. smallest sum of squared score gaps: squares make one 3–1 vs 1–3 pair worse than two
+ *    one-step floats, and a sum keeps the cost per pair, so this is a minimum-cost matching;
+ * 3. seed order: the best-placed unpaired team takes, of the partners that still allow the best
+ *    total, the first in this order, then the next unpaired team, and so on: the cheapest pair
+ *    (by 1 and 2) first; among equally cheap, in its record group the bottom half from the middle
+ *    down, then the upper half from below (top half against bottom half), an odd group's lowest
+ *    team last (it is the one that floats); outside its group, the higher-placed first.
+ *
+ * Depth-first branch and bound in exactly that order, so the first pairing found at the lowest
+ * cost is the answer. Without rematches the first pairing it tries is already the best one
+ * (its cost equals the lower bound), so large fields are quick; `stepLimit` bounds the rest.
+ */
+export function pairFewestRematches(ranked: SwissRecord[], stepLimit = SEARCH_STEP_LIMIT) {
+  const n = ranked.length;
+  const score = ranked.map(scoreOf);
+  const spread = n === 0 ? 0 : Math.max(...score) - Math.min(...score);
+  // One rematch costs more than any sum of gaps can: rematches count first.
+  const rematchCost = 1 + (n / 2) * spread * spread;
+  const met = ranked.map((x) => ranked.map((y) => x.opponents.has(y.teamId)));
+  const cost = ranked.map((_, i) => ranked.map((_, j) => (met[i]![j] ? rematchCost : 0) + (score[i]! - score[j]!) ** 2));
+  const byScore = ranked.map((_, i) => i).sort((i, j) => score[j]! - score[i]! || i - j);
+  const paired: boolean[] = new Array(n).fill(false);
+
+  /** Never more than the cheapest completion of the teams still unpaired. */
+  const lowerBound = () => {
+    // Gaps, rematches ignored: neighbours in score order (optimal for a convex cost on a line).
+    let gaps = 0;
+    let waiting = -1;
+    for (const i of byScore) {
+      if (paired[i]) continue;
+      if (waiting < 0) waiting = i;
+      else {
+        gaps += (score[waiting]! - score[i]!) ** 2;
+        waiting = -1;
+      }
+    }
+    // A team that has met every team left must meet one again; one rematch covers two such teams.
+    let cornered = 0;
+    for (let i = 0; i < n; i++) {
+      if (paired[i]) continue;
+      let free = false;
+      for (let j = 0; j < n && !free; j++) free = j !== i && !paired[j] && !met[i]![j];
+      if (!free) cornered++;
+    }
+    return gaps + rematchCost * Math.ceil(cornered / 2);
+  };
+
+  /** Partners for `top` (the best-placed unpaired team) in the order of rule 3. */
+  const partnersOf = (top: number) => {
+    const group: number[] = [];
+    const others: number[] = [];
+    for (let j = top + 1; j < n; j++) if (!paired[j]) (sameRecord(ranked[top]!, ranked[j]!) ? group : others).push(j);
+    const floater = group.length % 2 === 1 ? [] : group.splice(-1); // with `top`, the group is odd
+    const half = Math.floor(group.length / 2);
+    const preferred = [...group.slice(half), ...group.slice(0, half).reverse(), ...floater, ...others];
+    return preferred.map((j, rank) => ({ j, rank })).sort((x, y) => cost[top]![x.j]! - cost[top]![y.j]! || x.rank - y.rank).map((x) => x.j);
+  };
+
+  const chosen: [number, number][] = [];
+  let best: [number, number][] = [];
+  let bestCost = Infinity;
+  let steps = 0;
+  let cutShort = false;
+  const search = (costSoFar: number) => {
+    const top = paired.indexOf(false);
+    if (top < 0) {
+      // Strictly better only: among equal costs the first found (rule 3) stays.
+      if (costSoFar < bestCost) [best, bestCost] = [[...chosen], costSoFar];
+      return;
+    }
+    paired[top] = true;
+    for (const partner of partnersOf(top)) {
+      if (steps >= stepLimit) {
+        cutShort = true;
+        break;
+      }
+      steps++;
+      paired[partner] = true;
+      const soFar = costSoFar + cost[top]![partner]!;
+      if (soFar + lowerBound() < bestCost) {
+        chosen.push([top, partner]);
+        search(soFar);
+        chosen.pop();
+      }
+      paired[partner] = false;
+    }
+    paired[top] = false;
+  };
+  search(0);
+  const pairs = best.map(([i, j]): [number, number] => [ranked[i]!.teamId, ranked[j]!.teamId]);
+  return { pairs, steps, optimal: !cutShort };
+}
+
+/**
+ * The next round for the teams still in, ranked by record (best first) then seed. With an odd
+ * number of teams the lowest team without a bye yet gets one; the rest are paired by
+ * pairFewestRematches, so equal records meet where they can and a group that cannot be paired
+ * within itself floats teams to the nearest records.
  */
 export function swissNextRound(records: SwissRecord[]): SwissRound {
   const active = records.filter((r) => !r.done);
@@ -92,38 +188,9 @@ export function swissNextRound(records: SwissRecord[]): SwissRound {
     bye = pick.teamId;
     active.splice(active.indexOf(pick), 1);
   }
-  const groups: SwissRecord[][] = [];
-  for (const r of active) {
-    const last = groups[groups.length - 1];
-    if (last && last[0]!.wins === r.wins && last[0]!.losses === r.losses) last.push(r);
-    else groups.push([r]);
-  }
-  const pairs: [number, number][] = [];
-  const floated: number[] = [];
-  const rematches: [number, number][] = [];
-  let carry: SwissRecord[] = [];
-  for (const [i, group] of groups.entries()) {
-    const pool = [...carry, ...group];
-    const last = i === groups.length - 1;
-    carry = [];
-    if (pool.length % 2 === 1 && !last) {
-      const down = pool.pop()!;
-      carry.push(down);
-      floated.push(down.teamId);
-    }
-    const paired = pairGroup(pool);
-    if (paired) pairs.push(...paired);
-    else if (!last) {
-      carry = [...pool, ...carry];
-      floated.push(...pool.map((r) => r.teamId));
-    } else {
-      // Nothing left to merge with: pair in order, rematches allowed as a last resort.
-      for (let j = 0; j + 1 < pool.length; j += 2) {
-        const pair: [number, number] = [pool[j]!.teamId, pool[j + 1]!.teamId];
-        pairs.push(pair);
-        if (pool[j]!.opponents.has(pair[1])) rematches.push(pair);
-      }
-    }
-  }
-  return { pairs, bye, floated, rematches };
+  const { pairs, steps, optimal } = pairFewestRematches(active);
+  const byId = new Map(active.map((r) => [r.teamId, r]));
+  const floated = pairs.filter(([a, b]) => !sameRecord(byId.get(a)!, byId.get(b)!)).flat();
+  const rematches = pairs.filter(([a, b]) => byId.get(a)!.opponents.has(b));
+  return { pairs, bye, floated, rematches, search: { steps, optimal } };
 }

@@ -7,7 +7,7 @@ import { circleRounds, roundRobinPairings, splitIntoGroups } from '../../server/
 import { checkManualSeeding, seedByMmr, seededRandom, seedRandom, standardOrder } from '../../server/brackets/seeding';
 import { scoreOfGames, seriesOutcome, winsNeeded } from '../../server/brackets/series';
 import { standings, type PlayedSeries } from '../../server/brackets/standings';
-import { swissNextRound, swissRecords, type SwissSeries } from '../../server/brackets/swiss';
+import { SEARCH_STEP_LIMIT, swissNextRound, swissRecords, type SwissRecord, type SwissSeries } from '../../server/brackets/swiss';
 
 const SINGLE: EliminationOptions = { double: false, thirdPlace: false, grandFinalReset: false };
 const DOUBLE: EliminationOptions = { double: true, thirdPlace: false, grandFinalReset: true };
@@ -352,5 +352,159 @@ describe('swiss', () => {
       }),
       { numRuns: 150 },
     );
+  });
+
+  // --- BR7 pairing objective, checked against a brute force written from the rule, not the code:
+  // (1) fewest rematches, (2) then the smallest sum of squared score gaps, a team's score being
+  // wins minus losses; seed order only breaks ties between pairings equal on both.
+  const metBefore = (series: SwissSeries[], a: number, b: number) => series.some((x) => (x.teamA === a && x.teamB === b) || (x.teamA === b && x.teamB === a));
+  const scoreOf = (r: SwissRecord) => r.wins - r.losses;
+  function objective(pairing: [number, number][], byId: Map<number, SwissRecord>) {
+    let rematches = 0;
+    let gaps = 0;
+    for (const [a, b] of pairing) {
+      if (byId.get(a)!.opponents.has(b)) rematches++;
+      gaps += (scoreOf(byId.get(a)!) - scoreOf(byId.get(b)!)) ** 2;
+    }
+    return { rematches, gaps };
+  }
+  /** Every perfect matching of `ids` (9·7·5·3·1 = 945 for ten teams). */
+  function* allMatchings(ids: number[]): Generator<[number, number][]> {
+    if (ids.length === 0) {
+      yield [];
+      return;
+    }
+    const [first, ...rest] = ids;
+    for (const [i, partner] of rest.entries()) {
+      for (const tail of allMatchings(rest.filter((_, j) => j !== i))) yield [[first!, partner], ...tail];
+    }
+  }
+  /** The team the rule gives the bye: the lowest-placed team still in that has not had one (else the lowest). */
+  function expectedBye(records: SwissRecord[]): number | null {
+    const active = records.map((r, seed) => ({ r, seed })).filter((x) => !x.r.done);
+    if (active.length % 2 === 0) return null;
+    active.sort((x, y) => y.r.wins - x.r.wins || x.r.losses - y.r.losses || x.seed - y.seed);
+    return ([...active].reverse().find((x) => !x.r.hadBye) ?? active[active.length - 1]!).r.teamId;
+  }
+  /** A valid history: each round, the teams still in are paired at random (or by the hub), the odd one out gets a bye. */
+  function randomHistory(n: number, stopAt: number, rounds: number, seed: number, hubPairsSome: boolean, draws: boolean) {
+    const random = seededRandom(seed);
+    const ids = seedsOf(n);
+    const series: SwissSeries[] = [];
+    for (let round = 1; round <= rounds; round++) {
+      const records = swissRecords(ids, series, stopAt);
+      const active = records.filter((r) => !r.done);
+      if (active.length < 2) break;
+      let pairing: [number, number][];
+      let bye: number | null = null;
+      if (hubPairsSome && random() < 0.5) {
+        ({ pairs: pairing, bye } = swissNextRound(records));
+      } else {
+        const order = active.map((r) => ({ id: r.teamId, key: random() })).sort((x, y) => x.key - y.key).map((x) => x.id);
+        if (order.length % 2 === 1) {
+          const withoutBye = order.filter((id) => !records.find((r) => r.teamId === id)!.hadBye);
+          bye = withoutBye.length > 0 ? withoutBye[0]! : order[0]!;
+          order.splice(order.indexOf(bye), 1);
+        }
+        pairing = [];
+        for (let i = 0; i + 1 < order.length; i += 2) pairing.push([order[i]!, order[i + 1]!]);
+      }
+      for (const [a, b] of pairing) {
+        const roll = random();
+        series.push({ round, teamA: a, teamB: b, winner: draws && roll < 0.2 ? 'draw' : roll < 0.6 ? 'a' : 'b' });
+      }
+      if (bye !== null) series.push({ round, teamA: bye, teamB: null, winner: 'a' });
+    }
+    return { ids, series };
+  }
+
+  it('BR7 issue 17 example: 8 teams, Bo1, stop at 3 — round 5 pairs the four 2–2 teams with one rematch, not two', () => {
+    const played: [number, number, number, 'a' | 'b'][] = [
+      [1, 1, 5, 'b'], [1, 2, 6, 'b'], [1, 3, 7, 'a'], [1, 4, 8, 'a'],
+      [2, 3, 5, 'b'], [2, 4, 6, 'a'], [2, 1, 7, 'a'], [2, 2, 8, 'a'],
+      [3, 4, 5, 'b'], [3, 1, 6, 'a'], [3, 2, 3, 'b'], [3, 7, 8, 'a'],
+      [4, 1, 3, 'a'], [4, 4, 2, 'b'], [4, 6, 7, 'a'],
+    ];
+    const series: SwissSeries[] = played.map(([round, teamA, teamB, winner]) => ({ round, teamA, teamB, winner }));
+    const records = swissRecords(seedsOf(8), series, 3);
+    expect(records.filter((r) => !r.done).map((r) => [r.teamId, r.wins, r.losses])).toEqual([[2, 2, 2], [3, 2, 2], [4, 2, 2], [6, 2, 2]]);
+    // T2 has met T3, T4 and T6; T3–T6 and T3–T4 are new. In order (T2–T3, T4–T6) both pairs are rematches.
+    const next = swissNextRound(records);
+    expect(next.rematches).toHaveLength(1);
+    // Two pairings have one rematch (T2–T4 + T3–T6, T2–T6 + T3–T4); seed order picks T2's first
+    // choice from the bottom half of its group, as in a rematch-free round.
+    expect(next.pairs).toEqual([[2, 4], [3, 6]]);
+    expect(next.rematches).toEqual([[2, 4]]);
+    expect(next.floated).toEqual([]);
+  });
+
+  it('BR7 property: 2–10 teams, random histories — a perfect matching with the fewest rematches, then the smallest squared score gaps (brute force)', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 2, max: 10 }), fc.integer({ min: 1, max: 5 }), fc.integer({ min: 0, max: 9 }), fc.integer(), fc.boolean(), fc.boolean(),
+        (n, stopAt, rounds, seed, hubPairsSome, draws) => {
+          const { ids, series } = randomHistory(n, stopAt, rounds, seed, hubPairsSome, draws);
+          const records = swissRecords(ids, series, stopAt);
+          const byId = new Map(records.map((r) => [r.teamId, r]));
+          const next = swissNextRound(records);
+          const bye = expectedBye(records);
+          expect(next.bye).toBe(bye);
+          const toPair = records.filter((r) => !r.done && r.teamId !== bye).map((r) => r.teamId);
+          // A perfect matching of exactly the teams still in (done teams and the bye left out).
+          expect(next.pairs.flat().sort((x, y) => x - y)).toEqual(toPair);
+          for (const [a, b] of next.pairs) expect(a).not.toBe(b);
+          // Reported rematches and floats are the real ones.
+          expect(next.rematches).toEqual(next.pairs.filter(([a, b]) => metBefore(series, a, b)));
+          const recordOf = (id: number) => `${byId.get(id)!.wins}-${byId.get(id)!.losses}`;
+          expect(new Set(next.floated)).toEqual(new Set(next.pairs.filter(([a, b]) => recordOf(a) !== recordOf(b)).flat()));
+          let best = { rematches: Infinity, gaps: Infinity };
+          for (const m of allMatchings(toPair)) {
+            const o = objective(m, byId);
+            if (o.rematches < best.rematches || (o.rematches === best.rematches && o.gaps < best.gaps)) best = o;
+          }
+          expect(objective(next.pairs, byId)).toEqual(toPair.length === 0 ? { rematches: 0, gaps: 0 } : best);
+        },
+      ),
+      { numRuns: 600 },
+    );
+  });
+
+  it('BR7 seed order breaks ties: round 1 is top half against bottom half; an odd group sends its lowest team to the top of the next group', () => {
+    expect(swissNextRound(swissRecords(seedsOf(8), [], 3)).pairs).toEqual([[1, 5], [2, 6], [3, 7], [4, 8]]);
+    // After 1–4, 2–5, 3–6 (the higher seed wins): 1, 2, 3 are 1–0, 4, 5, 6 are 0–1.
+    const series: SwissSeries[] = [[1, 4], [2, 5], [3, 6]].map(([teamA, teamB]) => ({ round: 1, teamA: teamA!, teamB: teamB!, winner: 'a' }));
+    const next = swissNextRound(swissRecords(seedsOf(6), series, 3));
+    expect(next.pairs).toEqual([[1, 2], [3, 4], [5, 6]]);
+    expect(next.floated).toEqual([3, 4]);
+    expect(next.rematches).toEqual([]);
+  });
+
+  it('BR7 a 64-team field pairs every round within a bounded search, also when a rematch cannot be avoided', { timeout: 60_000 }, () => {
+    // A realistic stage: 64 teams to 5 wins or 5 losses, random results.
+    const random = seededRandom(17);
+    const ids = seedsOf(64);
+    const series: SwissSeries[] = [];
+    for (let round = 1; round <= 9; round++) {
+      const records = swissRecords(ids, series, 5);
+      const next = swissNextRound(records);
+      expect(next.search.steps).toBeLessThanOrEqual(SEARCH_STEP_LIMIT);
+      expect(next.search.optimal, `round ${round}`).toBe(true);
+      expect(next.rematches).toEqual([]);
+      for (const [a, b] of next.pairs) series.push({ round, teamA: a, teamB: b, winner: random() < 0.5 ? 'a' : 'b' });
+    }
+    expect(swissRecords(ids, series, 5).every((r) => r.done)).toBe(true);
+
+    // A worst case for the search: 64 teams on equal records, every team has met every team on its
+    // own side (33 and 31 teams), so one pair of the larger side must meet again, which no cheap
+    // bound sees: the search stops at its step limit with a valid pairing of one rematch.
+    const sides = [seedsOf(33), seedsOf(31).map((i) => i + 33)];
+    const crafted: SwissRecord[] = seedsOf(64).map((id) => ({
+      teamId: id, wins: 4, losses: 4, draws: 0, hadBye: false, done: false,
+      opponents: new Set(sides.find((side) => side.includes(id))!.filter((other) => other !== id)),
+    }));
+    const hard = swissNextRound(crafted);
+    expect(hard.search.steps).toBeLessThanOrEqual(SEARCH_STEP_LIMIT);
+    expect(hard.pairs.flat().sort((x, y) => x - y)).toEqual(seedsOf(64));
+    expect(hard.rematches).toHaveLength(1);
   });
 });
