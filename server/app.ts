@@ -26,6 +26,8 @@ import { registerHeroDraftDeadlines } from './herodraft/herodraft.service';
 import { createDeadlineScheduler, type DeadlineScheduler } from './deadlines/deadlines';
 import { createLivePoller, type LivePoller } from './steam/live.poller';
 import { registerDraftDeadlines } from './draft/draft.service';
+import { InFlight } from './lifecycle/in-flight';
+import { unavailable } from './http/errors';
 
 export interface Hub {
   services: HubServices;
@@ -54,7 +56,7 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
     throw new Error('refusing to start: the development login is enabled in production');
   }
   const log = options.logger ?? createLogger(config.logLevel);
-  const db = createDb(config.database);
+  const db = createDb(config.database, log);
   if (options.migrate ?? true) await migrateLatest(db);
 
   // What a command waits for or must send in order goes on redisInOrder (services.ts).
@@ -84,6 +86,17 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
     },
   });
   app.use(requestLogging(log, securityHeaders)); // first: everything after runs with the request's id
+  // Shutdown waits for the requests in flight before it closes Redis and the database they read.
+  const requests = new InFlight();
+  let closing = false;
+  app.use(function trackRequests(_req, res, next) {
+    if (closing) {
+      res.setHeader('Connection', 'close');
+      return next(unavailable('this server is shutting down: try again', 1000));
+    }
+    res.once('close', requests.begin());
+    next();
+  });
   const parseBody = express.Router();
   parseBody.use(express.json({ limit: '1mb' }), express.urlencoded({ extended: false, limit: '16kb' }));
   // The parsers skip a request without a body themselves, but only after a few checks each.
@@ -127,14 +140,17 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
         });
       }),
     async close() {
-      // Graceful: stop accepting (readyz says draining), let commands in flight commit and
-      // broadcast, then tell socket clients to reconnect elsewhere and close everything.
+      // Graceful: stop accepting (readyz says draining; new requests get 503), let commands
+      // and reads in flight finish, answer every socket command, then tell socket clients to
+      // reconnect elsewhere; only then close Redis and the database that work was using.
+      closing = true;
       realtime.beginDrain();
       deadlines.stop(); // another process (or the next start) fires what is pending
       await livePoller.stop(); // releases the lease: another process polls at once
       const stopped = new Promise<void>((resolve) => (server.listening ? server.close(() => resolve()) : resolve()));
       server.closeIdleConnections?.();
       if (!(await commands.idle(config.realtime.shutdownGraceMs))) log.warn('shutting down with commands still running');
+      if (!(await requests.idle(config.realtime.shutdownGraceMs))) log.warn({ requests: requests.size }, 'shutting down with requests still running');
       await realtime.close();
       server.closeAllConnections?.();
       await stopped;

@@ -55,6 +55,8 @@ const EnvSchema = z.object({
   // How many missed events a rejoin replays before a fresh snapshot is cheaper.
   RT_REPLAY_LIMIT: z.coerce.number().int().min(1).default(500),
   RT_SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(10_000),
+  // Open sockets per client address on one process (behind a proxy, set TRUST_PROXY); 0 = no limit.
+  RT_MAX_SOCKETS_PER_ADDRESS: z.coerce.number().int().min(0).default(100),
 
   // Captains Mode: hero images (empty = text tiles only), disconnect grace, resume countdown.
   HERO_IMAGE_BASE: z.union([z.literal('off'), url]).default('https://cdn.cloudflare.steamstatic.com'),
@@ -118,6 +120,8 @@ export interface Config {
     presenceHeartbeatMs: number;
     replayLimit: number;
     shutdownGraceMs: number;
+    /** Open sockets one client address may hold on this process; 0 = no limit. */
+    maxSocketsPerAddress: number;
   };
   heroDraft: {
     /** Prefix of the heroes' img/icon paths; '' turns images off (text tiles). */
@@ -220,6 +224,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       presenceHeartbeatMs: env.RT_PRESENCE_HEARTBEAT_MS,
       replayLimit: env.RT_REPLAY_LIMIT,
       shutdownGraceMs: env.RT_SHUTDOWN_GRACE_MS,
+      maxSocketsPerAddress: env.RT_MAX_SOCKETS_PER_ADDRESS,
     },
     heroDraft: {
       // Empty normally means "not set"; here it is asked for explicitly: images off.

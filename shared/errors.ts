@@ -29,6 +29,7 @@ export const ApiErrorSchema = z.object({
   code: ErrorCodeSchema,
   message: z.string(),
   issues: z.array(IssueSchema).optional(),
+  retryAfterMs: z.number().int().min(0).optional().describe('With `unavailable` or `rate_limited`: when sending the same again may succeed, in ms'),
 });
 export type ApiErrorBody = z.infer<typeof ApiErrorSchema>;
 
@@ -43,5 +44,10 @@ export function toIssues(error: z.ZodError, prefix: (string | number)[] = []): I
   }));
 }
 
-/** Socket acknowledgement envelope: every command answers with one of these. */
-export type Ack<T> = { ok: true; data: T } | { ok: false; error: ApiErrorBody };
+/**
+ * Socket acknowledgement envelope: every command answers with one of these. `serverTime` (ISO
+ * 8601) is the server's clock when it answered, so a client can show a deadline's time left
+ * from the answer it just got; a failure the client library made itself (not connected, no
+ * answer in time) has none.
+ */
+export type Ack<T> = { ok: true; data: T; serverTime: string } | { ok: false; error: ApiErrorBody; serverTime?: string };

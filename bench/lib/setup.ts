@@ -54,6 +54,7 @@ export async function startHub(name: string, opts: { sqliteFile: string; redisUr
     RT_USER_COMMANDS_PER_SECOND: '1000000',
     RT_USER_COMMAND_BURST: '1000000',
     RT_ABUSE_STRIKES: '1000000',
+    RT_MAX_SOCKETS_PER_ADDRESS: '0', // every load-generator socket comes from 127.0.0.1
     ...(opts.redisUrl ? { REDIS_URL: opts.redisUrl, REDIS_PREFIX: `bench${Date.now()}:` } : {}),
     ...(opts.production ? { DISCORD_CLIENT_ID: '100000000000000001', DISCORD_CLIENT_SECRET: 'bench-not-a-secret' } : {}),
     ...opts.extraEnv,

@@ -103,6 +103,8 @@ export async function runNight(options: { spectators: number; log: (line: string
       RATE_LIMIT_LOGIN_PER_MINUTE: '100000',
       RATE_LIMIT_MUTATIONS_PER_MINUTE: '1000000',
       RT_PRESENCE_THROTTLE_MS: '500',
+      // Every simulated spectator comes through nginx from 127.0.0.1.
+      RT_MAX_SOCKETS_PER_ADDRESS: '0',
       // A captain's presence blip must not pause a hero draft mid-benchmark.
       HERODRAFT_GRACE_MS: '600000',
     };

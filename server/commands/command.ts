@@ -9,6 +9,7 @@ import { roomLogWriter } from '../events/room-log';
 import type { Actor } from '../auth/actor';
 import { currentContext } from '../observability/context';
 import type { HubMetrics } from '../observability/metrics';
+import { InFlight } from '../lifecycle/in-flight';
 
 /**
  * Receives each committed event (the realtime layer), as soon as its cache invalidation has
@@ -58,11 +59,10 @@ export const roomTag = (room: string) => `room:${room}`;
  */
 export function createCommandBus(deps: { db: Db; cache: ReadCache; log: Logger; metrics?: HubMetrics }): CommandBus {
   const sinks = new Set<EventSink>();
-  let inFlight = 0;
-  let idleWaiters: (() => void)[] = [];
+  const running = new InFlight();
 
   async function run<T>(actor: Actor | null, execute: (tx: CommandTx) => Promise<T>): Promise<T> {
-    inFlight++;
+    const end = running.begin();
     // Named by the request that runs it (route pattern or socket command); timers have none.
     const name = currentContext()?.command ?? 'internal';
     const started = performance.now();
@@ -79,10 +79,7 @@ export function createCommandBus(deps: { db: Db; cache: ReadCache; log: Logger; 
       const seconds = (performance.now() - started) / 1000;
       deps.metrics?.commandSeconds.observe({ command: name }, seconds);
       deps.log.debug({ outcome, ms: Math.round(seconds * 1000) }, 'command done'); // reqId and command come from the context
-      if (--inFlight === 0) {
-        for (const wake of idleWaiters) wake();
-        idleWaiters = [];
-      }
+      end();
     }
   }
 
@@ -134,7 +131,7 @@ export function createCommandBus(deps: { db: Db; cache: ReadCache; log: Logger; 
     }
     // Sent now, awaited after the sinks had the events (see EventSink).
     const invalidated = tags.size > 0 ? deps.cache.invalidate([...tags]) : Promise.resolve();
-    const delivery: Delivery = { invalidated, moreToFollow: emitted.length > 1 || inFlight > 1 };
+    const delivery: Delivery = { invalidated, moreToFollow: emitted.length > 1 || running.size > 1 };
     for (const event of emitted) {
       for (const sink of sinks) {
         try {
@@ -154,16 +151,7 @@ export function createCommandBus(deps: { db: Db; cache: ReadCache; log: Logger; 
       sinks.add(sink);
       return () => sinks.delete(sink);
     },
-    idle(timeoutMs) {
-      if (inFlight === 0) return Promise.resolve(true);
-      return new Promise((resolve) => {
-        const timer = setTimeout(() => resolve(false), timeoutMs);
-        idleWaiters.push(() => {
-          clearTimeout(timer);
-          resolve(true);
-        });
-      });
-    },
+    idle: (timeoutMs) => running.idle(timeoutMs),
   };
 }
 

@@ -8,9 +8,24 @@ import { migrationSource } from '../../migrations';
 /** Columns are snake_case in the database and camelCase in code, in every query (knex-level mapping). */
 export type Db = Knex;
 
-export function createDb(database: Config['database']): Db {
+/** Where knex writes its own warnings; without it they go to the console as raw text. */
+export interface DbLog {
+  warn(obj: object, msg: string): void;
+  error(obj: object, msg: string): void;
+  debug(obj: object, msg: string): void;
+}
+
+export function createDb(database: Config['database'], log?: DbLog): Db {
+  const knexLog = log && {
+    log: {
+      warn: (message: unknown) => log.warn({ knex: String(message) }, 'database warning'),
+      error: (message: unknown) => log.error({ knex: String(message) }, 'database error'),
+      deprecate: (method: unknown, alternative: unknown) => log.warn({ knex: `${String(method)} is deprecated: use ${String(alternative)}` }, 'database warning'),
+      debug: (message: unknown) => log.debug({ knex: message }, 'database debug'),
+    },
+  };
   if (database.client === 'pg') {
-    return knexFactory({ client: 'pg', connection: database.url, pool: { min: 0, max: 10 }, ...knexSnakeCaseMappers() });
+    return knexFactory({ client: 'pg', connection: database.url, pool: { min: 0, max: 10 }, ...knexSnakeCaseMappers(), ...knexLog });
   }
   if (database.filename !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(database.filename)), { recursive: true });
   let connection: SqliteConnection | undefined;
@@ -19,6 +34,7 @@ export function createDb(database: Config['database']): Db {
     connection: { filename: database.filename },
     useNullAsDefault: true,
     ...knexSnakeCaseMappers(),
+    ...knexLog,
     pool: {
       // One connection: better-sqlite3 is synchronous, and one writer per process keeps
       // transactions serialised; other processes wait on busy_timeout.

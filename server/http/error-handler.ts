@@ -23,6 +23,7 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
       log.error({ err, method: req.method, path: req.originalUrl.split('?')[0] }, 'unhandled error');
       error = new HubError('internal', 'something went wrong on our side');
     }
+    if (error.retryAfterMs !== undefined) res.setHeader('Retry-After', String(Math.ceil(error.retryAfterMs / 1000)));
     res.status(error.status).json({ error: error.toBody() });
   };
 }

@@ -9,6 +9,8 @@ export class HubError extends Error {
     readonly code: ErrorCode,
     message: string,
     readonly issues?: Issue[],
+    /** When the same request may succeed again (unavailable, rate_limited). */
+    readonly retryAfterMs?: number,
   ) {
     super(message);
   }
@@ -16,7 +18,12 @@ export class HubError extends Error {
     return ERROR_STATUS[this.code];
   }
   toBody() {
-    return { code: this.code, message: this.message, ...(this.issues ? { issues: this.issues } : {}) };
+    return {
+      code: this.code,
+      message: this.message,
+      ...(this.issues ? { issues: this.issues } : {}),
+      ...(this.retryAfterMs !== undefined ? { retryAfterMs: this.retryAfterMs } : {}),
+    };
   }
 }
 
@@ -25,3 +32,4 @@ export const unauthenticated = (message = 'log in first') => new HubError('unaut
 export const forbidden = (message: string) => new HubError('forbidden', message);
 export const notFound = (what: string) => new HubError('not_found', `${what} not found`);
 export const conflict = (message: string) => new HubError('conflict', message);
+export const unavailable = (message: string, retryAfterMs: number) => new HubError('unavailable', message, undefined, retryAfterMs);

@@ -42,7 +42,8 @@ function logOnClose(log: Logger, req: IncomingMessage & { originalUrl?: string }
   const start = Date.now();
   res.once('close', () => {
     const failed = res.statusCode >= 500;
-    const level = failed ? 'error' : 'info';
+    // 503 is the documented "unavailable" (an upstream outage, shutting down): a warning, not a bug.
+    const level = !failed ? 'info' : res.statusCode === 503 ? 'warn' : 'error';
     if (!log.isLevelEnabled(level)) return;
     const line = {
       reqId: context.requestId,

@@ -13,7 +13,7 @@ import type { Actor } from '../auth/actor';
 import { tags } from '../cache/read-cache';
 import { roomTag } from '../commands/command';
 import { RoomEventRow, toRoomEvent } from '../events/event.model';
-import { HubError, invalid, notFound } from '../http/errors';
+import { HubError, invalid, notFound, unavailable } from '../http/errors';
 import type { HubServices } from '../services';
 import { roomSeq } from '../events/snapshot';
 import { sqliteConnectionOf } from '../db/knex';
@@ -25,6 +25,9 @@ import { createPresence, type Viewer } from './presence';
 import { parseRoom, roomKinds, type RoomKindDef } from './room-kinds';
 import { socketCommandHandlers } from './socket-commands';
 import { runInContext } from '../observability/context';
+import { InFlight } from '../lifecycle/in-flight';
+import { deadlinesOf } from '../deadlines/deadlines';
+import { createAddressLimit } from './address-limit';
 
 interface SocketData {
   actor: Actor | null;
@@ -51,6 +54,10 @@ const JOINS_PER_SECOND = 5;
 const SESSION_ROOM = 'session:';
 const ROLE_OF_USER = 'select role from users where id = ?';
 const userRateLimited = () => new HubError('rate_limited', 'too many commands from your account: slow down');
+/** A command refused because this process is stopping: the client reconnects (to another one) and sends again. */
+const shuttingDown = () => unavailable('this server is shutting down: reconnect and send again', 1000);
+/** A refused address is logged once a minute at most: a flood of handshakes must not flood the log. */
+const REFUSAL_LOG_MS = MINUTE;
 /** Named by a hash: a session id is a credential, and room names travel through Redis. */
 const sessionRoom = (sessionId: string) => SESSION_ROOM + createHash('sha256').update(sessionId).digest('base64url');
 
@@ -66,6 +73,20 @@ export async function createRealtime(
   const { config, log, db } = hub;
   const rt = config.realtime;
   let draining = false;
+  /** Commands and joins received and not yet answered: shutdown answers them all before closing sockets. */
+  const unanswered = new InFlight();
+  const refusalsLogged = new Map<string, number>();
+  const addressLimit = createAddressLimit({
+    max: rt.maxSocketsPerAddress,
+    trustProxy: config.trustProxy,
+    onRefused(address) {
+      const now = Date.now();
+      if (now - (refusalsLogged.get(address) ?? 0) < REFUSAL_LOG_MS) return;
+      if (refusalsLogged.size > 1000) refusalsLogged.clear();
+      refusalsLogged.set(address, now);
+      log.warn({ address, limit: rt.maxSocketsPerAddress }, 'socket handshakes refused: too many connections from one address (behind a proxy? set TRUST_PROXY)');
+    },
+  });
 
   const io: HubIo = new Server(deps.server, {
     serveClient: false,
@@ -76,9 +97,15 @@ export async function createRealtime(
         log.info({ origin: req.headers.origin }, 'socket handshake refused: foreign origin');
         return done('origin not allowed', false);
       }
+      const refused = addressLimit.admit(req);
+      if (refused) return done(refused, false);
       done(null, true);
     },
   });
+  // A place taken at the handshake is held for as long as its connection lasts.
+  io.engine.on('connection', (conn: { request: http.IncomingMessage; once(event: 'close', listener: () => void): void }) =>
+    addressLimit.connected(conn.request, (release) => conn.once('close', release)),
+  );
 
   // The Express session and Passport, on the handshake request only (not on every poll).
   // If the session store fails (Redis down), the visitor still gets in, as a spectator.
@@ -180,6 +207,8 @@ export async function createRealtime(
     return role ? { id, role } : null;
   }
 
+  const serverTime = () => new Date(deadlinesOf(hub).clock.now()).toISOString();
+
   /** Expected failures go back as they are; anything else is a bug: logged, answered `internal`. */
   function toAckError(err: unknown, name: string): ApiErrorBody {
     if (err instanceof HubError) return err.toBody();
@@ -236,13 +265,17 @@ export async function createRealtime(
         strike(`${name} without an ack`);
         return;
       }
-      const reply = ack as (answer: Ack<T>) => void;
+      const answered = unanswered.begin();
+      const reply = (answer: Ack<T>) => {
+        (ack as (answer: Ack<T>) => void)(answer);
+        answered();
+      };
       // Its own request id: the log lines and the command it causes carry it.
       runInContext({ requestId: randomUUID(), command: name }, run).then(
-        (data) => reply({ ok: true, data }),
+        (data) => reply({ ok: true, data, serverTime: serverTime() }),
         (err: unknown) => {
           const error = toAckError(err, name);
-          reply({ ok: false, error });
+          reply({ ok: false, error, serverTime: serverTime() });
           if (error.code === 'invalid_payload' || error.code === 'rate_limited') strike(`${name}: ${error.code}`);
         },
       );
@@ -297,7 +330,7 @@ export async function createRealtime(
     for (const name of Object.keys(SocketCommands) as SocketCommandName[]) {
       socket.on(name, ((payload: unknown, ack: unknown) =>
         handle(name, ack, async () => {
-          if (draining) throw new HubError('unavailable', 'this server is shutting down: reconnect and send again');
+          if (draining) throw shuttingDown();
           // Invalid payloads cost strikes (see handle), valid commands cost tokens.
           const input = parse(SocketCommands[name], payload);
           if (!bucket.take()) throw new HubError('rate_limited', 'too many commands on this connection: slow down');
@@ -349,6 +382,9 @@ export async function createRealtime(
     },
     async close() {
       draining = true;
+      // Every command this process received gets its answer (done, or unavailable) before
+      // the sockets close; commands still arriving are refused with a retry hint meanwhile.
+      if (!(await unanswered.idle(rt.shutdownGraceMs))) log.warn({ unanswered: unanswered.size }, 'closing sockets with commands still unanswered');
       unsubscribe();
       await presence.close();
       io.local.emit('server:shutdown', { reason: 'this server is restarting: reconnect' });

@@ -11,6 +11,8 @@ export interface SocketOptions {
   /** A session cookie (HttpClient.cookieHeader()) to be that user. */
   cookie?: string;
   origin?: string;
+  /** Any other handshake headers (e.g. X-Forwarded-For, as a proxy in front would send). */
+  headers?: Record<string, string>;
   /** Default: websocket only (no sticky sessions needed between hubs). */
   transports?: ('websocket' | 'polling')[];
   reconnection?: boolean;
@@ -99,7 +101,7 @@ export class TestSocket {
 
 /** Connects and waits for the handshake; rejects with the server's reason if refused. */
 export function connectSocket(url: string, options: SocketOptions = {}): Promise<TestSocket> {
-  const headers: Record<string, string> = {};
+  const headers: Record<string, string> = { ...options.headers };
   if (options.cookie) headers.cookie = options.cookie;
   if (options.origin) headers.origin = options.origin;
   const socket: RawSocket = io(url, {
