@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import type { Knex } from 'knex';
 import { rooms } from '../../shared/rooms';
-import type { HeroDraftChoice, HeroDraftCreate, HeroDraftStep, HeroDraftStepEvent, HeroDraftView, HeroList } from '../../shared/schemas/herodraft';
+import type { HeroDraftChoice, HeroDraftCreate, HeroDraftGraceEvent, HeroDraftStep, HeroDraftStepEvent, HeroDraftView, HeroList } from '../../shared/schemas/herodraft';
 import { type Actor, requireUser } from '../auth/actor';
 import { tags } from '../cache/read-cache';
 import { type CommandTx, roomTag } from '../commands/command';
@@ -608,16 +608,19 @@ async function applyPresence(hub: HubServices, id: number, participants: { userI
   await hub.commands.run(null, async (tx) => {
     const ctx = await begin(hub, tx, id);
     const d = ctx.l.draft;
-    const seq = await tx.lock(ctx.room);
-    if (d.status === 'drafting' && away && d.graceDueAtMs === null) {
+    const awayTeams = ([0, 1] as const).filter((team) => participants.some((p) => p.userId === ctx.l.teams[team].captainUserId && !p.connected));
+    if (d.status === 'drafting' && awayTeams.length > 0 && d.graceDueAtMs === null) {
       await patch(ctx, { graceDueAtMs: ctx.now + hub.config.heroDraft.graceMs });
-    } else if ((!away || d.status !== 'drafting') && d.graceDueAtMs !== null) {
+    } else if ((awayTeams.length === 0 || d.status !== 'drafting') && d.graceDueAtMs !== null) {
       await patch(ctx, { graceDueAtMs: null });
     } else {
       return;
     }
-    // No event: presence itself tells the clients; only the pending pause is (re)armed.
-    await armDeadlines(ctx, seq);
+    // An event, so every screen (and every cached read) shows "pausing in N s" at once, and
+    // the pause deadline is (re)armed at the room's new seq.
+    const view = buildView(ctx.l, 0);
+    const details: Omit<HeroDraftGraceEvent, 'heroDraft'> = { graceDueAt: view.graceDueAt, away: awayTeams };
+    await finish(ctx, 'herodraft.grace', details);
   });
 }
 

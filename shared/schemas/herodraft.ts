@@ -146,8 +146,10 @@ export const HeroDraftView = z
         resumeVotes: z.array(teamIndex('A captain who voted to resume')).describe(`The captains who voted to resume, each as ${POSITION}`),
       })
       .nullable(),
-    /** A captain is away: the draft pauses at this time unless they come back. */
-    graceDueAt: z.string().nullable(),
+    graceDueAt: z
+      .string()
+      .nullable()
+      .describe('Set (and announced by a `herodraft.grace` event) as soon as a captain has no connection left while drafting: the draft pauses at this time unless they come back. Null otherwise'),
     completedAt: z.string().nullable(),
     seq: z.number().int(),
   })
@@ -166,6 +168,19 @@ export const HeroDraftStepEvent = z
   })
   .meta({ id: 'HeroDraftStepEvent' });
 export type HeroDraftStepEvent = z.infer<typeof HeroDraftStepEvent>;
+
+/**
+ * The payload of `herodraft.grace`: a captain's last connection went (the draft pauses at
+ * `graceDueAt` unless they come back), or every captain is back in time (`graceDueAt` null).
+ */
+export const HeroDraftGraceEvent = z
+  .object({
+    graceDueAt: z.string().nullable().describe('When the draft pauses unless the captains away come back; null: the pause is off'),
+    away: z.array(teamIndex('A team whose captain is away')).describe(`The teams whose captain has no connection, each as ${POSITION}`),
+    heroDraft: HeroDraftView,
+  })
+  .meta({ id: 'HeroDraftGraceEvent' });
+export type HeroDraftGraceEvent = z.infer<typeof HeroDraftGraceEvent>;
 
 export const HeroDraftRead = HeroDraftView.extend({ serverTime: z.string() }).meta({ id: 'HeroDraftRead' });
 export const HeroDraftList = z.object({ items: z.array(HeroDraftView) });

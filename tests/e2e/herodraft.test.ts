@@ -87,7 +87,11 @@ describe('Captains Mode hero draft in a browser', () => {
       if (step === 12) {
         // CM6: captain B's browser goes away; after the grace period every screen shows the pause.
         await captains[1]!.page.goto('about:blank');
+        // First the countdown to the pause (graceDueAt, announced at once), then the pause.
+        await spectator.page.getByTestId('grace-banner').waitFor({ timeout: 15_000 });
+        expect(await spectator.page.getByTestId('grace-banner').innerText()).toMatch(/pausing in \d+ s/);
         for (const page of [captains[0]!.page, spectator.page]) await page.getByTestId('paused-banner').waitFor({ timeout: 15_000 });
+        expect(await spectator.page.getByTestId('grace-banner').count()).toBe(0);
         expect(await spectator.page.getByTestId('paused-banner').innerText()).toContain('a captain disconnected');
         await captains[1]!.page.goto(url, { waitUntil: 'domcontentloaded' });
         await captains[1]!.page.getByTestId('paused-banner').waitFor();

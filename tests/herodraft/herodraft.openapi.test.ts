@@ -47,4 +47,8 @@ describe('the OpenAPI document on hero-draft team fields', () => {
     expect(said).toMatch(/not a team id/);
     expect([field.minimum, field.maximum]).toEqual([0, 1]);
   });
+
+  it('CM6 graceDueAt says it is set while a captain is away and announced by herodraft.grace', () => {
+    expect(at('graceDueAt').description).toMatch(/herodraft\.grace/);
+  });
 });

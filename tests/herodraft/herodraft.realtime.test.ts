@@ -6,7 +6,7 @@ import { connectSocket, type TestSocket, unwrap } from '../support/socket';
 import { ManualClock } from '../../server/deadlines/clock';
 import { useHeroDraftRandom } from '../../server/herodraft/herodraft.service';
 import type { JoinResult } from '../../shared/realtime';
-import type { HeroDraftView } from '../../shared/schemas/herodraft';
+import { HeroDraftGraceEvent, type HeroDraftView } from '../../shared/schemas/herodraft';
 import { heroIdsSorted, roomEvents, setupHeroDraft, startDrafting, view } from './fixtures';
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -130,6 +130,60 @@ describe.each(DATABASES)('hero draft over sockets (%s)', (db) => {
     // Resumes when staff say so.
     const resumed = unwrap(await (await connect(staff)).command('herodraft.resume', { heroDraftId: s.id }));
     expect(resumed.status).toBe('drafting');
+  });
+
+  it('CM6 a captain away: graceDueAt is stored, read and announced (herodraft.grace) at once, cleared and announced when they are back in time', async () => {
+    const s = await setupHeroDraft(t, staff);
+    await startDrafting(s);
+    const spectator = await connect();
+    unwrap(await spectator.join(s.room));
+    const b = await connect(s.captains[1]);
+    unwrap(await b.join(s.room));
+    let a = await connect(s.captains[0]);
+    unwrap(await a.join(s.room));
+    await spectator.untilPresence(s.room, (p) => p.participants.every((x) => x.connected));
+    // Their absence before they joined may have begun (and announced) a grace period: wait until it is over.
+    await vi.waitFor(async () => expect(await graceRow(s.room)).toBeUndefined());
+    expect(await t.hub.services.commands.idle(5000)).toBe(true);
+    const graceEvents = () => spectator.eventsOf(s.room).filter((e) => e.type === 'herodraft.grace').map((e) => HeroDraftGraceEvent.parse(e.payload));
+    const seen = graceEvents().length;
+    expect((await view(t, s.id)).graceDueAt).toBeNull();
+
+    // Team A's captain goes: the pause is due GRACE_MS from now, and everyone is told when.
+    const leftAt = clock.now();
+    const due = new Date(leftAt + GRACE_MS).toISOString();
+    a.close();
+    const away = await spectator.until(() => graceEvents()[seen], 'the grace event');
+    expect(away.graceDueAt).toBe(due);
+    expect(away.away).toEqual([0]);
+    expect(away.heroDraft.graceDueAt).toBe(due);
+    expect(away.heroDraft.status).toBe('drafting');
+    expect((await view(t, s.id)).graceDueAt).toBe(due); // the REST read too (no stale cache)
+    expect(Number((await graceRow(s.room)).dueAtMs)).toBe(leftAt + GRACE_MS);
+    // The captain still there sees it as well.
+    await b.until(() => b.eventsOf(s.room).some((e) => e.type === 'herodraft.grace' && HeroDraftGraceEvent.parse(e.payload).graceDueAt === due), 'the grace event on B');
+
+    // Back within the grace: cleared, and said so.
+    clock.advance(GRACE_MS - 1000);
+    a = await connect(s.captains[0]);
+    unwrap(await a.join(s.room));
+    const back = await spectator.until(() => graceEvents()[seen + 1], 'the grace cleared');
+    expect(back.graceDueAt).toBeNull();
+    expect(back.away).toEqual([]);
+    expect(back.heroDraft.graceDueAt).toBeNull();
+    expect((await view(t, s.id)).graceDueAt).toBeNull();
+    expect(await graceRow(s.room)).toBeUndefined();
+    clock.advance(GRACE_MS * 2);
+    expect((await view(t, s.id)).status).toBe('drafting');
+
+    // Gone again, for good: announced, then the pause clears it.
+    a.close();
+    const again = await spectator.until(() => graceEvents()[seen + 2], 'the second grace event');
+    expect(again.graceDueAt).toBe(new Date(clock.now() + GRACE_MS).toISOString());
+    clock.advance(GRACE_MS);
+    const paused = await spectator.until(() => spectator.eventsOf(s.room).find((e) => e.type === 'herodraft.paused'), 'paused');
+    expect((paused.payload as { heroDraft: HeroDraftView }).heroDraft).toMatchObject({ status: 'paused', graceDueAt: null });
+    expect(graceEvents()).toHaveLength(seen + 3);
   });
 });
 
