@@ -26,6 +26,11 @@ function parameters(e: Endpoint) {
   return list;
 }
 
+function requestContent(body: z.ZodType, formPost: boolean) {
+  const schema = jsonSchema(body, 'input');
+  return { 'application/json': { schema }, ...(formPost ? { 'application/x-www-form-urlencoded': { schema } } : {}) };
+}
+
 /** The OpenAPI 3.1 document, generated from the shared contract (the same one routes mount). */
 export function buildOpenApi(version: string) {
   const paths: Record<string, Record<string, unknown>> = {};
@@ -36,7 +41,11 @@ export function buildOpenApi(version: string) {
     if (e.produces === 'redirect') responses[status] = { description: 'Redirect' };
     else if (e.produces === 'html') responses[status] = { description: 'HTML page', content: { 'text/html': { schema: { type: 'string' } } } };
     else if (status === 204) responses[204] = { description: 'Done' };
-    else responses[status] = { description: 'OK', content: { 'application/json': { schema: e.response ? jsonSchema(e.response, 'output') : {} } } };
+    else {
+      const description = e.formPostRedirect ? 'OK, to a JSON request' : 'OK';
+      responses[status] = { description, content: { 'application/json': { schema: e.response ? jsonSchema(e.response, 'output') : {} } } };
+    }
+    if (e.formPostRedirect) responses[e.formPostRedirect] = { description: 'Redirect, to an HTML form post' };
     const errors = new Set([...(e.errors ?? []), ...(e.params || e.query || e.body ? [400] : [])]);
     if (e.method !== 'GET') errors.add(403).add(429);
     for (const code of [...errors].sort()) responses[code] = { description: STATUS_TEXT[code] ?? 'Error', content: errorContent };
@@ -46,7 +55,7 @@ export function buildOpenApi(version: string) {
       tags: [e.tag],
       'x-access': e.access,
       parameters: parameters(e),
-      ...(e.body ? { requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(e.body, 'input') } } } } : {}),
+      ...(e.body ? { requestBody: { required: true, content: requestContent(e.body, Boolean(e.formPostRedirect)) } } : {}),
       responses,
       ...(e.access === 'public' ? {} : { security: [{ session: [] }] }),
     };

@@ -40,7 +40,7 @@ export const api = {
   discordLogin: endpoint({ method: 'GET', path: '/auth/discord', tag: 'auth', access: 'public', summary: 'Redirect to Discord to log in (with OAuth state)', produces: 'redirect', status: 302, errors: [404, 429] }),
   discordCallback: endpoint({ method: 'GET', path: '/auth/discord/callback', tag: 'auth', access: 'public', summary: 'Discord redirects back here; sets the session cookie', query: OAuthCallbackQuery, produces: 'redirect', status: 302 }),
   devLoginPage: endpoint({ method: 'GET', path: '/auth/dev', tag: 'auth', access: 'public', summary: 'Development login page (only without Discord, never in production)', produces: 'html', errors: [404] }),
-  devLogin: endpoint({ method: 'POST', path: '/auth/dev', tag: 'auth', access: 'public', summary: 'Log in as a local development user', body: DevLoginBody, produces: 'redirect', status: 302, errors: [403, 404, 429] }),
+  devLogin: endpoint({ method: 'POST', path: '/auth/dev', tag: 'auth', access: 'public', summary: 'Log in as a local development user (a form post from the login page is redirected to /)', body: DevLoginBody, response: Ok, formPostRedirect: 302, errors: [403, 404, 429] }),
   logout: endpoint({ method: 'POST', path: '/auth/logout', tag: 'auth', access: 'public', summary: 'End the session', response: Ok, errors: [403] }),
 
   // --- users

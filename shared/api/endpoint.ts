@@ -29,6 +29,11 @@ export interface Endpoint<
   status?: 200 | 201 | 204 | 302;
   /** Non-JSON answers (login redirects, the development login page). */
   produces?: 'redirect' | 'html' | 'text';
+  /**
+   * Also takes an HTML form post (application/x-www-form-urlencoded) and answers it with this
+   * redirect instead of the JSON answer, which a JSON request still gets.
+   */
+  formPostRedirect?: 302;
   /** Error statuses this endpoint documents beyond 400 (when it has input) and 500. */
   errors?: number[];
 }

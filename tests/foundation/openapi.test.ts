@@ -1,12 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { startHub, type TestHub } from '../support/hub';
 
 const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'] as const;
 
+interface Content {
+  content?: Record<string, { schema: Parameters<typeof z.fromJSONSchema>[0] }>;
+}
 interface Operation {
   operationId: string;
   parameters?: { name: string; in: string; required?: boolean }[];
-  responses: Record<string, unknown>;
+  requestBody?: Content;
+  responses: Record<string, Content & { description: string }>;
 }
 interface Document {
   openapi: string;
@@ -95,6 +100,29 @@ describe('the OpenAPI document', () => {
     }
     const duplicates = ids.filter((id, i) => ids.indexOf(id) !== i);
     expect(duplicates).toEqual([]);
+  });
+
+  it('describes both answers of the development login: 200 with JSON the real answer fits for a JSON request, 302 for a form post', async () => {
+    const op = doc.paths['/auth/dev']!.post!;
+    expect(Object.keys(op.requestBody!.content!).sort()).toEqual(['application/json', 'application/x-www-form-urlencoded']);
+    const documented = op.responses['200']?.content?.['application/json']?.schema;
+    expect(documented, 'POST /auth/dev documents a 200 JSON answer').toBeDefined();
+    const schema = z.fromJSONSchema(documented!);
+    const json = await t.client().post('/auth/dev', { username: 'openapi_json', role: 'member' });
+    expect(json.status).toBe(200);
+    expect(json.headers.get('content-type')).toMatch(/application\/json/);
+    expect(schema.safeParse(json.body).success, JSON.stringify(json.body)).toBe(true);
+    expect(schema.safeParse({ ok: false }).success, 'the schema is not an empty one').toBe(false);
+
+    expect(op.responses['302']).toBeDefined();
+    const c = t.client();
+    const token = /name="_csrf" value="([^"]+)"/.exec((await c.get('/auth/dev')).text)![1]!;
+    const form = await c.request('POST', '/auth/dev', {
+      raw: new URLSearchParams({ _csrf: token, username: 'openapi_form' }).toString(),
+      contentType: 'application/x-www-form-urlencoded',
+      csrf: false,
+    });
+    expect(form.status).toBe(302);
   });
 
   it('declares every path parameter, required, and no path parameter the path lacks', () => {
