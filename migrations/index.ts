@@ -4,6 +4,7 @@ import * as playerDraft from './20261126_002_player_draft';
 import * as brackets from './20261126_003_brackets';
 import * as heroDraft from './20261126_004_hero_draft';
 import * as steam from './20261126_005_steam';
+import * as steamGoldAndPollKind from './20261207_006_steam_gold_and_poll_kind';
 
 /**
  * Explicit list (not a directory scan) so the same migrations run under tsx, vitest and a
@@ -15,6 +16,7 @@ const migrations: Record<string, { up(knex: Knex): Promise<void>; down(knex: Kne
   '20261126_003_brackets': brackets,
   '20261126_004_hero_draft': heroDraft,
   '20261126_005_steam': steam,
+  '20261207_006_steam_gold_and_poll_kind': steamGoldAndPollKind,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -29,7 +29,10 @@ export class SteamMatchPlayerRow extends BaseModel {
   kills!: number;
   deaths!: number;
   assists!: number;
-  netWorth!: number;
+  /** Null when the source had none (older OpenDota matches). */
+  netWorth!: number | null;
+  /** Gold earned over the game (OpenDota only); not net worth. */
+  totalGold!: number | null;
   gpm!: number;
   xpm!: number;
   lastHits!: number;
@@ -83,4 +86,7 @@ export class PollStateRow extends BaseModel {
   lastSuccessAt!: Date | string | null;
   lastError!: string | null;
   errorSince!: Date | string | null;
+  /** Which service failed and how, while lastError is set. */
+  errorService!: string | null;
+  errorKind!: string | null;
 }

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { RecentMatch } from '../../shared/schemas/steam';
-import { account, idText, matchPlayer, num } from './json';
+import { account, idText, matchPlayer, num, teamName } from './json';
 import type { RateLimiter } from './limiter';
 import type { SteamMatch } from './steam.client';
 import { createUpstream, type Fetched, UpstreamError, type UpstreamOptions } from './upstream';
@@ -22,6 +22,7 @@ export interface OpenDotaLiveGame {
   radiantScore: number;
   direScore: number;
   radiantLead: number;
+  /** Null for pub games: OpenDota sends "" there. */
   radiantName: string | null;
   direName: string | null;
   players: { accountId: number | null; heroId: number; side: 'radiant' | 'dire'; name: string | null }[];
@@ -103,8 +104,8 @@ export function createOpenDotaClient(options: { base: string; limiter: RateLimit
           radiantScore: num(g.radiant_score),
           direScore: num(g.dire_score),
           radiantLead: num(g.radiant_lead),
-          radiantName: typeof g.team_name_radiant === 'string' ? g.team_name_radiant : null,
-          direName: typeof g.team_name_dire === 'string' ? g.team_name_dire : null,
+          radiantName: teamName(g.team_name_radiant),
+          direName: teamName(g.team_name_dire),
           players: ((g.players ?? []) as any[]).map((p) => ({
             accountId: account(p.account_id),
             heroId: num(p.hero_id),

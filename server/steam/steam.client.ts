@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import { STEAM_ID64_BASE } from '../../shared/steamid';
 import type { SteamProfile } from '../../shared/schemas/steam';
-import { account, idText, matchPlayer, num } from './json';
+import { account, idText, matchPlayer, num, teamName } from './json';
 import type { RateLimiter } from './limiter';
 import { createUpstream, type Fetched, UpstreamError, type UpstreamOptions } from './upstream';
 
@@ -35,7 +35,10 @@ export interface SteamMatch {
     denies: number;
     gpm: number;
     xpm: number;
-    netWorth: number;
+    /** Null when the source had none (OpenDota, older matches). */
+    netWorth: number | null;
+    /** Gold earned over the game, when the source gives it (OpenDota). */
+    totalGold: number | null;
   }[];
 }
 
@@ -220,8 +223,8 @@ export function createSteamClient(options: {
             matchId: need(idText(g.match_id), 'GetLiveLeagueGames'),
             lobbyId: idText(g.lobby_id),
             leagueId: num(g.league_id),
-            radiantName: String(g.radiant_team?.team_name ?? 'Radiant'),
-            direName: String(g.dire_team?.team_name ?? 'Dire'),
+            radiantName: teamName(g.radiant_team?.team_name) ?? 'Radiant',
+            direName: teamName(g.dire_team?.team_name) ?? 'Dire',
             gameTime: num(board.duration),
             radiantScore: num(board.radiant?.score),
             direScore: num(board.dire?.score),

@@ -123,7 +123,12 @@ export const LiveFeed = z
   .meta({ id: 'LiveFeed' });
 export type LiveFeed = z.infer<typeof LiveFeed>;
 
-export const PlayerStats = ScoreboardLine.extend({ denies: z.number().int() });
+/** A finished match's line: net worth only when the source had it; total gold is another figure. */
+export const PlayerStats = ScoreboardLine.extend({
+  denies: z.number().int(),
+  netWorth: z.number().int().nullable().describe('Net worth at the end of the game; null when the source has none (OpenDota leaves it out of older matches)'),
+  totalGold: z.number().int().nullable().describe('Gold earned over the whole game (OpenDota `total_gold`), not net worth; null when the source has none (Steam)'),
+});
 export type PlayerStats = z.infer<typeof PlayerStats>;
 
 export const ImportedMatch = z.object({

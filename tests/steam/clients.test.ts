@@ -121,7 +121,9 @@ describe('Steam client against the fake Steam', () => {
     ]);
     const raw = await (await fetch(`${steam.url}/IDOTA2Match_570/GetLiveLeagueGames/v1/?key=${steam.key}&league_id=17000`)).text();
     expect(raw).toContain('"lobby_id":27110133270419509');
-    expect(raw.match(/"abilities":/g)!.length).toBe(4);
+    // Each side repeats the key once per player who has a hero.
+    expect(raw.match(/"abilities":/g)!.length).toBe(2);
+    expect(raw).toMatch(/"duration":615\.4,/);
     const [game] = (await steamClient().liveLeagueGames(17000)).data;
     expect(game).toMatchObject({ matchId: '8000000100', lobbyId: '27110133270419509', radiantName: 'Red', direName: 'Blue', gameTime: 615, radiantScore: 7, direScore: 3 });
     expect(game!.towers).toEqual({ radiant: 11, dire: 10 });
@@ -129,6 +131,62 @@ describe('Steam client against the fake Steam', () => {
       expect.objectContaining({ accountId: 11, name: 'a', side: 'radiant', kills: 4, deaths: 1, netWorth: 5000 }),
       expect.objectContaining({ accountId: 12, name: 'b', side: 'dire', kills: 1, deaths: 4, netWorth: 3000 }),
     ]);
+  });
+
+  it('ST2 GetLiveLeagueGames as Steam sends it: a float game clock, hero 0 before picks, no team objects, no scoreboard yet, anonymous players and casters', async () => {
+    steam.setLiveGames(17001, [
+      {
+        match_id: 8_591_964_706,
+        lobby_id: 29610055194542853n,
+        league_id: 17001,
+        radiant_team: 'Stroy Bat',
+        // No dire_team object at all.
+        duration: 1759,
+        radiant_score: 19,
+        dire_score: 23,
+        players: [
+          { account_id: 193496070, name: 'pohX', hero_id: 84, team: 0, kills: 3, death: 5, assists: 9, net_worth: 7166 },
+          { account_id: 4294967295, name: 'anon', hero_id: 30, team: 0, net_worth: 7051 },
+          { account_id: 86302121, name: 'yoyo', hero_id: 51, team: 1, net_worth: 9000 },
+          { account_id: 23787106, name: 'caster', hero_id: 0, team: 2 },
+          { account_id: 23787107, name: 'waiting', hero_id: 0, team: 4 },
+        ],
+      },
+      {
+        match_id: 8_591_964_707,
+        lobby_id: 29610055194542854n,
+        league_id: 17001,
+        duration: 0,
+        scoreboard: false,
+        players: [{ account_id: 11, name: 'drafting', hero_id: 0, team: 0 }],
+      },
+      {
+        match_id: 8_591_964_708,
+        lobby_id: 29610055194542855n,
+        league_id: 17001,
+        radiant_team: '',
+        dire_team: 'Na’Vi KZ',
+        duration: 0,
+        players: [{ account_id: 12, name: 'picking', hero_id: 0, team: 0 }, { account_id: 13, name: 'picked', hero_id: 7, team: 1 }],
+      },
+    ]);
+    const raw = await (await fetch(`${steam.url}/IDOTA2Match_570/GetLiveLeagueGames/v1/?key=${steam.key}&league_id=17001`)).text();
+    // What Steam really writes: the clock as a float32 longer than 15 characters, raw 17-digit lobby ids.
+    expect(raw).toContain('"duration":1759.669677734375');
+    expect(raw).toContain('"lobby_id":29610055194542853');
+    expect(raw).toMatch(/"position_x":-?\d+\.\d+/);
+    const [playing, drafting, picking] = (await steamClient().liveLeagueGames(17001)).data;
+    expect(playing).toMatchObject({ matchId: '8591964706', lobbyId: '29610055194542853', radiantName: 'Stroy Bat', direName: 'Dire', gameTime: 1759, radiantScore: 19, direScore: 23 });
+    // Casters and unassigned players are not on the scoreboard; the anonymous player has no account.
+    expect(playing!.players.map((p) => [p.accountId, p.side, p.heroId, p.netWorth])).toEqual([
+      [193496070, 'radiant', 84, 7166],
+      [null, 'radiant', 30, 7051],
+      [86302121, 'dire', 51, 9000],
+    ]);
+    expect(playing!.players[0]!.name).toBe('pohX');
+    expect(drafting).toMatchObject({ matchId: '8591964707', gameTime: 0, radiantName: 'Radiant', direName: 'Dire', players: [] });
+    expect(picking).toMatchObject({ radiantName: 'Radiant', direName: 'Na’Vi KZ', gameTime: 0 });
+    expect(picking!.players.map((p) => p.heroId)).toEqual([0, 7]);
   });
 
   it('ST3 a 429 backs off: the error says so and no call goes out before the back-off ends', async () => {
@@ -274,6 +332,32 @@ describe('OpenDota client against the fake OpenDota', () => {
     const [g] = (await openDota().live()).data;
     expect(g).toMatchObject({ matchId: '8000000400', lobbyId: '27110133270419511', radiantLead: -450, leagueId: null });
     expect(g!.players[0]).toMatchObject({ accountId: 5, side: 'dire' });
+  });
+
+  it('live as OpenDota sends it: ids as strings, empty team names of pub games are no names, hero 0, anonymous players', async () => {
+    od.setLive([{ match_id: 8_591_964_706, lobby_id: 29610055194542853n, server_steam_id: 90277912349586453n, league_id: 0, game_time: 752, radiant_score: 8, dire_score: 8, radiant_lead: -1062, players: [{ account_id: 1200486799, hero_id: 70, team: 0 }, { account_id: 4294967295, hero_id: 0, team: 1 }] }]);
+    const raw = await (await fetch(`${od.url}/live`)).text();
+    expect(raw).toContain('"team_name_radiant":""');
+    expect(raw).toContain('"lobby_id":"29610055194542853"');
+    const [g] = (await openDota().live()).data;
+    expect(g).toMatchObject({ matchId: '8591964706', lobbyId: '29610055194542853', gameTime: 752, radiantName: null, direName: null });
+    expect(g!.players).toEqual([
+      { accountId: 1200486799, heroId: 70, side: 'radiant', name: null },
+      { accountId: null, heroId: 0, side: 'dire', name: null },
+    ]);
+  });
+
+  it('matches/{id} without net_worth (older matches): net worth is null and total gold is kept apart', async () => {
+    const old = match(8_000_000_210, 7_000_000_210, [1, 2, 3, 4, 5, 6, 7, 8, 9, 4294967295]);
+    for (const p of old.players) delete p.net_worth;
+    od.addMatch(old);
+    const got = (await openDota().match('8000000210')).data;
+    // 500 gold a minute over 40 minutes, earned: not what the player was worth at the end.
+    expect(got.players[0]).toMatchObject({ accountId: 1, netWorth: null, totalGold: 20000, gpm: 500 });
+    expect(got.players[9]).toMatchObject({ accountId: null, netWorth: null });
+    od.addMatch(match(8_000_000_211, 7_000_000_211, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]));
+    const withWorth = (await openDota().match('8000000211')).data;
+    expect(withWorth.players[0]).toMatchObject({ netWorth: 15000, totalGold: 20000 });
   });
 
   it('ST3 429 and 503 from OpenDota are rate_limited and unavailable', async () => {

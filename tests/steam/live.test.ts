@@ -137,6 +137,30 @@ describe.each(DATABASES)('live games [%s]', (db) => {
     }
   });
 
+  it('ST2 the game clock and the gold graph keep Steam’s float game time (1759.67 s is 29:19, not 0:00)', async () => {
+    steam.setLiveGames(LEAGUE, [{ ...liveGame(8_300_000_030, 860000, 0), duration: 1759 }]);
+    const game = await eventually(async () => (await t.client().get('/api/live')).body.games.find((g: LiveGame) => g.matchId === '8300000030'), 'the game on /api/live');
+    expect(game).toMatchObject({ gameTimeSeconds: 1759, goldGraph: [{ t: 1759, lead: 5000 }] });
+    steam.setLiveGames(LEAGUE, [{ ...liveGame(8_300_000_030, 860000, 1, 6000), duration: 1819 }]);
+    const later = await eventually(async () => {
+      const g = (await t.client().get('/api/live')).body.games.find((x: LiveGame) => x.matchId === '8300000030');
+      return g?.gameTimeSeconds === 1819 ? g : undefined;
+    }, 'the next minute of the game');
+    expect(later.goldGraph).toEqual([{ t: 1759, lead: 5000 }, { t: 1819, lead: 10000 }]);
+  });
+
+  it('OpenDota pub games, whose team names are empty, are shown as Radiant against Dire', async () => {
+    await twoTeamSeries(t, staff, 850000);
+    od.setLive([{ match_id: 8_300_000_031, lobby_id: 27110133270419888n, server_steam_id: 90199719134427145n, league_id: 0, game_time: 752, radiant_score: 8, dire_score: 8, radiant_lead: -1062, players: [{ account_id: 850002, hero_id: 70, team: 0 }, { account_id: 4294967295, hero_id: 0, team: 1 }] }]);
+    try {
+      const game = await eventually(async () => (await t.client().get('/api/live')).body.games.find((g: LiveGame) => g.matchId === '8300000031'), 'the pub game');
+      expect(game).toMatchObject({ radiantName: 'Radiant', direName: 'Dire', gameTimeSeconds: 752, lobbyId: '27110133270419888' });
+      expect(game.players).toMatchObject([{ accountId: 850002, heroId: 70, side: 'radiant' }, { accountId: null, heroId: 0, side: 'dire', userId: null }]);
+    } finally {
+      od.setLive([]);
+    }
+  });
+
   it('ST7 when Steam goes down the last known games are served with their age, nothing is marked finished, and the poller backs off', async () => {
     steam.setLiveGames(LEAGUE, [liveGame(8_300_000_002, 810000, 1)]);
     await eventually(async () => (await t.client().get('/api/live')).body.games.some((g: LiveGame) => g.matchId === '8300000002'), 'the game on /api/live');

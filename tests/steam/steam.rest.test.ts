@@ -138,6 +138,20 @@ describe.each(DATABASES)('Steam over REST [%s]', (db) => {
     expect((await t.hub.services.db('steam_match_players').where({ match_id: '8200000001' })).length).toBe(10);
   });
 
+  it('ST4 a match OpenDota has without net worth is stored with net worth null and its total gold labelled as such', async () => {
+    const s = await twoTeamSeries(t, staff, 740000);
+    const old = finishedMatch(8_200_000_005, range(740000, 5), range(740005, 5), true);
+    for (const p of old.players) delete p.net_worth;
+    od.addMatch(old);
+    const res = await staff.post(`/api/tournaments/${s.id}/steam/import`, { matchIds: ['8200000005'] });
+    expect(res.body).toMatchObject({ imported: ['8200000005'] });
+    const view = MatchView.parse((await t.client().get('/api/matches/8200000005')).body);
+    // gpm 300 over 35 minutes: 10500 gold earned, which is not a net worth.
+    expect(view.match!.players[0]).toMatchObject({ accountId: 740000, netWorth: null, totalGold: 10500, gpm: 300 });
+    const withWorth = MatchView.parse((await t.client().get('/api/matches/8200000001')).body);
+    expect(withWorth.match!.players[0]).toMatchObject({ netWorth: 9000 });
+  });
+
   it('ST5 a partial roster becomes a suggestion; staff confirm it and the series is reported, or dismiss it', async () => {
     const s = await twoTeamSeries(t, staff, 710000);
     // Two stand-ins (990001, 990002): 8 of 10.

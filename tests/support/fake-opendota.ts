@@ -5,7 +5,14 @@ import { type FakeMatch, rawJson } from './fake-steam';
 /**
  * A fake OpenDota API on 127.0.0.1: `/matches/{id}`, `/players/{id}`,
  * `/players/{id}/recentMatches` and `/live`, with OpenDota's shapes and errors
- * (404 `{"error":"Not Found"}`, 429 `{"error":"rate limit exceeded"}`, 500/503).
+ * (404 `{"error":"Not Found"}`, 429 `{"error":"rate limit exceeded"}`, 500/503), as its API
+ * documentation describes them:
+ * - `/matches/{id}`: per-player `total_gold` and `total_xp` always, `net_worth` only when the
+ *   match has it (older matches do not), floats among the stats (`kda`, `stuns`,
+ *   `kills_per_min`, `lane_efficiency`), `isRadiant`, `personaname`;
+ * - `/live` (Steam's GetTopLiveGame passed on): match, lobby and server ids as strings,
+ *   `team_name_radiant`/`team_name_dire` empty strings in pub games, `hero_id` 0 before picks,
+ *   anonymous players as account id 4294967295.
  */
 export type OpenDotaPath = 'matches' | 'players' | 'recentMatches' | 'live';
 
@@ -18,8 +25,10 @@ export interface FakeOpenDotaLive {
   radiant_score: number;
   dire_score: number;
   radiant_lead: number;
+  /** Pub games: "" (sent when not given). */
   team_name_radiant?: string;
   team_name_dire?: string;
+  /** hero_id 0 before the player picks; account_id 4294967295 for an anonymous player. */
   players: { account_id: number; hero_id: number; team: 0 | 1; name?: string }[];
 }
 
@@ -77,8 +86,34 @@ export async function startFakeOpenDota(): Promise<FakeOpenDota> {
       case 'matches': {
         const m = matches.get(id);
         if (!m) return error(res, 404);
-        const players = m.players.map((p) => ({ ...p, isRadiant: p.player_slot < 128, personaname: null }));
-        return send(res, 200, rawJson({ ...m, radiant_score: 0, dire_score: 0, players }));
+        const minutes = m.duration / 60;
+        const players = m.players.map((p) => {
+          const kills = p.kills ?? 0;
+          const deaths = p.deaths ?? 0;
+          return {
+            ...p,
+            party_id: 0,
+            item_0: 50,
+            leaver_status: 0,
+            gold: 2731,
+            gold_spent: 12505,
+            level: 19,
+            isRadiant: p.player_slot < 128,
+            win: (p.player_slot < 128) === m.radiant_win ? 1 : 0,
+            personaname: null,
+            rank_tier: 80,
+            // Gold earned over the game: not the net worth at the end.
+            total_gold: Math.round((p.gold_per_min ?? 0) * minutes),
+            total_xp: Math.round((p.xp_per_min ?? 0) * minutes),
+            kills_per_min: kills / minutes,
+            kda: Math.round(((kills + (p.assists ?? 0)) / (deaths + 1)) * 100) / 100,
+            stuns: 35.72107,
+            lane_efficiency: 0.633589329021827,
+            duration: m.duration,
+            start_time: m.start_time,
+          };
+        });
+        return send(res, 200, rawJson({ version: 21, ...m, radiant_score: 0, dire_score: 0, radiant_gold_adv: [0, 120, -45], od_data: { has_parsed: true }, players }));
       }
       case 'players': {
         const p = profiles.get(id);
@@ -94,7 +129,41 @@ export async function startFakeOpenDota(): Promise<FakeOpenDota> {
         return send(res, 200, rawJson(list));
       }
       case 'live':
-        return send(res, 200, rawJson(live));
+        return send(
+          res,
+          200,
+          rawJson(
+            live.map((g) => ({
+              activate_time: 1_764_980_697,
+              deactivate_time: 0,
+              // GetTopLiveGame writes these ids as strings; OpenDota passes them on.
+              server_steam_id: String(g.server_steam_id),
+              lobby_id: String(g.lobby_id),
+              league_id: g.league_id,
+              lobby_type: g.league_id ? 1 : 7,
+              game_time: g.game_time,
+              delay: 120,
+              spectators: 37,
+              game_mode: 22,
+              average_mmr: 7351,
+              match_id: String(g.match_id),
+              series_id: 0,
+              team_name_radiant: g.team_name_radiant ?? '',
+              team_name_dire: g.team_name_dire ?? '',
+              team_logo_radiant: '0',
+              team_logo_dire: '0',
+              team_id_radiant: 0,
+              team_id_dire: 0,
+              sort_score: 7888,
+              last_update_time: 1_764_981_500,
+              radiant_lead: g.radiant_lead,
+              radiant_score: g.radiant_score,
+              dire_score: g.dire_score,
+              building_state: 4_784_201,
+              players: g.players.map((p, i) => ({ account_id: p.account_id, hero_id: p.hero_id, team_slot: i % 5, team: p.team, ...(p.name === undefined ? {} : { name: p.name }) })),
+            })),
+          ),
+        );
     }
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
