@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLoggedHub } from '../deploy/log-hub';
 import type { HttpClient } from '../support/http';
 import { requestLogging } from '../../server/observability/http-log';
+import { eventually } from '../support/eventually';
 
 /**
  * What every answer carries whatever the path through the middleware (the cached anonymous
@@ -141,30 +142,41 @@ describe('HTTP front: security headers, request ids, access log, conditional GET
     expect(after.headers.get('etag')).toBe(weakEtag(afterBody));
   });
 
-  it('a 5xx answer is logged at error level; nothing is logged when the level is silent', async () => {
+  it('RT16 a 500 is logged at error level, a 503 (unavailable, documented) as a warning; nothing when the level is silent', async () => {
     for (const level of ['info', 'silent']) {
       const lines: string[] = [];
       const log = pino({ level }, new Writable({ write: (chunk, _enc, done) => (lines.push(String(chunk)), done()) }));
       const app = express();
       app.use(requestLogging(log));
       app.get('/broken', (_req, res) => {
+        res.status(500).json({ error: 'bug' });
+      });
+      app.get('/unavailable', (_req, res) => {
         res.status(503).json({ error: 'down' });
       });
       const server = app.listen(0, '127.0.0.1');
       await new Promise((resolve) => server.once('listening', resolve));
       try {
         const { port } = server.address() as { port: number };
-        const res = await fetch(`http://127.0.0.1:${port}/broken`, { headers: { 'x-request-id': 'front-5xx' } });
-        expect(res.status).toBe(503);
-        expect(res.headers.get('x-request-id')).toBe('front-5xx');
-        await res.arrayBuffer();
-        await new Promise((r) => setTimeout(r, 20));
+        for (const [path, status] of [['/broken', 500], ['/unavailable', 503]] as const) {
+          const res = await fetch(`http://127.0.0.1:${port}${path}`, { headers: { 'x-request-id': `front-${status}` } });
+          expect(res.status).toBe(status);
+          expect(res.headers.get('x-request-id')).toBe(`front-${status}`);
+          await res.arrayBuffer();
+        }
+        if (level !== 'silent') await eventually(() => lines.length >= 2, 'two access lines');
       } finally {
+        // Closing waits for the connections, so every 'close' (and its line) has come by then.
+        server.closeAllConnections();
         await new Promise((resolve) => server.close(resolve));
       }
       const entries = lines.map((l) => JSON.parse(l) as Record<string, any>);
       if (level === 'silent') expect(entries).toEqual([]);
-      else expect(entries).toMatchObject([{ level: 50, reqId: 'front-5xx', req: { id: 'front-5xx', method: 'GET', path: '/broken' }, res: { statusCode: 503 } }]);
+      else
+        expect(entries).toMatchObject([
+          { level: 50, reqId: 'front-500', req: { id: 'front-500', method: 'GET', path: '/broken' }, res: { statusCode: 500 } },
+          { level: 40, reqId: 'front-503', req: { id: 'front-503', method: 'GET', path: '/unavailable' }, res: { statusCode: 503 } },
+        ]);
     }
   });
 });
