@@ -50,6 +50,14 @@ export function deadlinesOf(hub: HubServices): DeadlineScheduler {
   return scheduler;
 }
 
+/** The hub's clock as ISO 8601 text: answers carry it so a client can show a deadline's time left. */
+export const serverTimeOf = (hub: HubServices) => new Date(deadlinesOf(hub).clock.now()).toISOString();
+
+/** A command's answer with the hub's clock as it answered (REST; socket acks carry it in their envelope). */
+export async function withServerTime<T extends object>(hub: HubServices, answer: Promise<T>): Promise<T & { serverTime: string }> {
+  return { ...(await answer), serverTime: serverTimeOf(hub) };
+}
+
 interface Row {
   kind: string;
   room: string;

@@ -26,7 +26,7 @@ import { parseRoom, roomKinds, type RoomKindDef } from './room-kinds';
 import { socketCommandHandlers } from './socket-commands';
 import { runInContext } from '../observability/context';
 import { InFlight } from '../lifecycle/in-flight';
-import { deadlinesOf } from '../deadlines/deadlines';
+import { serverTimeOf } from '../deadlines/deadlines';
 import { createAddressLimit } from './address-limit';
 
 interface SocketData {
@@ -207,7 +207,7 @@ export async function createRealtime(
     return role ? { id, role } : null;
   }
 
-  const serverTime = () => new Date(deadlinesOf(hub).clock.now()).toISOString();
+  const serverTime = () => serverTimeOf(hub);
 
   /** Expected failures go back as they are; anything else is a bug: logged, answered `internal`. */
   function toAckError(err: unknown, name: string): ApiErrorBody {
