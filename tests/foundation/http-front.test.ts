@@ -93,8 +93,11 @@ describe('HTTP front: security headers, request ids, access log, conditional GET
     expect(res.status).toBe(200);
     expect(res.headers.get('x-request-id')).toBe('front-read-1');
     await res.arrayBuffer();
-    await new Promise((r) => setTimeout(r, 20)); // the line is written once the answer is out
-    const lines = h.entries().filter((e) => e.msg === 'request completed' && e.req?.id === 'front-read-1');
+    // The line is written once the answer is out.
+    const lines = await eventually(() => {
+      const found = h.entries().filter((e) => e.msg === 'request completed' && e.req?.id === 'front-read-1');
+      return found.length > 0 && found;
+    }, 'the access line');
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatchObject({
       level: 30,
@@ -107,7 +110,9 @@ describe('HTTP front: security headers, request ids, access log, conditional GET
 
     // Probes are not logged.
     await (await fetch(`${h.t.url}/healthz`, { headers: { 'x-request-id': 'front-probe-1' } })).arrayBuffer();
-    await new Promise((r) => setTimeout(r, 20));
+    // A logged request after it: once its line is there, the probe's would have been too.
+    await (await fetch(`${h.t.url}/api/tournaments/${tournamentId}`, { headers: { 'x-request-id': 'front-after-probe' } })).arrayBuffer();
+    await eventually(() => h.entries().some((e) => e.req?.id === 'front-after-probe'), 'the line of the request after the probe');
     expect(h.entries().filter((e) => e.req?.id === 'front-probe-1')).toHaveLength(0);
   });
 
