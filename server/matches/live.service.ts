@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import type { Knex } from 'knex';
 import { rooms } from '../../shared/rooms';
-import type { LiveFeed, LiveGame, LivePlayer } from '../../shared/schemas/steam';
+import { type LiveFeed, type LiveGame, type LivePlayer, PollErrorKind } from '../../shared/schemas/steam';
 import { isoTime } from '../db/base.model';
 import type { HubServices } from '../services';
 import { type LiveState, LiveGameRow, PollStateRow } from './match.model';
@@ -118,14 +118,26 @@ export async function finishVanishedGames(hub: HubServices, seen: ReadonlySet<st
   return ended;
 }
 
-/** The poller's health, shared by every process through the database (ST7: "since when"). */
-export async function recordPoll(hub: HubServices, error: string | null): Promise<void> {
+/** A failed poll: which service, how, and its message. */
+export interface PollError {
+  service: 'Steam' | 'OpenDota';
+  kind: PollErrorKind;
+  message: string;
+}
+
+/**
+ * The poller's health, shared by every process through the database (ST7: "since when"). The
+ * "since" is kept while the same service keeps failing the same way, and starts again when the
+ * failure changes (503 then 429: "limiting us since" the first 429).
+ */
+export async function recordPoll(hub: HubServices, error: PollError | null): Promise<void> {
   await hub.commands.run(null, async (tx) => {
     const now = new Date().toISOString();
     const row = await PollStateRow.query(tx.db).findById(POLL);
+    const same = row?.errorSince && error && row.errorService === error.service && row.errorKind === error.kind;
     const next = error
-      ? { lastError: error, errorSince: row?.errorSince ? isoTime(row.errorSince) : now }
-      : { lastSuccessAt: now, lastError: null, errorSince: null };
+      ? { lastError: error.message, errorSince: same ? isoTime(row.errorSince!) : now, errorService: error.service, errorKind: error.kind }
+      : { lastSuccessAt: now, lastError: null, errorSince: null, errorService: null, errorKind: null };
     if (row) await PollStateRow.query(tx.db).findById(POLL).patch(next);
     else await PollStateRow.query(tx.db).insert({ name: POLL, lastSuccessAt: null, ...next });
     tx.touch(LIVE_TAG);
@@ -139,6 +151,8 @@ export async function readPollState(db: Knex): Promise<LiveFeed['poll']> {
     lastSuccessAt: last,
     lastError: row?.lastError ?? null,
     errorSince: row?.errorSince ? isoTime(row.errorSince) : null,
+    errorService: row?.lastError && (row.errorService === 'Steam' || row.errorService === 'OpenDota') ? row.errorService : null,
+    errorKind: row?.lastError ? (PollErrorKind.safeParse(row.errorKind).data ?? null) : null,
     ageSeconds: last ? Math.max(0, Math.round((Date.now() - Date.parse(last)) / 1000)) : null,
   };
 }

@@ -1,12 +1,12 @@
 import type { LivePlayer } from '../../shared/schemas/steam';
 import { steamAccountId } from '../../shared/steamid';
 import type { HubServices } from '../services';
-import { finishVanishedGames, type ObservedGame, publishLiveGame, recordPoll } from '../matches/live.service';
+import { finishVanishedGames, type ObservedGame, type PollError, publishLiveGame, recordPoll } from '../matches/live.service';
 import { importMatch } from '../matches/import.service';
 import { LiveGameRow, SteamMatchRow } from '../matches/match.model';
 import { createLease, type Lease } from './lease';
 import { steamFor } from './steam.service';
-import { UpstreamError } from './upstream';
+import { UpstreamError, type UpstreamFailure } from './upstream';
 
 export interface LivePoller {
   start(): void;
@@ -16,6 +16,9 @@ export interface LivePoller {
   /** One lease check and (if leader and due) one poll round; resolves when it is done. */
   runOnce(): Promise<void>;
 }
+
+/** 429: limiting us; 503, 5xx or no answer: not answering; the rest: failing. */
+const pollErrorKind = (failure: UpstreamFailure): PollError['kind'] => (failure === 'rate_limited' || failure === 'unavailable' ? failure : 'failed');
 
 /** Longest wait between polls while Steam keeps failing. */
 const MAX_BACKOFF_MS = 5 * 60_000;
@@ -63,17 +66,35 @@ export function createLivePoller(hub: HubServices, options: { now?: () => number
     const { leagues, pool } = await watched();
     const games = new Map<string, ObservedGame>();
     const userOf = (accountId: number | null) => (accountId === null ? null : (pool.get(accountId) ?? null));
-    let error: string | null = null;
+    let error: PollError | null = null;
+    // Set once Steam refuses (429, 503, no answer): no more Steam calls this round.
+    let steamRefused = false;
+    let recorded = false;
+    /**
+     * Keeps the round's first failure. A refusal is recorded at once: the round must not first
+     * wait out the back-off league after league before /api/live says so (ST3, ST7).
+     */
+    const failed = async (service: PollError['service'], failure: UpstreamFailure, message: string) => {
+      const kind = pollErrorKind(failure);
+      error ??= { service, kind, message };
+      if (service === 'Steam' && kind !== 'failed') steamRefused = true;
+      if (!recorded && kind !== 'failed') {
+        recorded = true;
+        await recordPoll(hub, { service, kind, message });
+      }
+    };
     // Which sources answered this round: only they can say a game has ended.
     const answered = new Set<number>();
     let openDotaAnswered = pool.size === 0;
 
     for (const leagueId of leagues) {
+      // The other leagues wait for the next round, after the back-off.
+      if (steamRefused) break;
       try {
         const got = await steam.liveLeagueGames(leagueId);
         // A stale answer is the service failing: keep what was published, do not finish anything.
         if (got.stale) {
-          error ??= got.stale.reason;
+          await failed('Steam', got.stale.failure, got.stale.reason);
           continue;
         }
         answered.add(leagueId);
@@ -94,13 +115,13 @@ export function createLivePoller(hub: HubServices, options: { now?: () => number
         }
       } catch (err) {
         if (!(err instanceof UpstreamError)) throw err;
-        error ??= err.message;
+        await failed('Steam', err.failure, err.message);
       }
     }
     if (pool.size > 0) {
       try {
         const got = await openDota.live();
-        if (got.stale) throw new UpstreamError('OpenDota', 'unavailable', null, got.stale.reason);
+        if (got.stale) throw new UpstreamError('OpenDota', got.stale.failure, null, got.stale.reason);
         openDotaAnswered = true;
         for (const g of got.data) {
           if (games.has(g.matchId) || !g.players.some((p) => p.accountId !== null && pool.has(p.accountId))) continue;
@@ -121,7 +142,7 @@ export function createLivePoller(hub: HubServices, options: { now?: () => number
         }
       } catch (err) {
         if (!(err instanceof UpstreamError)) throw err;
-        error ??= err.message;
+        await failed('OpenDota', err.failure, err.message);
       }
     }
 
@@ -132,13 +153,15 @@ export function createLivePoller(hub: HubServices, options: { now?: () => number
     await finishVanishedGames(hub, new Set(games.keys()), (leagueId) =>
       leagueId !== null && watchedLeagues.has(leagueId) ? answered.has(leagueId) : openDotaAnswered,
     );
-    error = (await importFinished()) ?? error;
+    // Always run (not `??=`): finished games are imported whatever else failed this round.
+    const importError = await importFinished(steamRefused);
+    error ??= importError;
     await recordPoll(hub, error);
     if (error) {
       failures++;
       const limiterWait = await steamFor(hub).limiter.waitFor('steam');
       nextPollAt = now() + Math.max(limiterWait, Math.min(MAX_BACKOFF_MS, livePollMs * 2 ** failures));
-      hub.log.warn({ err: error, failures }, 'live poller: backing off');
+      hub.log.warn({ err: error.message, failures }, 'live poller: backing off');
     } else {
       failures = 0;
       nextPollAt = now() + livePollMs;
@@ -147,22 +170,23 @@ export function createLivePoller(hub: HubServices, options: { now?: () => number
 
   /**
    * Results of games that ended: from OpenDota (GetMatchDetails is broken), else for league
-   * games from GetMatchHistoryBySequenceNum (the league's history gives the sequence number).
-   * A result not out yet is tried again next round.
+   * games from GetMatchHistoryBySequenceNum (the league's history gives the sequence number),
+   * unless Steam refused this round. A result not out yet is tried again next round.
    */
-  async function importFinished(): Promise<string | null> {
+  async function importFinished(steamRefused: boolean): Promise<PollError | null> {
     const since = new Date(now() - IMPORT_WINDOW_MS).toISOString();
     const ended = await LiveGameRow.query(hub.db).where({ status: 'finished' }).where('finishedAt', '>=', since).whereNotIn('matchId', SteamMatchRow.query(hub.db).select('matchId'));
     const { openDota, steam } = steamFor(hub);
-    let error: string | null = null;
+    let error: PollError | null = null;
+    const failure = (service: PollError['service'], err: UpstreamError): PollError => ({ service, kind: pollErrorKind(err.failure), message: err.message });
     for (const game of ended.slice(0, 3)) {
       try {
         await importMatch(hub, (await openDota.match(game.matchId)).data, 'opendota');
         continue;
       } catch (err) {
         if (!(err instanceof UpstreamError)) throw err;
-        if (err.failure !== 'not_found') error ??= err.message;
-        if (!game.leagueId) continue;
+        if (err.failure !== 'not_found') error ??= failure('OpenDota', err);
+        if (!game.leagueId || steamRefused) continue;
       }
       try {
         const history = await steam.matchHistory({ leagueId: game.leagueId, count: 25 });
@@ -174,7 +198,7 @@ export function createLivePoller(hub: HubServices, options: { now?: () => number
         }
       } catch (err) {
         if (!(err instanceof UpstreamError)) throw err;
-        error ??= err.message;
+        error ??= failure('Steam', err);
       }
     }
     return error;

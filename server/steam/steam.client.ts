@@ -3,7 +3,7 @@ import { STEAM_ID64_BASE } from '../../shared/steamid';
 import type { SteamProfile } from '../../shared/schemas/steam';
 import { account, idText, matchPlayer, num, teamName } from './json';
 import type { RateLimiter } from './limiter';
-import { createUpstream, type Fetched, UpstreamError, type UpstreamOptions } from './upstream';
+import { createUpstream, type Fetched, type Staleness, UpstreamError, type UpstreamOptions } from './upstream';
 
 /** Steam's account id for a player who hides their identity in a match. */
 export { ANONYMOUS_ACCOUNT_ID } from './json';
@@ -130,7 +130,7 @@ export function createSteamClient(options: {
       keyed();
       const out: SteamProfile[] = [];
       let fetchedAt = new Date().toISOString();
-      let stale: { reason: string } | null = null;
+      let stale: Staleness | null = null;
       for (let i = 0; i < steamIds.length; i += 100) {
         const batch = steamIds.slice(i, i + 100);
         const got = await upstream.get('/ISteamUser/GetPlayerSummaries/v2/', { steamids: batch.join(',') }, { ttlMs: 600_000 }, (raw) => {

@@ -41,11 +41,19 @@ export function steamFor(hub: HubServices): SteamContext {
 
 const NO_KEY = 'no STEAM_API_KEY is configured on this hub';
 
+const TROUBLE = { rate_limited: 'is limiting us', unavailable: 'is not answering', failed: 'is failing' } as const;
+
+/** "Steam is limiting us since 14:05 UTC": the server's clock is UTC; the client shows local time. */
+function pollTrouble(poll: SteamStatus['poll']): string {
+  const what = `${poll.errorService ?? 'Steam'} ${TROUBLE[poll.errorKind ?? 'unavailable']}`;
+  return poll.errorSince ? `${what} since ${poll.errorSince.slice(11, 16)} UTC` : what;
+}
+
 /** What is on and off, and why (ST7). */
 export async function steamStatus(hub: HubServices): Promise<SteamStatus> {
   const key = Boolean(hub.config.steam.apiKey);
   const poll = await readPollState(hub.db);
-  const live = !key ? NO_KEY : poll.lastError ? `Steam is not answering (${poll.lastError}); showing what was last seen` : null;
+  const live = !key ? NO_KEY : poll.lastError ? `${pollTrouble(poll)} (${poll.lastError}); showing what was last seen` : null;
   return {
     steamKey: key,
     live: { enabled: key, reason: live },

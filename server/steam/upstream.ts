@@ -26,11 +26,17 @@ export class UpstreamError extends Error {
   }
 }
 
+/** Why an answer is the last good one: what the failed call said, and how it failed. */
+export interface Staleness {
+  reason: string;
+  failure: UpstreamFailure;
+}
+
 /** An answer and when it was fetched; `stale` when the service failed and this is the last good one. */
 export interface Fetched<T> {
   data: T;
   fetchedAt: string;
-  stale: { reason: string } | null;
+  stale: Staleness | null;
 }
 
 export interface UpstreamOptions {
@@ -138,7 +144,7 @@ export function createUpstream(options: UpstreamOptions) {
       } catch (err) {
         // ST7: the last good answer, with its age, beats an error page when the service is down.
         if (hit && err instanceof UpstreamError && (err.failure === 'unavailable' || err.failure === 'rate_limited')) {
-          return { data: hit.data as T, fetchedAt: new Date(hit.at).toISOString(), stale: { reason: err.message } };
+          return { data: hit.data as T, fetchedAt: new Date(hit.at).toISOString(), stale: { reason: err.message, failure: err.failure } };
         }
         throw err;
       }

@@ -7,6 +7,10 @@ export const MatchIdParams = z.object({ matchId: MatchIdText });
 export const Side = z.enum(['radiant', 'dire']);
 export type Side = z.infer<typeof Side>;
 
+/** How the live poller's last round failed (ST3, ST7). */
+export const PollErrorKind = z.enum(['rate_limited', 'unavailable', 'failed']);
+export type PollErrorKind = z.infer<typeof PollErrorKind>;
+
 /** What a Steam-backed answer knows about its own freshness (ST7). */
 export const Freshness = z.object({
   fetchedAt: IsoDateTime.nullable(),
@@ -25,7 +29,10 @@ export const SteamStatus = z
     poll: z.object({
       lastSuccessAt: IsoDateTime.nullable(),
       lastError: z.string().nullable(),
+      /** Since when the poller has been failing this way (the first refusal). */
       errorSince: IsoDateTime.nullable(),
+      errorService: z.enum(['Steam', 'OpenDota']).nullable().describe('Which service is failing, while lastError is set'),
+      errorKind: PollErrorKind.nullable().describe('rate_limited: the service refuses with 429 (we back off); unavailable: 503, 5xx or no answer; failed: anything else'),
       /** Seconds since the last successful poll. */
       ageSeconds: z.number().nullable(),
     }),

@@ -172,7 +172,8 @@ describe.each(DATABASES)('live games [%s]', (db) => {
     expect(down.poll.lastError).toMatch(/503/);
     expect(down.poll.errorSince).not.toBeNull();
     expect(down.poll.ageSeconds).toBeGreaterThanOrEqual(0);
-    expect(down.live.reason).toMatch(/not answering/);
+    expect(down.live.reason).toMatch(/^Steam is not answering since \d\d:\d\d UTC/);
+    expect(down.poll).toMatchObject({ errorService: 'Steam', errorKind: 'unavailable' });
     expect(down.games.find((g) => g.matchId === '8300000002')).toMatchObject({ status: 'live', radiantScore: 1 });
     const status = (await t.client().get('/api/steam/status')).body;
     expect(status.live).toMatchObject({ enabled: true });
@@ -188,6 +189,58 @@ describe.each(DATABASES)('live games [%s]', (db) => {
     steam.setDown(null);
     await eventually(async () => (await t.client().get('/api/live')).body.poll.lastError === null, 'recovery', 15_000);
     expect((await t.client().get('/api/live')).body.games.find((g: LiveGame) => g.matchId === '8300000002').status).toBe('live');
+  });
+});
+
+describe.each(DATABASES)('Steam refusing the poller [%s]', (db) => {
+  const LEAGUES = [17101, 17102, 17103];
+  let steam: FakeSteam;
+  let od: FakeOpenDota;
+  let t: TestHub;
+  beforeAll(async () => {
+    [steam, od] = await Promise.all([startFakeSteam(), startFakeOpenDota()]);
+    t = await startHub({ db, env: { ...steam.env(), ...od.env(), ...FAST, STEAM_LEAGUE_IDS: LEAGUES.join(','), STEAM_BACKOFF_MS: '3000' } });
+  });
+  afterAll(async () => {
+    await t?.close();
+    await Promise.all([steam?.close(), od?.close()]);
+  });
+
+  it('ST3 ST7 a 429 with Retry-After is on /api/live at once as "Steam is limiting us since HH:MM", and no other league waits out the pause', async () => {
+    for (const league of LEAGUES) steam.setLiveGames(league, [{ ...liveGame(8_300_000_040 + league - 17100, 870000 + (league - 17100) * 10, 1), league_id: league }]);
+    await eventually(async () => (await t.client().get('/api/live')).body.games.length === 3, 'a healthy round over the three leagues');
+    steam.setRetryAfter(3);
+    steam.setDown(429);
+    const from = liveCalls(steam).length;
+    const refusedAt = Date.now();
+    try {
+      const feed = await eventually(async () => {
+        const f = LiveFeed.parse((await t.client().get('/api/live')).body);
+        return f.poll.lastError ? f : undefined;
+      }, 'the refusal on /api/live');
+      // Before the fix it came after each league had waited out the pause in turn (2 × 3 s here).
+      expect(Date.now() - refusedAt).toBeLessThan(1500);
+      expect(feed.poll).toMatchObject({ errorService: 'Steam', errorKind: 'rate_limited' });
+      expect(feed.poll.lastError).toMatch(/429/);
+      expect(feed.live.reason).toMatch(/^Steam is limiting us since \d\d:\d\d UTC/);
+      expect(feed.live.reason).toContain(`since ${feed.poll.errorSince!.slice(11, 16)} UTC`);
+      // "Since" is the first refusal, not the end of the round.
+      expect(Math.abs(Date.parse(feed.poll.errorSince!) - refusedAt)).toBeLessThan(1500);
+      // The last known games are still served, none finished.
+      expect(feed.games.filter((g) => g.status === 'live')).toHaveLength(3);
+      // ST3: one refused call, then nothing before Retry-After has passed.
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      expect(liveCalls(steam).length - from).toBe(1);
+      const still = LiveFeed.parse((await t.client().get('/api/live')).body);
+      expect(still.poll.errorSince).toBe(feed.poll.errorSince);
+    } finally {
+      steam.setDown(null);
+      steam.setRetryAfter(null);
+    }
+    await eventually(async () => (await t.client().get('/api/live')).body.poll.lastError === null, 'recovery after Retry-After', 10_000);
+    const back = LiveFeed.parse((await t.client().get('/api/live')).body);
+    expect(back.poll).toMatchObject({ errorSince: null, errorService: null, errorKind: null });
+    expect(back.live.reason).toBeNull();
   });
 });
 
