@@ -74,6 +74,8 @@ const EnvSchema = z.object({
   STEAM_BACKOFF_MS: z.coerce.number().int().min(10).default(30_000),
   STEAM_LIVE_POLL_MS: z.coerce.number().int().min(20).default(15_000),
   STEAM_LEASE_MS: z.coerce.number().int().min(50).default(45_000),
+  // The longest a person's request (lookup, linking; each call of an import) waits on Steam/OpenDota.
+  STEAM_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(4_000),
 });
 
 export type Env = z.infer<typeof EnvSchema>;
@@ -147,6 +149,11 @@ export interface Config {
     livePollMs: number;
     /** The live poller's lease: another process takes over within this after the leader dies. */
     leaseMs: number;
+    /**
+     * The longest a person's request waits on Steam and OpenDota (rate-limit wait, answers and
+     * the one retry included): a lookup or a link in total, each call of an import. Then 503.
+     */
+    requestTimeoutMs: number;
   };
 }
 
@@ -243,6 +250,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       backoffMs: env.STEAM_BACKOFF_MS,
       livePollMs: env.STEAM_LIVE_POLL_MS,
       leaseMs: env.STEAM_LEASE_MS,
+      requestTimeoutMs: env.STEAM_REQUEST_TIMEOUT_MS,
     },
   };
 }

@@ -14,8 +14,9 @@ import { Team } from '../teams/team.model';
 import { updateProfile } from '../users/users.service';
 import { requireSiteStaff } from '../auth/actor';
 import { linkSteamForUser } from '../steam/steam-link.service';
-import { lookupPlayer, resolveSteamId, steamFor, steamStatus, unavailable } from '../steam/steam.service';
+import { lookupPlayer, personWaiting, resolveSteamId, steamFor, steamStatus, unavailable } from '../steam/steam.service';
 import { UpstreamError } from '../steam/upstream';
+import { deadlineIn } from '../steam/deadline';
 import type { HistoryMatch, SteamMatch } from '../steam/steam.client';
 import { decideLink, importMatch, readLinks, readMatchView } from './import.service';
 import { readLiveGames } from './live.service';
@@ -24,16 +25,19 @@ import { SteamMatchRow } from './match.model';
 export function mountMatchRoutes(router: Router, hub: HubServices) {
   mount(router, hub, api.steamStatus, () => steamStatus(hub));
   mount(router, hub, api.steamLookup, ({ query }) => lookupPlayer(hub, query.q));
+  // One deadline for the whole request: finding the account and then its profile.
   mount(router, hub, api.linkMySteam, async ({ actor, body }) => {
-    const steamId64 = await resolveSteamId(hub, body.q);
+    const deadline = personWaiting(hub);
+    const steamId64 = await resolveSteamId(hub, body.q, deadline);
     await updateProfile(hub, actor, { steamId: steamId64 }); // the users' own command (AU7, uniqueness)
-    return lookupPlayer(hub, steamId64);
+    return lookupPlayer(hub, steamId64, deadline);
   });
   mount(router, hub, api.linkUserSteam, async ({ actor, params, body }) => {
     requireSiteStaff(actor);
-    const steamId64 = await resolveSteamId(hub, body.q);
+    const deadline = personWaiting(hub);
+    const steamId64 = await resolveSteamId(hub, body.q, deadline);
     await linkSteamForUser(hub, actor, params.userId, steamId64);
-    return lookupPlayer(hub, steamId64);
+    return lookupPlayer(hub, steamId64, deadline);
   });
   // Not cached: the age of the data is part of the answer (ST7). The reason and the poll state come
   // from one read, so a poll failing between two reads cannot give an error with no reason.
@@ -64,6 +68,14 @@ export function mountMatchRoutes(router: Router, hub: HubServices) {
   mount(router, hub, api.dismissMatchLink, ({ actor, params }) => decideLink(hub, actor, params.tournamentId, params.linkId, 'dismiss'));
 }
 
+/**
+ * An import makes many calls at the services' rates (up to 50 matches): each call, not the
+ * whole import, is bounded by STEAM_REQUEST_TIMEOUT_MS, plus its turn in the slower
+ * GetMatchHistoryBySequenceNum bucket, whose spacing alone is longer by default.
+ */
+const eachCall = (hub: HubServices) => ({ deadline: personWaiting(hub) });
+const eachSequenceCall = (hub: HubServices) => ({ deadline: deadlineIn(hub.config.steam.requestTimeoutMs + hub.config.steam.sequenceRateMs) });
+
 /** Captains' recent matches are enough to find a series' games: every game has both captains. */
 const MAX_HISTORIES = 16;
 
@@ -83,13 +95,13 @@ async function importForTournament(hub: HubServices, actor: Parameters<typeof re
     const since = Date.parse(String(tournament.startsAt)) / 1000 - 86_400;
     const found = new Set<string>();
     if (league?.steamLeagueId) {
-      const history = await steam.matchHistory({ leagueId: league.steamLeagueId, count: 50 }).catch(unavailable);
+      const history = await steam.matchHistory({ leagueId: league.steamLeagueId, count: 50 }, eachCall(hub)).catch(unavailable);
       remember(history.data.matches);
       history.data.matches.filter((m) => m.startTime >= since).forEach((m) => found.add(m.matchId));
     }
     const captains = await Team.query(hub.db).where({ tournamentId }).join('users', 'users.id', 'teams.captain_user_id').whereNotNull('users.steam_id').select('users.steam_id as steamId').limit(MAX_HISTORIES);
     for (const { steamId } of captains as unknown as { steamId: string }[]) {
-      const history = await steam.matchHistory({ accountId: steamAccountId(steamId), count: 20 }).catch(unavailable);
+      const history = await steam.matchHistory({ accountId: steamAccountId(steamId), count: 20 }, eachCall(hub)).catch(unavailable);
       remember(history.data.matches);
       history.data.matches.filter((m) => m.startTime >= since).forEach((m) => found.add(m.matchId));
     }
@@ -105,7 +117,7 @@ async function importForTournament(hub: HubServices, actor: Parameters<typeof re
     let match: SteamMatch | null = null;
     let source: 'opendota' | 'steam' = 'opendota';
     try {
-      match = (await openDota.match(matchId)).data;
+      match = (await openDota.match(matchId, eachCall(hub))).data;
     } catch (err) {
       if (!(err instanceof UpstreamError)) throw err;
       const seq = seqOf.get(matchId);
@@ -114,7 +126,7 @@ async function importForTournament(hub: HubServices, actor: Parameters<typeof re
         continue;
       }
       try {
-        match = (await steam.matchesBySequence(seq, 1)).data.find((m) => m.matchId === matchId) ?? null;
+        match = (await steam.matchesBySequence(seq, 1, eachSequenceCall(hub))).data.find((m) => m.matchId === matchId) ?? null;
         source = 'steam';
       } catch (err2) {
         if (!(err2 instanceof UpstreamError)) throw err2;

@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { RecentMatch } from '../../shared/schemas/steam';
 import { account, idText, matchPlayer, num, teamName } from './json';
 import type { RateLimiter } from './limiter';
-import type { SteamMatch } from './steam.client';
+import type { SteamMatch, Waiting } from './steam.client';
 import { createUpstream, type Fetched, UpstreamError, type UpstreamOptions } from './upstream';
 
 export interface OpenDotaProfile {
@@ -46,8 +46,8 @@ export function createOpenDotaClient(options: { base: string; limiter: RateLimit
 
   return {
     /** A finished match with per-player stats; not_found when OpenDota does not know it. */
-    async match(matchId: string): Promise<Fetched<SteamMatch>> {
-      return upstream.get(`/matches/${matchId}`, {}, { ttlMs: 3_600_000 }, (m) => {
+    async match(matchId: string, opts: Waiting = {}): Promise<Fetched<SteamMatch>> {
+      return upstream.get(`/matches/${matchId}`, {}, { ttlMs: 3_600_000, deadline: opts.deadline }, (m) => {
         const id = idText(m?.match_id);
         if (!id || !Array.isArray(m.players) || typeof m.radiant_win !== 'boolean') throw bad('/matches');
         return {
@@ -63,8 +63,8 @@ export function createOpenDotaClient(options: { base: string; limiter: RateLimit
     },
 
     /** Profile by 32-bit account id; null when OpenDota has none (a private or unknown account). */
-    async player(accountId: number): Promise<Fetched<OpenDotaProfile | null>> {
-      return upstream.get(`/players/${accountId}`, {}, { ttlMs: 600_000 }, (raw) => {
+    async player(accountId: number, opts: Waiting = {}): Promise<Fetched<OpenDotaProfile | null>> {
+      return upstream.get(`/players/${accountId}`, {}, { ttlMs: 600_000, deadline: opts.deadline }, (raw) => {
         const p = raw?.profile;
         if (!p) return null;
         return {
@@ -77,8 +77,8 @@ export function createOpenDotaClient(options: { base: string; limiter: RateLimit
       });
     },
 
-    async recentMatches(accountId: number): Promise<Fetched<RecentMatch[]>> {
-      return upstream.get(`/players/${accountId}/recentMatches`, {}, { ttlMs: 120_000 }, (raw) => {
+    async recentMatches(accountId: number, opts: Waiting = {}): Promise<Fetched<RecentMatch[]>> {
+      return upstream.get(`/players/${accountId}/recentMatches`, {}, { ttlMs: 120_000, deadline: opts.deadline }, (raw) => {
         if (!Array.isArray(raw)) throw bad('/players/recentMatches');
         return raw.map((m: any) => ({
           matchId: idText(m.match_id) ?? '0',

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import { STEAM_ID64_BASE } from '../../shared/steamid';
 import type { SteamProfile } from '../../shared/schemas/steam';
 import { account, idText, matchPlayer, num, teamName } from './json';
+import type { Deadline } from './deadline';
 import type { RateLimiter } from './limiter';
 import { createUpstream, type Fetched, type Staleness, UpstreamError, type UpstreamOptions } from './upstream';
 
@@ -71,6 +72,11 @@ export interface LiveLeagueGame {
   players: LiveLeaguePlayer[];
 }
 
+/** A person waits on this call: it ends by the deadline (see CallOptions). */
+export interface Waiting {
+  deadline?: Deadline;
+}
+
 const bits = (v: unknown) => num(v).toString(2).split('').filter((b) => b === '1').length;
 const isRadiantSlot = (slot: number) => slot < 128;
 
@@ -115,9 +121,9 @@ export function createSteamClient(options: {
     configured: Boolean(options.apiKey),
 
     /** A vanity name (steamcommunity.com/id/<name>) to a SteamID64; null when Steam knows no such name (success 42). */
-    async resolveVanity(name: string): Promise<Fetched<string | null>> {
+    async resolveVanity(name: string, opts: Waiting = {}): Promise<Fetched<string | null>> {
       keyed();
-      return upstream.get('/ISteamUser/ResolveVanityURL/v1/', { vanityurl: name }, { ttlMs: 3_600_000 }, (raw) => {
+      return upstream.get('/ISteamUser/ResolveVanityURL/v1/', { vanityurl: name }, { ttlMs: 3_600_000, deadline: opts.deadline }, (raw) => {
         const r = need(raw?.response, 'ResolveVanityURL');
         if (r.success === 1) return need(idText(r.steamid), 'ResolveVanityURL');
         if (r.success === 42) return null;
@@ -126,14 +132,14 @@ export function createSteamClient(options: {
     },
 
     /** Profiles for up to any number of SteamID64s, asked 100 at a time as Steam allows. */
-    async playerSummaries(steamIds: string[]): Promise<Fetched<SteamProfile[]>> {
+    async playerSummaries(steamIds: string[], opts: Waiting = {}): Promise<Fetched<SteamProfile[]>> {
       keyed();
       const out: SteamProfile[] = [];
       let fetchedAt = new Date().toISOString();
       let stale: Staleness | null = null;
       for (let i = 0; i < steamIds.length; i += 100) {
         const batch = steamIds.slice(i, i + 100);
-        const got = await upstream.get('/ISteamUser/GetPlayerSummaries/v2/', { steamids: batch.join(',') }, { ttlMs: 600_000 }, (raw) => {
+        const got = await upstream.get('/ISteamUser/GetPlayerSummaries/v2/', { steamids: batch.join(',') }, { ttlMs: 600_000, deadline: opts.deadline }, (raw) => {
           const players = need(raw?.response?.players, 'GetPlayerSummaries') as any[];
           return players.map((p): SteamProfile => {
             const steamId64 = need(idText(p.steamid), 'GetPlayerSummaries');
@@ -158,10 +164,10 @@ export function createSteamClient(options: {
      * Recent matches of one player (32-bit account id) or of a league. A private profile
      * answers `status: 15`: that is `private: true`, not an error (ST3).
      */
-    async matchHistory(query: { accountId?: number; leagueId?: number; count?: number }): Promise<Fetched<{ private: boolean; matches: HistoryMatch[] }>> {
+    async matchHistory(query: { accountId?: number; leagueId?: number; count?: number }, opts: Waiting = {}): Promise<Fetched<{ private: boolean; matches: HistoryMatch[] }>> {
       keyed();
       const params = { account_id: query.accountId, league_id: query.leagueId, matches_requested: query.count ?? 25 };
-      return upstream.get('/IDOTA2Match_570/GetMatchHistory/v1/', params, { ttlMs: 60_000 }, (raw) => {
+      return upstream.get('/IDOTA2Match_570/GetMatchHistory/v1/', params, { ttlMs: 60_000, deadline: opts.deadline }, (raw) => {
         const r = need(raw?.result, 'GetMatchHistory');
         if (r.status === 15) return { private: true, matches: [] };
         if (r.status !== 1) throw new UpstreamError('Steam', 'bad_response', 200, `Steam GetMatchHistory: status ${String(r.status)}`);
@@ -177,10 +183,10 @@ export function createSteamClient(options: {
     },
 
     /** Full matches from a sequence number on (the slower bucket: about one call per 5 s). */
-    async matchesBySequence(startAt: string, count = 1): Promise<Fetched<SteamMatch[]>> {
+    async matchesBySequence(startAt: string, count = 1, opts: Waiting = {}): Promise<Fetched<SteamMatch[]>> {
       keyed();
       const params = { start_at_match_seq_num: startAt, matches_requested: count };
-      return upstream.get('/IDOTA2Match_570/GetMatchHistoryBySequenceNum/v1/', params, { ttlMs: 3_600_000, extraBucket: { bucket: 'steam-seq', intervalMs: options.sequenceRateMs } }, (raw) => {
+      return upstream.get('/IDOTA2Match_570/GetMatchHistoryBySequenceNum/v1/', params, { ttlMs: 3_600_000, extraBucket: { bucket: 'steam-seq', intervalMs: options.sequenceRateMs }, deadline: opts.deadline }, (raw) => {
         const r = need(raw?.result, 'GetMatchHistoryBySequenceNum');
         if (r.status !== 1) throw new UpstreamError('Steam', 'bad_response', 200, `Steam GetMatchHistoryBySequenceNum: status ${String(r.status)}`);
         return ((r.matches ?? []) as any[]).map((m) => ({

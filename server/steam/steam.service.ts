@@ -8,6 +8,7 @@ import { readPollState } from '../matches/live.service';
 import { createMemoryLimiter, createRedisLimiter, type RateLimiter } from './limiter';
 import { createOpenDotaClient, type OpenDotaClient } from './opendota.client';
 import { createSteamClient, type SteamClient } from './steam.client';
+import { type Deadline, deadlineIn } from './deadline';
 import { type Fetched, UpstreamError } from './upstream';
 
 export interface SteamContext {
@@ -63,26 +64,32 @@ export async function steamStatus(hub: HubServices): Promise<SteamStatus> {
   };
 }
 
-/** An upstream failure as the hub's answer: 503 with what is wrong, never a 500. */
+/**
+ * An upstream failure as the hub's answer: 503 with what is wrong (and Retry-After when the
+ * back-off's end is known), never a 500. A documented 503: the access log has it as a warning.
+ */
 export function unavailable(err: unknown): never {
   if (err instanceof UpstreamError) {
     if (err.failure === 'not_found') throw notFound('that match or player at the data source');
-    throw new HubError('unavailable', `${err.message}; try again later`);
+    throw new HubError('unavailable', `${err.message}; try again later`, undefined, err.retryAfterMs === undefined ? undefined : Math.ceil(err.retryAfterMs));
   }
   throw err;
 }
 
+/** The time a person's request may wait on Steam and OpenDota, from now (STEAM_REQUEST_TIMEOUT_MS). */
+export const personWaiting = (hub: HubServices): Deadline => deadlineIn(hub.config.steam.requestTimeoutMs);
+
 const VANITY_URL = /^(?:https?:\/\/)?(?:www\.)?steamcommunity\.com\/id\/([A-Za-z0-9_-]{2,32})\/?$/i;
 
 /** A name, /id/ URL, /profiles/ URL, SteamID64 or account id to a SteamID64 (ST3: unknown names are a 404, not an error page). */
-export async function resolveSteamId(hub: HubServices, q: string): Promise<string> {
+export async function resolveSteamId(hub: HubServices, q: string, deadline: Deadline = personWaiting(hub)): Promise<string> {
   const direct = normalizeSteamId(q);
   if (direct.ok) return direct.steamId64;
   const name = VANITY_URL.exec(q.trim())?.[1] ?? (/^[A-Za-z0-9_-]{2,32}$/.test(q.trim()) ? q.trim() : null);
   if (!name) throw new HubError('invalid_payload', direct.reason, [{ path: ['query', 'q'], message: direct.reason }]);
   const { steam } = steamFor(hub);
   if (!steam.configured) throw new HubError('unavailable', `looking up a Steam name needs a Steam key (${NO_KEY}); enter the SteamID64 or the /profiles/ URL instead`);
-  const found = await steam.resolveVanity(name).catch(unavailable);
+  const found = await steam.resolveVanity(name, { deadline }).catch(unavailable);
   if (!found.data) throw notFound(`a Steam account named "${name}"`);
   return found.data;
 }
@@ -92,33 +99,36 @@ async function linkedUser(db: Knex, steamId64: string) {
   return user ? { id: user.id, displayName: displayName(user) } : null;
 }
 
-/** Profile and recent matches of a Steam account: Steam when there is a key, OpenDota otherwise. */
-export async function lookupPlayer(hub: HubServices, q: string): Promise<PlayerLookup> {
-  const steamId64 = await resolveSteamId(hub, q);
+/**
+ * Profile and recent matches of a Steam account: Steam when there is a key, OpenDota otherwise.
+ * Every call shares one deadline: the whole lookup answers within STEAM_REQUEST_TIMEOUT_MS.
+ */
+export async function lookupPlayer(hub: HubServices, q: string, deadline: Deadline = personWaiting(hub)): Promise<PlayerLookup> {
+  const steamId64 = await resolveSteamId(hub, q, deadline);
   const accountId = steamAccountId(steamId64);
   const { steam, openDota } = steamFor(hub);
   const stamps: Fetched<unknown>[] = [];
   let profile: SteamProfile | null = null;
   if (steam.configured) {
-    const got = await steam.playerSummaries([steamId64]).catch(unavailable);
+    const got = await steam.playerSummaries([steamId64], { deadline }).catch(unavailable);
     stamps.push(got);
     profile = got.data[0] ?? null;
     if (!profile) throw notFound(`Steam account ${steamId64}`);
   } else {
-    const got = await openDota.player(accountId).catch(unavailable);
+    const got = await openDota.player(accountId, { deadline }).catch(unavailable);
     stamps.push(got);
     if (got.data) profile = { steamId64, accountId, personaName: got.data.personaName, profileUrl: got.data.profileUrl, avatarUrl: got.data.avatarUrl, public: true };
   }
   let matchesPrivate = profile ? !profile.public : false;
   if (steam.configured && !matchesPrivate) {
-    const history = await steam.matchHistory({ accountId, count: 1 }).catch(unavailable);
+    const history = await steam.matchHistory({ accountId, count: 1 }, { deadline }).catch(unavailable);
     stamps.push(history);
     matchesPrivate = history.data.private;
   }
   let recentMatches: PlayerLookup['recentMatches'] = [];
   if (!matchesPrivate) {
     // Recent games are extra: if OpenDota is down, the profile still answers.
-    const recent = await openDota.recentMatches(accountId).catch((err: unknown) => {
+    const recent = await openDota.recentMatches(accountId, { deadline }).catch((err: unknown) => {
       if (err instanceof UpstreamError) return null;
       throw err;
     });

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { beforeDeadline, type Deadline, remainingMs } from './deadline';
 import { parseLossless } from './json';
 import type { RateLimiter } from './limiter';
 
@@ -21,6 +22,8 @@ export class UpstreamError extends Error {
     readonly failure: UpstreamFailure,
     readonly status: number | null,
     message: string,
+    /** When a call may be tried again (the rest of a back-off), if known. */
+    readonly retryAfterMs?: number,
   ) {
     super(message);
   }
@@ -60,6 +63,11 @@ export interface CallOptions {
   ttlMs: number;
   /** Another bucket to pass as well (GetMatchHistoryBySequenceNum's slower one). */
   extraBucket?: { bucket: string; intervalMs: number };
+  /**
+   * A person is waiting: the call (rate-limit wait, answer, retry) ends by this deadline. A
+   * back-off longer than what is left fails at once instead of being waited out.
+   */
+  deadline?: Deadline;
 }
 
 const MAX_CACHE = 2_000;
@@ -73,26 +81,33 @@ export function createUpstream(options: UpstreamOptions) {
   const now = options.now ?? Date.now;
   const cache = new Map<string, { data: unknown; at: number }>();
 
-  async function once(path: string, query: Record<string, string | number | undefined>): Promise<unknown> {
+  const tooLate = (path: string, deadline: Deadline) =>
+    new UpstreamError(options.service, 'unavailable', null, `${options.service} ${path}: no answer within ${deadline.ms} ms`);
+
+  async function once(path: string, query: Record<string, string | number | undefined>, deadline: Deadline | undefined): Promise<unknown> {
     const url = new URL(options.base + path);
     for (const [k, v] of Object.entries(query)) if (v !== undefined) url.searchParams.set(k, String(v));
     for (const [k, v] of Object.entries(options.secretQuery ?? {})) url.searchParams.set(k, v);
+    const timeout = AbortSignal.timeout(options.timeoutMs ?? 10_000);
+    const signal = deadline ? AbortSignal.any([timeout, deadline.signal]) : timeout;
     let res: Response;
     try {
-      res = await fetch(url, { headers: { accept: 'application/json' }, signal: AbortSignal.timeout(options.timeoutMs ?? 10_000) });
+      res = await fetch(url, { headers: { accept: 'application/json' }, signal });
     } catch (err) {
+      if (deadline?.signal.aborted) throw tooLate(path, deadline);
       throw new UpstreamError(options.service, 'unavailable', null, `${options.service} ${path}: no answer (${(err as Error).name})`);
     }
     const text = await res.text().catch(() => '');
+    if (deadline?.signal.aborted) throw tooLate(path, deadline);
     if (res.status === 429) {
       const retryAfter = Number(res.headers.get('retry-after'));
       const wait = Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter * 1000 : options.backoffMs;
       await options.limiter.pause(options.bucket, wait);
-      throw new UpstreamError(options.service, 'rate_limited', 429, `${options.service} ${path}: rate limited (429), backing off ${Math.round(wait / 1000)} s`);
+      throw new UpstreamError(options.service, 'rate_limited', 429, `${options.service} ${path}: rate limited (429), backing off ${Math.round(wait / 1000)} s`, wait);
     }
     if (res.status === 503) {
       await options.limiter.pause(options.bucket, options.backoffMs);
-      throw new UpstreamError(options.service, 'unavailable', 503, `${options.service} ${path}: service unavailable (503), backing off ${Math.round(options.backoffMs / 1000)} s`);
+      throw new UpstreamError(options.service, 'unavailable', 503, `${options.service} ${path}: service unavailable (503), backing off ${Math.round(options.backoffMs / 1000)} s`, options.backoffMs);
     }
     if (res.status === 404) throw new UpstreamError(options.service, 'not_found', 404, `${options.service} ${path}: not found`);
     if (res.status === 400 || res.status === 401 || res.status === 403) {
@@ -107,20 +122,35 @@ export function createUpstream(options: UpstreamOptions) {
     }
   }
 
-  async function call(path: string, query: Record<string, string | number | undefined>, extra: CallOptions['extraBucket']): Promise<unknown> {
+  /** Fails at once when the buckets will not have a slot before the deadline (a back-off after 429/503). */
+  async function slotInTime(path: string, extra: CallOptions['extraBucket'], deadline: Deadline) {
+    const wait = Math.max(extra ? await options.limiter.waitFor(extra.bucket) : 0, await options.limiter.waitFor(options.bucket));
+    if (wait >= remainingMs(deadline)) {
+      throw new UpstreamError(options.service, 'rate_limited', null, `${options.service} ${path}: backing off, no call for ${Math.ceil(wait / 1000)} s`, wait);
+    }
+  }
+
+  async function call(path: string, query: Record<string, string | number | undefined>, extra: CallOptions['extraBucket'], deadline: Deadline | undefined): Promise<unknown> {
     for (let attempt = 1; ; attempt++) {
       const waitStart = performance.now();
-      if (extra) await options.limiter.acquire(extra.bucket, extra.intervalMs);
-      await options.limiter.acquire(options.bucket, options.intervalMs);
+      const acquire = async () => {
+        if (extra) await options.limiter.acquire(extra.bucket, extra.intervalMs);
+        await options.limiter.acquire(options.bucket, options.intervalMs);
+      };
+      if (deadline) {
+        await slotInTime(path, extra, deadline);
+        // A slot reserved and then given up only leaves a gap: the rate holds (ST1).
+        await beforeDeadline(acquire(), deadline, () => tooLate(path, deadline));
+      } else await acquire();
       options.observe?.waited((performance.now() - waitStart) / 1000);
       try {
-        const answer = await once(path, query);
+        const answer = await once(path, query, deadline);
         options.observe?.call('ok');
         return answer;
       } catch (err) {
         options.observe?.call(err instanceof UpstreamError ? (err.status ? String(err.status) : err.failure) : 'error');
         const retryable = err instanceof UpstreamError && err.failure === 'unavailable' && (err.status === null || err.status === 502 || err.status === 504);
-        if (!retryable || attempt >= 2) throw err;
+        if (!retryable || attempt >= 2 || (deadline && remainingMs(deadline) === 0)) throw err;
         options.log.debug({ service: options.service, path }, 'upstream: retrying once');
       }
     }
@@ -136,7 +166,7 @@ export function createUpstream(options: UpstreamOptions) {
       const hit = cache.get(key);
       if (hit && call_.ttlMs > 0 && now() - hit.at < call_.ttlMs) return { data: hit.data as T, fetchedAt: new Date(hit.at).toISOString(), stale: null };
       try {
-        const data = parse(await call(path, query, call_.extraBucket));
+        const data = parse(await call(path, query, call_.extraBucket, call_.deadline));
         if (cache.size >= MAX_CACHE) cache.delete(cache.keys().next().value!);
         cache.delete(key);
         cache.set(key, { data, at: now() });

@@ -1,4 +1,4 @@
-import pino from 'pino';
+import pino, { type Logger } from 'pino';
 import { createHub, type Hub } from '../../server/app';
 import { loadConfig } from '../../server/config';
 import { createTestDatabase, type DbKind, type TestDatabase } from './databases';
@@ -21,6 +21,8 @@ export interface StartOptions {
   /** Reuse an existing database (several hubs on one database). */
   database?: TestDatabase;
   env?: Record<string, string>;
+  /** The hub's logger (to read what it logs); default: silent, or TEST_LOG_LEVEL. */
+  logger?: Logger;
 }
 
 /** Boots the real hub (real database, real HTTP server on a free port) for one test file. */
@@ -38,7 +40,7 @@ export async function startHub(options: StartOptions = {}): Promise<TestHub> {
     ...database.env,
     ...options.env,
   });
-  const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
+  const logger = options.logger ?? pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
   const hub = await createHub(config, { logger });
   const port = await hub.listen();
   const url = `http://127.0.0.1:${port}`;
