@@ -14,6 +14,7 @@ import type { HubServices } from '../services';
 import { Team } from '../teams/team.model';
 import { findTournament, isTournamentStaff, requireTournamentStaff } from '../tournaments/access';
 import { displayName, User } from '../users/user.model';
+import { presenceOn } from '../realtime/presence';
 import { HeroDraft, HeroDraftStepRow } from './herodraft.model';
 import {
   availableHeroes, buildSequence, checkChoice, checkHero, choiceDue, coinToss, deduct, DEFAULT_PRESET, DEFAULT_TIMING, type Preset,
@@ -579,7 +580,9 @@ export function penalize(hub: HubServices, actor: Actor | null, id: number, inpu
 /**
  * CM6/CM7: the room's presence changed (any process, any tab). While drafting, a captain with
  * no connection left starts the grace period; back in time (any tab) clears it. Presence is
- * per user across processes, so a second tab never counts as a disconnect.
+ * per user across processes, so a second tab never counts as a disconnect. RT10/RT13: while
+ * presence cannot be believed (Redis away, or settling after it came back) an absence starts
+ * nothing; the tracker broadcasts the room again once it can.
  */
 export function onCaptainPresence(hub: HubServices, id: number, participants: { userId: number; connected: boolean }[], version: number): Promise<void> {
   // Readings are applied one at a time per room, and one older than the last applied is
@@ -601,33 +604,82 @@ const presenceState = new WeakMap<HubServices, Map<number, { version: number; ch
 async function applyPresence(hub: HubServices, id: number, participants: { userId: number; connected: boolean }[]) {
   const current = await HeroDraft.query(hub.db).findById(id).select('status', 'graceDueAtMs');
   if (!current) return;
-  const away = participants.some((p) => !p.connected);
   const graceSet = current.graceDueAtMs !== null;
   if (current.status !== 'drafting' && !graceSet) return;
-  if (current.status === 'drafting' && away === graceSet) return;
+  // One process (no Redis) applies its readings in order: this one agreeing with the draft
+  // settles it. With several, the decision is only taken under the room's lock: a check here
+  // could miss the grace another process is setting right now, and leave it pending.
+  if (!presenceOn(hub.redis) && current.status === 'drafting' && participants.some((p) => !p.connected) === graceSet) return;
   await hub.commands.run(null, async (tx) => {
     const ctx = await begin(hub, tx, id);
     const d = ctx.l.draft;
-    const awayTeams = ([0, 1] as const).filter((team) => participants.some((p) => p.userId === ctx.l.teams[team].captainUserId && !p.connected));
-    if (d.status === 'drafting' && awayTeams.length > 0 && d.graceDueAtMs === null) {
+    const now = await captainsAway(hub, ctx, participants);
+    if (d.status === 'drafting' && now.away.length > 0 && d.graceDueAtMs === null) {
+      // An absence in a reading that cannot be believed (Redis away, or presence settling after
+      // it came back) starts nothing: the reading broadcast once presence has settled decides.
+      if (!now.trusted) return;
       await patch(ctx, { graceDueAtMs: ctx.now + hub.config.heroDraft.graceMs });
-    } else if ((awayTeams.length === 0 || d.status !== 'drafting') && d.graceDueAtMs !== null) {
+    } else if ((now.away.length === 0 || d.status !== 'drafting') && d.graceDueAtMs !== null) {
       await patch(ctx, { graceDueAtMs: null });
     } else {
       return;
     }
-    // An event, so every screen (and every cached read) shows "pausing in N s" at once, and
-    // the pause deadline is (re)armed at the room's new seq.
-    const view = buildView(ctx.l, 0);
-    const details: Omit<HeroDraftGraceEvent, 'heroDraft'> = { graceDueAt: view.graceDueAt, away: awayTeams };
-    await finish(ctx, 'herodraft.grace', details);
+    await announceGrace(ctx, now.away);
   });
 }
 
+/**
+ * The teams (0/1) whose captain has no connection. On Redis, from a fresh reading taken under
+ * the room's lock: several processes judge one draft, and of two the later reads the later
+ * state (the reading each broadcast may reach the database in either order). Without Redis
+ * there is one process, and the reading it just broadcast is current and always believed.
+ */
+async function captainsAway(hub: HubServices, ctx: Ctx, broadcast?: { userId: number; connected: boolean }[]): Promise<{ away: (0 | 1)[]; trusted: boolean }> {
+  const tracker = presenceOn(hub.redis);
+  let connected: (userId: number) => boolean;
+  let trusted = true;
+  if (tracker) {
+    const reading = await tracker.check(ctx.room);
+    const seen = new Set(reading.presence.viewers.map((v) => v.id));
+    connected = (userId) => seen.has(userId);
+    trusted = reading.trusted;
+  } else {
+    connected = (userId) => broadcast?.some((p) => p.userId === userId && p.connected) ?? false;
+  }
+  return { away: ([0, 1] as const).filter((team) => !connected(ctx.l.teams[team].captainUserId)), trusted };
+}
+
+/**
+ * An event, so every screen (and every cached read) shows "pausing in N s" or its end at
+ * once; it also (re)arms the pause deadline at the room's new seq.
+ */
+async function announceGrace(ctx: Ctx, away: (0 | 1)[]) {
+  const graceDueAtMs = num(ctx.l.draft.graceDueAtMs);
+  const details: Omit<HeroDraftGraceEvent, 'heroDraft'> = { graceDueAt: graceDueAtMs === null ? null : new Date(graceDueAtMs).toISOString(), away };
+  await finish(ctx, 'herodraft.grace', details);
+}
+
+/**
+ * CM6: the grace is over. On Redis the pause is decided on a fresh reading: a captain back on
+ * another process (whose reading may not have arrived) clears it; while presence cannot be
+ * believed (Redis away or settling) the pause is put off by another grace period, announced,
+ * rather than taken for connected captains that only look gone.
+ */
 async function expireGrace(hub: HubServices, tx: CommandTx, deadline: Deadline) {
   const id = Number(deadline.room.slice(deadline.room.indexOf(':') + 1));
   const ctx: Ctx = { hub, tx, id, room: deadline.room, l: await load(tx.db, id), now: clockOf(hub).now() };
   if (ctx.l.draft.status !== 'drafting' || ctx.l.draft.graceDueAtMs === null) return;
+  if (presenceOn(hub.redis)) {
+    const now = await captainsAway(hub, ctx);
+    if (now.away.length === 0) {
+      await patch(ctx, { graceDueAtMs: null });
+      return announceGrace(ctx, now.away);
+    }
+    if (!now.trusted) {
+      await patch(ctx, { graceDueAtMs: ctx.now + hub.config.heroDraft.graceMs });
+      return announceGrace(ctx, now.away);
+    }
+  }
   await pauseNow(ctx, 'a captain disconnected');
 }
 

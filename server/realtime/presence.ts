@@ -15,11 +15,30 @@ export interface PresenceTracker {
   remove(room: string, viewer: Viewer): void;
   /** The room's presence across every process. */
   read(room: string): Promise<Omit<Presence, 'participants'>>;
+  /**
+   * A fresh reading and whether its absences can be believed: not when it shows this process
+   * alone (Redis failed), nor while presence settles after Redis came back (until every live
+   * process has had the time to beat and write its share again). Whoever it shows is there.
+   */
+  check(room: string): Promise<{ presence: Omit<Presence, 'participants'>; trusted: boolean }>;
+  /** Whether readings taken now can be believed (see check). */
+  settled(): boolean;
   /** Removes this process's share everywhere (and says so to the rooms), then stops. */
   close(): Promise<void>;
 }
 
 type Counts = Map<string, { count: number; name: string }>; // field: 'anon' | `u:<id>`
+
+/** The tracker of each hub on Redis, by its main connection (features judge presence through it). */
+const trackers = new WeakMap<Redis, PresenceTracker>();
+
+/**
+ * The presence tracker of the hub whose main Redis connection this is; none without Redis
+ * (one process: its own sockets are the whole truth, and every reading can be believed).
+ */
+export function presenceOn(redis: Redis | undefined): PresenceTracker | undefined {
+  return redis ? trackers.get(redis) : undefined;
+}
 
 const fieldOf = (v: Viewer) => (v.userId === null ? 'anon' : `u:${v.userId}`);
 
@@ -58,6 +77,26 @@ export function createPresence(opts: {
   let flushTimer: NodeJS.Timeout | undefined;
   let closed = false;
 
+  // After Redis was away, every process's heartbeat is old and some shares are missing (or
+  // gone, if Redis restarted empty) until each process is back and has written again: for
+  // one heartbeat TTL, absences in a reading prove nothing, and no process is reaped. Then
+  // each room this process is in is broadcast again, to be judged on a reading that can be.
+  let unsettledUntil = 0;
+  let settleTimer: NodeJS.Timeout | undefined;
+  const settled = () => !redis || (redis.status === 'ready' && Date.now() >= unsettledUntil);
+  function unsettle() {
+    if (closed) return;
+    unsettledUntil = Date.now() + ttlMs;
+    clearTimeout(settleTimer);
+    // A few ms late: a timer may run a ms early, and the readings it causes must be settled.
+    settleTimer = setTimeout(() => {
+      settleTimer = undefined;
+      if (closed || !settled()) return; // still away: its next 'ready' starts over
+      for (const room of local.keys()) opts.broadcast(room);
+    }, ttlMs + 5);
+    settleTimer.unref();
+  }
+
   function schedule(delay = opts.throttleMs) {
     if (flushTimer || closed) return;
     flushTimer = setTimeout(() => {
@@ -89,6 +128,7 @@ export function createPresence(opts: {
         await writeShares(rooms);
       } catch (err) {
         log.debug({ err }, 'presence not written to redis; retrying later');
+        unsettle();
         for (const room of rooms) dirty.add(room);
         schedule(opts.heartbeatMs);
         return;
@@ -100,6 +140,8 @@ export function createPresence(opts: {
   async function writeShares(rooms: string[]) {
     if (!redis) return;
     const multi = redis.multi();
+    // What is written, once it is: a write that fails must not forget fields still to delete.
+    const nowWritten = new Map<string, Set<string>>();
     for (const room of rooms) {
       const counts = local.get(room);
       const before = written.get(room) ?? new Set<string>();
@@ -113,11 +155,16 @@ export function createPresence(opts: {
       if (gone.length) multi.hdel(roomKey(room), ...gone);
       if (now.size) multi.sadd(procRoomsKey(proc), room);
       else multi.srem(procRoomsKey(proc), room);
+      nowWritten.set(room, now);
+    }
+    multi.zadd(procsKey, Date.now(), proc);
+    const replies = await multi.exec();
+    const failed = replies?.find(([err]) => err);
+    if (!replies || failed) throw failed?.[0] ?? new Error('presence write aborted');
+    for (const [room, now] of nowWritten) {
       if (now.size) written.set(room, now);
       else written.delete(room);
     }
-    multi.zadd(procsKey, Date.now(), proc);
-    await multi.exec();
   }
 
   let localReads = 0;
@@ -142,6 +189,10 @@ export function createPresence(opts: {
   }
 
   async function read(room: string) {
+    return (await readWithSource(room)).presence;
+  }
+
+  async function readWithSource(room: string): Promise<{ presence: Omit<Presence, 'participants'>; fromRedis: boolean }> {
     if (redis) {
       try {
         // One MULTI: the time and the state it stamps are read together.
@@ -149,14 +200,33 @@ export function createPresence(opts: {
         const failed = replies?.find(([err]) => err);
         if (!replies || failed) throw failed?.[0] ?? new Error('presence read aborted');
         const [sec, micro] = replies[0]![1] as [string, string];
-        return sum(room, replies[1]![1] as Record<string, string>, new Set(replies[2]![1] as string[]), Number(sec) * 1e6 + Number(micro));
+        const presence = sum(room, replies[1]![1] as Record<string, string>, new Set(replies[2]![1] as string[]), Number(sec) * 1e6 + Number(micro));
+        return { presence, fromRedis: true };
       } catch (err) {
         log.debug({ err }, 'presence read from redis failed; showing this process only');
+        unsettle();
       }
     }
     const fields: Record<string, string> = {};
     for (const [field, { count, name }] of local.get(room) ?? []) fields[`${proc}|${field}`] = field === 'anon' ? String(count) : `${count}|${name}`;
-    return sum(room, fields, new Set([proc]), Date.now() * 1000 + (localReads++ % 1000));
+    return { presence: sum(room, fields, new Set([proc]), Date.now() * 1000 + (localReads++ % 1000)), fromRedis: false };
+  }
+
+  async function check(room: string) {
+    const before = settled();
+    const { presence, fromRedis } = await readWithSource(room);
+    // Without Redis this process is the only one: its sockets are all there is.
+    return { presence, trusted: !redis || (before && fromRedis && settled()) };
+  }
+
+  /**
+   * Writes this process's whole share again. What it wrote before is kept in mind: if Redis
+   * kept it through an outage, the fields of viewers who left meanwhile are deleted, not left
+   * to show them there for as long as this process lives.
+   */
+  function rewriteAll() {
+    for (const room of new Set([...local.keys(), ...written.keys()])) dirty.add(room);
+    schedule(0);
   }
 
   /** Heartbeat, and clean up after processes that stopped beating. */
@@ -166,10 +236,10 @@ export function createPresence(opts: {
       const added = await redis.zadd(procsKey, Date.now(), proc);
       if (Number(added) === 1 && written.size + local.size > 0) {
         // We were missing (Redis restarted empty, or someone took us for dead): write everything again.
-        written.clear();
-        for (const room of local.keys()) dirty.add(room);
-        schedule(0);
+        rewriteAll();
       }
+      // Right after an outage every heartbeat is old: the living have not beaten yet.
+      if (!settled()) return;
       const dead = await redis.zrangebyscore(procsKey, '-inf', Date.now() - ttlMs);
       for (const other of dead) {
         if (other === proc) continue;
@@ -196,20 +266,24 @@ export function createPresence(opts: {
   beat.unref();
   void heartbeat();
   const onReady = () => {
-    written.clear();
-    for (const room of local.keys()) dirty.add(room);
+    // (Re)connected: the others may not have beaten and written since Redis came back.
+    unsettle();
+    rewriteAll();
     void heartbeat();
-    schedule(0);
   };
   redis?.on('ready', onReady);
 
-  return {
+  const tracker: PresenceTracker = {
     add: (room, viewer) => change(room, viewer, 1),
     remove: (room, viewer) => change(room, viewer, -1),
     read,
+    check,
+    settled,
     async close() {
       closed = true;
+      if (redis) trackers.delete(redis);
       clearInterval(beat);
+      clearTimeout(settleTimer);
       clearTimeout(flushTimer);
       flushTimer = undefined;
       redis?.off('ready', onReady);
@@ -231,4 +305,6 @@ export function createPresence(opts: {
       for (const room of rooms) opts.broadcast(room);
     },
   };
+  if (redis) trackers.set(redis, tracker);
+  return tracker;
 }
