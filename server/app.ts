@@ -27,7 +27,7 @@ import { createDeadlineScheduler, type DeadlineScheduler } from './deadlines/dea
 import { createLivePoller, type LivePoller } from './steam/live.poller';
 import { registerDraftDeadlines } from './draft/draft.service';
 import { InFlight } from './lifecycle/in-flight';
-import { unavailable } from './http/errors';
+import { unavailable } from './commands/errors';
 
 export interface Hub {
   services: HubServices;

@@ -1,5 +1,5 @@
 import type { SiteRole } from '../../shared/schemas/users';
-import { forbidden, unauthenticated } from '../http/errors';
+import { forbidden, unauthenticated } from '../commands/errors';
 
 /** Who is issuing a command: the logged-in user, as the server knows them. */
 export interface Actor {

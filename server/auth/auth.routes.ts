@@ -2,7 +2,7 @@ import type { Request, Response, Router } from 'express';
 import type passport from 'passport';
 import { api } from '../../shared/api/contract';
 import type { LoginErrorCode } from '../../shared/login-errors';
-import { notFound } from '../http/errors';
+import { notFound } from '../commands/errors';
 import { mount } from '../http/route';
 import type { HubServices } from '../services';
 import { toPrivateUser, type User } from '../users/user.model';

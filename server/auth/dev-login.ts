@@ -1,6 +1,6 @@
 import type { Router } from 'express';
 import { api } from '../../shared/api/contract';
-import { HubError, notFound } from '../http/errors';
+import { HubError, notFound } from '../commands/errors';
 import { mount } from '../http/route';
 import type { HubServices } from '../services';
 import { csrf } from './csrf';

@@ -2,7 +2,7 @@ import type { SiteRole } from '../../shared/schemas/users';
 import { rooms } from '../../shared/rooms';
 import { tags } from '../cache/read-cache';
 import type { CommandTx } from '../commands/command';
-import { HubError } from '../http/errors';
+import { HubError } from '../commands/errors';
 import type { HubServices } from '../services';
 import { User } from '../users/user.model';
 import { announce, tournamentsShowing } from '../users/users.service';

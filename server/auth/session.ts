@@ -4,7 +4,7 @@ import path from 'node:path';
 import session from 'express-session';
 import { ConnectSessionKnexStore } from 'connect-session-knex';
 import type { RequestHandler } from 'express';
-import { HubError } from '../http/errors';
+import { HubError } from '../commands/errors';
 import type { HubServices } from '../services';
 import { DurableSessionStore } from './session-store';
 

@@ -10,7 +10,7 @@ import type { CommandTx } from '../commands/command';
 import type { Db } from '../db/knex';
 import { readConsistently, roomSeq } from '../events/snapshot';
 import { isoTime } from '../db/base.model';
-import { conflict, forbidden, invalid, notFound } from '../http/errors';
+import { conflict, forbidden, invalid, notFound } from '../commands/errors';
 import type { HubServices } from '../services';
 import { listTeams } from '../teams/teams.queries';
 import { findTournament, lockTournamentAsStaff } from '../tournaments/access';

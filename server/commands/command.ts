@@ -2,7 +2,7 @@ import type { Knex } from 'knex';
 import type { Logger } from 'pino';
 import type { Db } from '../db/knex';
 import { isContention, isForeignKeyViolation, isUniqueViolation } from '../db/errors';
-import { conflict, HubError } from '../http/errors';
+import { conflict, HubError } from './errors';
 import type { ReadCache } from '../cache/read-cache';
 import type { RoomEvent } from '../events/event.model';
 import { roomLogWriter } from '../events/room-log';

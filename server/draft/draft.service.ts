@@ -11,7 +11,7 @@ import { isoTime } from '../db/base.model';
 import type { Db } from '../db/knex';
 import { readConsistently, roomSeq } from '../events/snapshot';
 import { deadlinesOf, type Deadline } from '../deadlines/deadlines';
-import { conflict, forbidden, notFound } from '../http/errors';
+import { conflict, forbidden, notFound } from '../commands/errors';
 import { PoolPlayer } from '../pool/pool-player.model';
 import type { HubServices } from '../services';
 import { Team } from '../teams/team.model';

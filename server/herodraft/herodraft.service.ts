@@ -9,7 +9,7 @@ import { isoTime } from '../db/base.model';
 import type { Db } from '../db/knex';
 import { deadlinesOf, type Deadline } from '../deadlines/deadlines';
 import { readConsistently, roomSeq } from '../events/snapshot';
-import { conflict, forbidden, notFound } from '../http/errors';
+import { conflict, forbidden, notFound } from '../commands/errors';
 import type { HubServices } from '../services';
 import { Team } from '../teams/team.model';
 import { findTournament, isTournamentStaff, requireTournamentStaff } from '../tournaments/access';

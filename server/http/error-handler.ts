@@ -1,6 +1,7 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { Logger } from 'pino';
-import { HubError } from './errors';
+import { ERROR_STATUS } from '../../shared/errors';
+import { HubError } from '../commands/errors';
 
 /** Unknown /api routes answer JSON, not the SPA. */
 export const apiNotFound: RequestHandler = (req, res) => {
@@ -24,6 +25,6 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
       error = new HubError('internal', 'something went wrong on our side');
     }
     if (error.retryAfterMs !== undefined) res.setHeader('Retry-After', String(Math.ceil(error.retryAfterMs / 1000)));
-    res.status(error.status).json({ error: error.toBody() });
+    res.status(ERROR_STATUS[error.code]).json({ error: error.toBody() });
   };
 }

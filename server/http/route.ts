@@ -4,7 +4,7 @@ import { toIssues } from '../../shared/errors';
 import type { BodyOf, Endpoint, ParamsOf, QueryOf, ResponseOf } from '../../shared/api/endpoint';
 import type { Actor } from '../auth/actor';
 import type { HubServices } from '../services';
-import { invalid, unauthenticated } from './errors';
+import { invalid, unauthenticated } from '../commands/errors';
 import { nameCommand } from '../observability/context';
 
 export interface RequestContext<E extends Endpoint> {

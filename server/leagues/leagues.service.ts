@@ -3,7 +3,7 @@ import type { League as LeagueDto } from '../../shared/schemas/leagues';
 import { type Actor, requireSiteStaff, requireUser } from '../auth/actor';
 import { tags } from '../cache/read-cache';
 import type { CommandTx } from '../commands/command';
-import { conflict, notFound } from '../http/errors';
+import { conflict, notFound } from '../commands/errors';
 import type { HubServices } from '../services';
 import { Tournament } from '../tournaments/tournament.model';
 import { League, toLeague } from './league.model';

@@ -8,7 +8,7 @@ import { readBracket, reportSeries } from '../brackets/bracket.service';
 import { Series } from '../brackets/bracket.model';
 import { tags } from '../cache/read-cache';
 import { isoTime } from '../db/base.model';
-import { conflict, HubError, notFound } from '../http/errors';
+import { conflict, HubError, notFound } from '../commands/errors';
 import type { HubServices } from '../services';
 import { Team, TeamMember } from '../teams/team.model';
 import { requireTournamentStaff } from '../tournaments/access';

@@ -6,7 +6,7 @@ import { mount } from '../http/route';
 import { rooms } from '../../shared/rooms';
 import { roomTag } from '../commands/command';
 import { tags } from '../cache/read-cache';
-import { HubError } from '../http/errors';
+import { HubError } from '../commands/errors';
 import type { HubServices } from '../services';
 import { requireTournamentStaff } from '../tournaments/access';
 import { League } from '../leagues/league.model';

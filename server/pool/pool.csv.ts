@@ -1,6 +1,6 @@
 import { parse } from 'csv-parse/sync';
 import { CSV_COLUMNS, PoolCsvRow, type RowError } from '../../shared/schemas/tournaments';
-import { HubError, invalid } from '../http/errors';
+import { HubError, invalid } from '../commands/errors';
 
 /** Most rows one import may carry; a bigger file answers 413 (split it). */
 export const MAX_IMPORT_ROWS = 1000;

@@ -5,7 +5,7 @@ import { NO_POSITIONS } from '../../shared/schemas/users';
 import type { Actor } from '../auth/actor';
 import { tags } from '../cache/read-cache';
 import { isoTime } from '../db/base.model';
-import { conflict, invalid, notFound } from '../http/errors';
+import { conflict, invalid, notFound } from '../commands/errors';
 import type { HubServices } from '../services';
 import { Team, TeamMember } from '../teams/team.model';
 import { findTournament, lockTournamentAsStaff, touchTournament } from '../tournaments/access';

@@ -3,7 +3,7 @@ import { readMatchView } from '../matches/import.service';
 import type { Actor } from '../auth/actor';
 import { tags } from '../cache/read-cache';
 import type { Db } from '../db/knex';
-import { forbidden, unauthenticated } from '../http/errors';
+import { forbidden, unauthenticated } from '../commands/errors';
 import { Team } from '../teams/team.model';
 import { findTournament } from '../tournaments/access';
 import { getTournamentDetail } from '../tournaments/tournaments.service';

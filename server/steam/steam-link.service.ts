@@ -1,7 +1,7 @@
 import { rooms } from '../../shared/rooms';
 import { type Actor, requireSiteStaff } from '../auth/actor';
 import { tags } from '../cache/read-cache';
-import { conflict, notFound } from '../http/errors';
+import { conflict, notFound } from '../commands/errors';
 import type { HubServices } from '../services';
 import { PoolPlayer } from '../pool/pool-player.model';
 import { toPublicUser, User } from '../users/user.model';

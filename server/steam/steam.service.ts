@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import { normalizeSteamId, steamAccountId } from '../../shared/steamid';
 import type { PlayerLookup, SteamProfile, SteamStatus } from '../../shared/schemas/steam';
-import { HubError, notFound } from '../http/errors';
+import { HubError, notFound } from '../commands/errors';
 import type { HubServices } from '../services';
 import { User, displayName } from '../users/user.model';
 import { readPollState } from '../matches/live.service';

@@ -4,7 +4,7 @@ import { rooms } from '../../shared/rooms';
 import type { Actor } from '../auth/actor';
 import { requireUser } from '../auth/actor';
 import type { CommandTx } from '../commands/command';
-import { conflict, notFound } from '../http/errors';
+import { conflict, notFound } from '../commands/errors';
 import { PoolPlayer } from '../pool/pool-player.model';
 import type { HubServices } from '../services';
 import { findTournament, lockTournamentAsStaff, touchTournament } from '../tournaments/access';

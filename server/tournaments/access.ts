@@ -3,7 +3,7 @@ import { rooms } from '../../shared/rooms';
 import { type Actor, isSiteStaff, requireUser } from '../auth/actor';
 import { tags } from '../cache/read-cache';
 import type { CommandTx } from '../commands/command';
-import { forbidden, notFound } from '../http/errors';
+import { forbidden, notFound } from '../commands/errors';
 import { Tournament, TournamentStaff } from './tournament.model';
 
 /** Loads a tournament or answers 404. */

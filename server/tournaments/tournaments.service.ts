@@ -8,7 +8,7 @@ import type {
 import { type Actor, requireSiteStaff } from '../auth/actor';
 import type { Db } from '../db/knex';
 import { readConsistently, roomSeq } from '../events/snapshot';
-import { conflict, notFound } from '../http/errors';
+import { conflict, notFound } from '../commands/errors';
 import { League, toLeague } from '../leagues/league.model';
 import { listPool } from '../pool/pool.queries';
 import type { HubServices } from '../services';

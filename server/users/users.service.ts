@@ -5,7 +5,7 @@ import { type Actor, requireAdmin, requireUser } from '../auth/actor';
 import { tags } from '../cache/read-cache';
 import type { CommandTx } from '../commands/command';
 import { isPostgres } from '../db/knex';
-import { conflict, notFound } from '../http/errors';
+import { conflict, notFound } from '../commands/errors';
 import type { HubServices } from '../services';
 import { PoolPlayer } from '../pool/pool-player.model';
 import { TournamentStaff } from '../tournaments/tournament.model';

@@ -1,5 +1,6 @@
+import { ERROR_STATUS } from '../../shared/errors';
 import { describe, expect, it } from 'vitest';
-import { HubError } from '../../server/http/errors';
+import { HubError } from '../../server/commands/errors';
 import { MAX_IMPORT_ROWS, parsePoolCsv } from '../../server/pool/pool.csv';
 
 const D1 = '111111111111111111';
@@ -139,6 +140,6 @@ describe('pool CSV parsing', () => {
     expect(parsePoolCsv(rows(MAX_IMPORT_ROWS)).rows).toHaveLength(MAX_IMPORT_ROWS);
     const err = fileError(rows(MAX_IMPORT_ROWS + 1));
     expect(err.code).toBe('payload_too_large');
-    expect(err.status).toBe(413);
+    expect(ERROR_STATUS[err.code]).toBe(413); // what REST answers it with
   });
 });
