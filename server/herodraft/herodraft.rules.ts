@@ -2,31 +2,27 @@
  * Captains Mode hero draft: pure rules (no I/O, no clock of its own, no randomness of its own).
  *
  * F = the team with first pick, S = the other. Sequences are data; timing is arithmetic on
- * millisecond timestamps the caller passes in.
+ * millisecond timestamps the caller passes in. The rules the page applies too (whose turn, used
+ * heroes, the turn clock) live in shared/rules/herodraft.ts and are re-exported here.
  */
 
-export type Slot = 'F' | 'S';
-export type Action = 'ban' | 'pick';
-export interface Step {
-  team: Slot;
-  action: Action;
-  seconds: number;
-}
+import { HERO_DRAFT_PRESETS } from '../../shared/schemas/herodraft';
+import type { Action, Slot, Step } from '../../shared/rules/herodraft';
+
+export {
+  availableHeroes, checkHero, spend, teamOfStep, turnDeadline, usedHeroes,
+  type Action, type DoneStep, type Slot, type Step, type TurnClock,
+} from '../../shared/rules/herodraft';
+
 export interface Sequence {
   steps: Step[];
   reserveSeconds: number;
 }
 
-export const PRESETS = ['7.40', '7.34', '7.30', '7.00'] as const;
+/** The same list the API accepts. */
+export const PRESETS = HERO_DRAFT_PRESETS;
 export type Preset = (typeof PRESETS)[number];
 export const DEFAULT_PRESET: Preset = '7.40';
-
-export const PRESET_LABELS: Record<Preset, string> = {
-  '7.40': '7.40 – 7.42 (current)',
-  '7.34': '7.34 – 7.39',
-  '7.30': '7.30 – 7.33',
-  '7.00': '7.00 – 7.06',
-};
 
 /** Phases as in domain.md: action and the teams in order. */
 const ORDERS: Record<Preset, [Action, string][]> = {
@@ -55,13 +51,6 @@ export function buildSequence(preset: Preset, timing: Timing = DEFAULT_TIMING): 
     }
   });
   return { steps, reserveSeconds: timing.reserveSeconds };
-}
-
-/** Index of the phase each step belongs to (for the layout: phases are runs of one action). */
-export function phaseOf(steps: Step[], index: number): number {
-  let phase = 0;
-  for (let i = 1; i <= index; i++) if (steps[i]!.action !== steps[i - 1]!.action) phase++;
-  return phase;
 }
 
 // ------------------------------------------------------------------ coin toss and choices
@@ -118,23 +107,7 @@ export function settleChoices(s: ChoiceState): { firstPick: 0 | 1; radiant: 0 | 
   return { firstPick: mine(orderChoice.c, orderChoice.t, 'first'), radiant: mine(sideChoice.c, sideChoice.t, 'radiant') };
 }
 
-// ------------------------------------------------------------------ steps
-
-export interface DoneStep {
-  heroId: number | null;
-}
-
-/** CM3: a hero is used once per draft; ids must be in the hero list. */
-export function checkHero(heroIds: ReadonlySet<number>, done: DoneStep[], heroId: number): string | null {
-  if (!heroIds.has(heroId)) return `there is no hero with id ${heroId} in Captains Mode`;
-  if (done.some((d) => d.heroId === heroId)) return 'that hero has already been picked or banned';
-  return null;
-}
-
-export function availableHeroes(heroIds: Iterable<number>, done: DoneStep[]): number[] {
-  const used = new Set(done.map((d) => d.heroId));
-  return [...heroIds].filter((id) => !used.has(id)).sort((a, b) => a - b);
-}
+// ------------------------------------------------------------------ steps (CM3 is in shared/rules)
 
 /** CM5: on timeout a ban is skipped (null) and a pick is a random available hero. */
 export function timeoutChoice(action: Action, available: number[], random: RandomSource): number | null {
@@ -144,32 +117,5 @@ export function timeoutChoice(action: Action, available: number[], random: Rando
 
 // ------------------------------------------------------------------ timing
 
-/**
- * The clock of the step on turn. `startedAt` is when the step's time (re)started counting;
- * `stepMs` is its own time left at that moment; `reserveMs` the acting team's reserve then.
- */
-export interface TurnClock {
-  startedAt: number;
-  stepMs: number;
-  reserveMs: number;
-}
-
-/** CM4: when the turn times out: its own time first, then the reserve. */
-export const turnDeadline = (c: TurnClock) => c.startedAt + c.stepMs + c.reserveMs;
-
-/**
- * CM4: what is left at `now` (before startedAt, e.g. a resume countdown, nothing is spent).
- * Unused step time is simply dropped when the step ends: it never carries over.
- */
-export function spend(c: TurnClock, now: number): { stepMs: number; reserveMs: number } {
-  const elapsed = Math.max(0, now - c.startedAt);
-  const fromStep = Math.min(elapsed, c.stepMs);
-  const fromReserve = Math.min(Math.max(0, elapsed - c.stepMs), c.reserveMs);
-  return { stepMs: c.stepMs - fromStep, reserveMs: c.reserveMs - fromReserve };
-}
-
 /** A penalty: reserve never goes below zero. */
 export const deduct = (reserveMs: number, ms: number) => Math.max(0, reserveMs - ms);
-
-/** Whose turn: the team index (0/1) acting at step `index`, given which index has first pick. */
-export const teamOfStep = (step: Step, firstPick: 0 | 1): 0 | 1 => (step.team === 'F' ? firstPick : firstPick === 0 ? 1 : 0);

@@ -1,3 +1,4 @@
+import { spend, teamOfStep } from '$shared/rules/herodraft';
 import type { HeroDraftView } from '$shared/schemas/herodraft';
 
 export interface Countdown {
@@ -7,15 +8,18 @@ export interface Countdown {
   reserveMs: number;
 }
 
-/** CM4 on the client: the step's own time first, then the reserve, from the stored turn clock. */
+/** CM4 on the client: the hub's own arithmetic (shared) on the stored turn clock. */
 export function countdown(turn: NonNullable<HeroDraftView['turn']>, serverNow: number): Countdown {
   const startedAt = Date.parse(turn.startedAt);
-  const elapsed = Math.max(0, serverNow - startedAt);
-  return {
-    startsInMs: Math.max(0, startedAt - serverNow),
-    stepMs: Math.max(0, turn.stepMs - elapsed),
-    reserveMs: Math.max(0, turn.reserveMs - Math.max(0, elapsed - turn.stepMs)),
-  };
+  return { startsInMs: Math.max(0, startedAt - serverNow), ...spend({ startedAt, stepMs: turn.stepMs, reserveMs: turn.reserveMs }, serverNow) };
+}
+
+/** The team index (0/1) acting at a step, or null before first pick is chosen. */
+export function actingTeam(d: HeroDraftView, stepIndex: number): 0 | 1 | null {
+  const step = d.steps[stepIndex];
+  const first = d.teams.findIndex((t) => t.firstPick);
+  if (!step || (first !== 0 && first !== 1)) return null;
+  return teamOfStep(step, first);
 }
 
 export const seconds = (ms: number) => {
