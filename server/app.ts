@@ -55,7 +55,7 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
     // config.ts refuses this already; a hub built by other means must refuse too (AU4).
     throw new Error('refusing to start: the development login is enabled in production');
   }
-  const log = options.logger ?? createLogger(config.logLevel);
+  const log = options.logger ?? createLogger(config.logLevel, undefined, { env: config.env, isTTY: process.stdout.isTTY });
   const db = createDb(config.database, log);
   if (options.migrate ?? true) await migrateLatest(db);
 

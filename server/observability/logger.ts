@@ -1,4 +1,5 @@
 import pino, { type DestinationStream, type Logger } from 'pino';
+import { prettyFactory } from 'pino-pretty';
 import { currentContext } from './context';
 
 /**
@@ -32,8 +33,22 @@ export const REDACT = [
   '*.key',
 ];
 
-/** The hub's JSON logger: every line written inside a request carries its reqId (and command). */
-export function createLogger(level: string, destination?: DestinationStream): Logger {
+/** Who reads the lines: NODE_ENV as the config has it, and whether the destination is a terminal. */
+export interface LogOutput {
+  env: string;
+  isTTY: boolean | undefined;
+}
+
+/** Readable lines only for a person at a development terminal; tests, production and pipes get JSON. */
+export function prettyLogs({ env, isTTY }: LogOutput): boolean {
+  return env === 'development' && isTTY === true;
+}
+
+/**
+ * The hub's logger: every line written inside a request carries its reqId (and command). Lines
+ * are JSON unless `output` says a person reads them (prettyLogs), as on `npm start` in a terminal.
+ */
+export function createLogger(level: string, destination?: DestinationStream, output?: LogOutput): Logger {
   return pino(
     {
       level,
@@ -43,6 +58,12 @@ export function createLogger(level: string, destination?: DestinationStream): Lo
         return context ? { reqId: context.requestId, ...(context.command ? { command: context.command } : {}) } : {};
       },
     },
-    destination,
+    output && prettyLogs(output) ? prettyStream(destination) : destination,
   );
+}
+
+/** Formats each JSON line in place, synchronously like pino's stdout, so no line is lost at exit. */
+function prettyStream(destination: DestinationStream = pino.destination({ dest: 1, sync: true })): DestinationStream {
+  const format = prettyFactory({ translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' });
+  return { write: (line: string) => destination.write(format(line)) };
 }
