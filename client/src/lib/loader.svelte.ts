@@ -7,10 +7,13 @@ export class Loader<T> {
   status = $state<number | null>(null);
   loading = $state(false);
   #fetch: () => Promise<T>;
+  #keep: (next: T, current: T | undefined) => boolean;
   #generation = 0;
 
-  constructor(fetcher: () => Promise<T>) {
+  /** `keep`: whether an answer replaces the data shown (a live copy keeps the newest seq). */
+  constructor(fetcher: () => Promise<T>, keep: (next: T, current: T | undefined) => boolean = () => true) {
     this.#fetch = fetcher;
+    this.#keep = keep;
   }
 
   /** Reloads; an answer that arrives after a newer request started is dropped. */
@@ -20,7 +23,7 @@ export class Loader<T> {
     try {
       const data = await this.#fetch();
       if (generation !== this.#generation) return;
-      this.data = data;
+      if (this.#keep(data, this.data)) this.data = data;
       this.error = null;
       this.status = null;
     } catch (err) {
