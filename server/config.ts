@@ -57,6 +57,9 @@ const EnvSchema = z.object({
   RT_SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(10_000),
   // Open sockets per client address on one process (behind a proxy, set TRUST_PROXY); 0 = no limit.
   RT_MAX_SOCKETS_PER_ADDRESS: z.coerce.number().int().min(0).default(100),
+  // Fan-out to this process's sockets: direct (frames written straight to idle WebSockets, using
+  // Socket.IO internals; falls back to stock by itself if one is missing) or stock (as published).
+  RT_FANOUT: z.enum(['direct', 'stock']).default('direct'),
 
   // Captains Mode: hero images (empty = text tiles only), disconnect grace, resume countdown.
   HERO_IMAGE_BASE: z.union([z.literal('off'), url]).default('https://cdn.cloudflare.steamstatic.com'),
@@ -124,6 +127,8 @@ export interface Config {
     shutdownGraceMs: number;
     /** Open sockets one client address may hold on this process; 0 = no limit. */
     maxSocketsPerAddress: number;
+    /** direct: the fast fan-out (server/realtime/internals.ts); stock: Socket.IO's adapters as published. */
+    fanout: 'direct' | 'stock';
   };
   heroDraft: {
     /** Prefix of the heroes' img/icon paths; '' turns images off (text tiles). */
@@ -232,6 +237,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       replayLimit: env.RT_REPLAY_LIMIT,
       shutdownGraceMs: env.RT_SHUTDOWN_GRACE_MS,
       maxSocketsPerAddress: env.RT_MAX_SOCKETS_PER_ADDRESS,
+      fanout: env.RT_FANOUT,
     },
     heroDraft: {
       // Empty normally means "not set"; here it is asked for explicitly: images off.

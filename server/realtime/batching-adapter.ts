@@ -1,187 +1,161 @@
-import { RedisAdapter } from '@socket.io/redis-adapter';
-import type { Logger } from 'pino';
-import type { Namespace } from 'socket.io';
 import type { BroadcastOptions } from 'socket.io-adapter';
-import { broadcastLocally, coalescingWrites, isCoalescing } from './direct-fanout';
+import type { Packet, Parser, RawOpts } from './internals';
 
 /**
- * The classic Redis adapter, with the broadcasts of one event-loop turn sent as one PUBLISH.
+ * The broadcasts of one event-loop turn, sent to the other processes as one PUBLISH.
  *
  * Why: every PUBLISH costs the sender an ioredis command (objects, a promise, a reply to
  * parse) and its own echo (each process is subscribed to what it publishes), and costs every
  * other process one message to take in. With many small rooms that per-message cost was most
  * of what Redis added to a broadcast; the fan-out itself is the same.
  *
- * - A broadcast is encoded at once (the caller may change its objects afterwards), queued,
- *   and delivered locally (a command's event is published with `publishToOthers`, and
- *   delivered locally by the realtime layer once the command's cache invalidation is done).
+ * - A broadcast is encoded at once (the caller may change its objects afterwards) as the
+ *   classic adapter encodes it, `[uid, packet, opts]` with the adapter's parser, and queued.
  *   The queue is published when the turn ends (setImmediate), or at once when this broadcast
  *   has many local recipients (the other processes should not wait for that local fan-out) or
- *   the queue is large. While writes are coalesced (direct-fanout.ts:
- *   the command bus said more events are about to follow), the local fan-out waits for the
- *   end of the turn too, so the queue waits with it and the other processes get the turn's
- *   events as one batch, which they coalesce in turn.
- * - A queue of one goes out exactly as the classic adapter sends it (same channel, same
- *   bytes). Several go as one message on the namespace channel: `[uid, 0, [[packet, opts]…]]`.
- *   A process running the plain adapter ignores it (a packet of 0 is "another namespace"),
- *   so during a rolling deploy old processes miss batched events; their clients resync from
- *   the log when they reconnect to a new one.
- * - Any other publish of the adapter (requests: disconnectSockets, fetchSockets…) first
- *   flushes the queue (see `flushBefore`), so a broadcast and a request sent after it stay in
- *   that order.
- * - A process drops its own messages by their first bytes, before decoding them.
+ *   the queue is large. While writes are coalesced (the command bus said more events are about
+ *   to follow), the local fan-out waits for the end of the turn too, so the queue waits with it
+ *   and the other processes get the turn's events as one batch, which they coalesce in turn.
+ * - Several go as one batch on the batch channel, in a versioned format of our own (below);
+ *   one alone goes as the classic adapter sends it when this process can (the direct path),
+ *   else as a batch of one.
+ * - Both paths (RT_FANOUT=direct and stock) read batches, with Socket.IO's public API: in a
+ *   rolling deploy, processes of both kinds on one Redis get every event. A message of a
+ *   format this process does not know (a newer release) is not dropped silently: it calls
+ *   `unreadable`, and the fan-out tells this process's clients the head of every room they
+ *   watch, so that those who missed something replay it from the log.
+ * - The adapter's own publishes (requests: disconnectSockets…) flush the queue first
+ *   (fanout.ts), so a broadcast and a request sent after it stay in that order; batches go on
+ *   the same connections as the adapter's messages, so Redis keeps their order.
  *
- * The framing is msgpack written by hand around the parser's output: it relies on the
- * adapter's default parser (notepack.io), which createFanOut keeps.
+ * Batch format 2: `DTXB`, the version byte (2), the sender's uid (a length byte, then UTF-8),
+ * then each entry as a 4-byte big-endian length and the entry's bytes (`[uid, packet, opts]`,
+ * encoded by the adapter's parser). A new layout gets a new version; readers of this one
+ * resync on anything else.
  */
+export const BATCH_FORMAT = 2;
+const MAGIC = Buffer.from('DTXB', 'latin1');
 
 /** Local recipients from which a broadcast is published at once rather than at the end of the turn. */
 const FLUSH_NOW_RECIPIENTS = 32;
 const MAX_QUEUED = 500;
 const MAX_QUEUED_BYTES = 256 * 1024;
 
-interface Parser {
-  encode(msg: unknown): Buffer;
-  decode(msg: Buffer): unknown;
-}
-interface Publisher {
-  publish(channel: string, message: Buffer): Promise<unknown>;
-}
-type RawOpts = { rooms: unknown[]; except: unknown[]; flags?: BroadcastOptions['flags'] };
-
-/** What this class uses of RedisAdapter's internals (typed private there); pinned by the package version. */
-interface RedisAdapterInternals {
-  readonly nsp: Namespace;
-  readonly uid: string;
-  readonly parser: Parser;
-  readonly channel: string;
-  readonly rooms: Map<unknown, Set<string>>;
-  readonly sids: Map<string, Set<unknown>>;
-  broadcast(packet: { nsp?: string }, opts: BroadcastOptions): void;
-  onmessage(pattern: Buffer | null, channel: Buffer, msg: Buffer): void;
-  hasRoom(room: unknown): boolean;
-  close(): Promise<void> | void;
-}
-const Base = RedisAdapter as unknown as new (nsp: Namespace, pub: unknown, sub: unknown, opts: object) => RedisAdapterInternals;
-
-/** msgpack headers: fixarray / array 16, fixstr / str 8. */
-const arrayHeader = (n: number) => (n < 16 ? Buffer.from([0x90 | n]) : Buffer.from([0xdc, n >> 8, n & 0xff]));
-function strBytes(s: string): Buffer {
-  const body = Buffer.from(s, 'utf8');
-  if (body.length >= 256) throw new Error('adapter uid too long');
-  return Buffer.concat([body.length < 32 ? Buffer.from([0xa0 | body.length]) : Buffer.from([0xd9, body.length]), body]);
+export interface Batcher {
+  /** Queues a broadcast for the other processes (this process delivers it itself). */
+  enqueue(packet: Packet, opts: BroadcastOptions): void;
+  /** Publishes what is queued. */
+  flush(): void;
+  /** A message on the batch channel. */
+  receive(msg: Buffer): void;
 }
 
-export class BatchingRedisAdapter extends Base {
-  private queue: { channel: string; entry: Buffer }[] = [];
-  private queuedBytes = 0;
-  private scheduled: NodeJS.Immediate | undefined;
-  /** `[uid, …` as the classic adapter's messages begin: ours (classic or batch) start with it. */
-  private readonly head: Buffer;
-  private readonly batchHead: Buffer;
+export interface BatcherDeps {
+  /** The adapter's uid and parser (both public on the published RedisAdapter). */
+  uid: string;
+  parser: Parser;
+  /** The channel batches travel on. */
+  channel: string;
+  publish(channel: string, message: Buffer): void;
+  /** The classic channel of a lone broadcast, when this process sends lone ones classic. */
+  classicChannel?: (rooms: readonly unknown[]) => string;
+  /** Delivers another process's broadcast to this process's sockets. */
+  deliver(packet: Packet, opts: BroadcastOptions): void;
+  /** Runs `deliver`s whose writes may be coalesced; and whether writes are being coalesced now. */
+  coalescing(deliver: () => void): void;
+  isCoalescing(): boolean;
+  /** This process's sockets in these rooms (an upper bound). */
+  localRecipients(rooms: ReadonlySet<string>): number;
+  /** A message this process cannot read: its clients may have missed events. */
+  unreadable(why: string): void;
+}
 
-  constructor(
-    nsp: Namespace,
-    pub: Publisher,
-    sub: unknown,
-    opts: object,
-    private readonly deps: { publish: Publisher['publish']; log: Logger; live: Set<BatchingRedisAdapter> },
-  ) {
-    super(nsp, pub, sub, opts);
-    this.head = Buffer.concat([Buffer.from([0x93]), strBytes(this.uid)]);
-    this.batchHead = Buffer.concat([this.head, Buffer.from([0x00])]);
-    deps.live.add(this);
+/** The header of every batch `uid` sends in this format. */
+export function batchHead(uid: string, version = BATCH_FORMAT): Buffer {
+  const id = Buffer.from(uid, 'utf8');
+  if (id.length > 255) throw new Error('uid too long');
+  return Buffer.concat([MAGIC, Buffer.from([version, id.length]), id]);
+}
+
+/** Encodes entries (each already encoded) as one batch. */
+export function encodeBatch(uid: string, entries: readonly Buffer[], version = BATCH_FORMAT): Buffer {
+  const parts: Buffer[] = [batchHead(uid, version)];
+  for (const entry of entries) {
+    const length = Buffer.allocUnsafe(4);
+    length.writeUInt32BE(entry.length);
+    parts.push(length, entry);
   }
+  return Buffer.concat(parts);
+}
 
-  override broadcast(packet: { nsp?: string }, opts: BroadcastOptions): void {
-    if (opts.flags?.local) return broadcastLocally(this as never, packet, opts); // no publish
-    this.publishToOthers(packet, opts);
-    broadcastLocally(this as never, packet, opts);
-  }
+export function createBatcher(deps: BatcherDeps): Batcher {
+  const head = batchHead(deps.uid);
+  let queue: { rooms: unknown[]; entry: Buffer }[] = [];
+  let queuedBytes = 0;
+  let scheduled: NodeJS.Immediate | undefined;
 
-  /**
-   * The other processes' part of a broadcast: this process delivers it itself, later (the
-   * realtime layer does, once the command's cache invalidation is done).
-   */
-  publishToOthers(packet: { nsp?: string }, opts: BroadcastOptions): void {
-    packet.nsp = this.nsp.name;
-    const rooms = [...opts.rooms];
-    const raw: RawOpts = { rooms, except: [...new Set(opts.except)], flags: opts.flags };
-    const entry = this.parser.encode([packet, raw]);
-    this.queue.push({ channel: rooms.length === 1 ? `${this.channel}${String(rooms[0])}#` : this.channel, entry });
-    this.queuedBytes += entry.length;
-    const bigRoom = !isCoalescing() && this.localRecipients(opts) >= FLUSH_NOW_RECIPIENTS;
-    if (bigRoom || this.queue.length >= MAX_QUEUED || this.queuedBytes >= MAX_QUEUED_BYTES) this.flush();
-    else this.scheduled ??= setImmediate(this.flush);
-  }
-
-  /** Publishes what is queued: one classic message, or one batch. */
-  readonly flush = () => {
-    if (this.scheduled) clearImmediate(this.scheduled);
-    this.scheduled = undefined;
-    const queued = this.queue;
+  function flush() {
+    if (scheduled) clearImmediate(scheduled);
+    scheduled = undefined;
+    const queued = queue;
     if (queued.length === 0) return;
-    this.queue = [];
-    this.queuedBytes = 0;
-    // [packet, opts] → [uid, packet, opts]: the same elements after a 3-array header and the uid.
-    if (queued.length === 1 && queued[0]!.entry[0] === 0x92) {
-      void this.deps.publish(queued[0]!.channel, Buffer.concat([this.head, queued[0]!.entry.subarray(1)]));
-      return;
-    }
-    void this.deps.publish(this.channel, Buffer.concat([this.batchHead, arrayHeader(queued.length), ...queued.map((q) => q.entry)]));
-  };
-
-  /** An upper bound of this process's sockets the broadcast reaches. */
-  private localRecipients(opts: BroadcastOptions): number {
-    if (opts.rooms.size === 0) return this.sids.size;
-    let n = 0;
-    for (const room of opts.rooms) n += this.rooms.get(room)?.size ?? 0;
-    return n;
+    queue = [];
+    queuedBytes = 0;
+    if (queued.length === 1 && deps.classicChannel) deps.publish(deps.classicChannel(queued[0]!.rooms), queued[0]!.entry);
+    else deps.publish(deps.channel, encodeBatch(deps.uid, queued.map((q) => q.entry)));
   }
 
-  /**
-   * A broadcast from another process: a batch, or a classic message (decoded as the classic
-   * adapter does), delivered to this process's sockets with the direct fan-out.
-   */
-  override onmessage(_pattern: Buffer | null, channelBytes: Buffer, msg: Buffer): void {
-    if (msg.length > this.head.length && this.head.compare(msg, 0, this.head.length) === 0) return; // our own
-    const channel = channelBytes.toString();
-    if (!channel.startsWith(this.channel)) return;
-    // A room's channel ends with `<room>#`: nothing to decode for a room nobody here is in.
-    const room = channel.slice(this.channel.length, -1);
-    if (room !== '' && !this.hasRoom(room)) return;
-    let entries: [{ nsp?: string } | undefined, RawOpts][];
-    try {
-      const decoded = this.parser.decode(msg) as [string, unknown, unknown];
-      entries = isBatch(msg) ? (decoded[2] as [{ nsp?: string }, RawOpts][]) : [[decoded[1] as { nsp?: string }, decoded[2] as RawOpts]];
-    } catch (err) {
-      this.deps.log.warn({ err }, 'ignored a malformed fan-out message from redis');
-      return;
+  function decode(msg: Buffer): [Packet, RawOpts][] | string {
+    if (msg.length < MAGIC.length + 2 || MAGIC.compare(msg, 0, MAGIC.length) !== 0) return 'not a batch';
+    const version = msg[MAGIC.length]!;
+    if (version !== BATCH_FORMAT) return `batch format ${version} (this process reads ${BATCH_FORMAT})`;
+    const entries: [Packet, RawOpts][] = [];
+    let at = MAGIC.length + 2 + msg[MAGIC.length + 1]!;
+    while (at < msg.length) {
+      if (at + 4 > msg.length) return 'truncated batch';
+      const end = at + 4 + msg.readUInt32BE(at);
+      if (end > msg.length) return 'truncated batch';
+      const [, packet, raw] = deps.parser.decode(msg.subarray(at + 4, end)) as [unknown, Packet, RawOpts];
+      entries.push([packet, raw]);
+      at = end;
     }
-    const deliver = () => {
-      for (const [packet, raw] of entries) {
-        if (packet && packet.nsp === undefined) packet.nsp = '/';
-        if (!packet || packet.nsp !== this.nsp.name || !raw) continue;
-        if (raw.rooms.length === 1 && !this.hasRoom(raw.rooms[0])) continue;
-        broadcastLocally(this as never, packet, { rooms: new Set(raw.rooms as string[]), except: new Set(raw.except as string[]), flags: raw.flags });
+    return entries;
+  }
+
+  return {
+    enqueue(packet, opts) {
+      const rooms = [...opts.rooms];
+      const raw: RawOpts = { rooms, except: [...new Set(opts.except)], flags: opts.flags };
+      const entry = deps.parser.encode([deps.uid, packet, raw]);
+      queue.push({ rooms, entry });
+      queuedBytes += entry.length;
+      const bigRoom = !deps.isCoalescing() && deps.localRecipients(opts.rooms) >= FLUSH_NOW_RECIPIENTS;
+      if (bigRoom || queue.length >= MAX_QUEUED || queuedBytes >= MAX_QUEUED_BYTES) flush();
+      else scheduled ??= setImmediate(flush);
+    },
+    flush,
+    receive(msg) {
+      if (msg.length > head.length && head.compare(msg, 0, head.length) === 0) return; // our own
+      let entries: [Packet, RawOpts][] | string;
+      try {
+        entries = decode(msg);
+      } catch (err) {
+        entries = `malformed batch: ${(err as Error).message}`;
       }
-    };
-    // A batch: a socket in several of its rooms (or one room twice) gets it in one send.
-    if (entries.length > 1) coalescingWrites(deliver);
-    else deliver();
-  }
-
-  override close() {
-    this.flush();
-    this.deps.live.delete(this);
-    return super.close();
-  }
-}
-
-/** `[<str>, 0, …`: a batch (a classic message has the packet, a map, second). */
-function isBatch(msg: Buffer): boolean {
-  if (msg[0] !== 0x93) return false;
-  const h = msg[1]!;
-  const uidEnd = (h & 0xe0) === 0xa0 ? 2 + (h & 0x1f) : h === 0xd9 ? 3 + msg[2]! : -1;
-  return uidEnd > 0 && msg[uidEnd] === 0x00;
+      if (typeof entries === 'string') return deps.unreadable(entries);
+      const deliver = () => {
+        for (const [packet, raw] of entries) {
+          if (!packet || !raw || !Array.isArray(raw.rooms)) continue;
+          if ((packet.nsp ?? '/') !== '/') continue; // the hub has one namespace
+          const rooms = new Set(raw.rooms as string[]);
+          if (rooms.size === 1 && deps.localRecipients(rooms) === 0) continue;
+          packet.nsp = '/';
+          deps.deliver(packet, { rooms, except: new Set(raw.except as string[]), flags: { ...raw.flags, local: true } });
+        }
+      };
+      // A batch: a socket in several of its rooms (or one room twice) gets it in one send.
+      if (entries.length > 1) deps.coalescing(deliver);
+      else deliver();
+    },
+  };
 }

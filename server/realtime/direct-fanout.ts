@@ -1,8 +1,11 @@
-import type { Namespace, Server } from 'socket.io';
+import type { Logger } from 'pino';
+import type { Server } from 'socket.io';
 import { Adapter, type BroadcastOptions } from 'socket.io-adapter';
+import { broadcastDirect, broadcastStock, type Corkable, missingInternals, type Packet } from './internals';
 
 /**
- * This process's part of a broadcast, with the frame written straight to each idle WebSocket.
+ * This process's part of a broadcast, with the frame written straight to each idle WebSocket
+ * (RT_FANOUT=direct, the default). One writer per hub: nothing here is shared between hubs.
  *
  * Why: Socket.IO already encodes a broadcast once, down to the WebSocket frame, but then hands
  * it to every socket through Engine.IO's write path: a packet object, a write buffer, five
@@ -10,133 +13,109 @@ import { Adapter, type BroadcastOptions } from 'socket.io-adapter';
  * about 1.3× a bare `ws` send loop. A socket whose WebSocket has nothing pending can take the
  * frame directly: nothing is queued ahead of it, so the order of its messages is kept. Every
  * other socket (long polling, upgrading, a write still pending, compression on, volatile or
- * binary packets) takes Socket.IO's own path, unchanged.
+ * binary packets) takes Socket.IO's own path, unchanged. The internals this needs are all in
+ * internals.ts.
  *
- * Under load, broadcasts are coalesced: inside `coalescingWrites` (a command emitted several
- * events or others are running, or a batch came from Redis), the TCP socket under each direct
- * write is corked until the event-loop turn ends (setImmediate), so a socket that several
- * broadcasts reach in one turn gets them in one send instead of one each; the send syscall is
- * most of a broadcast's cost per spectator. Everything written to a corked socket in that turn,
- * by either path, waits behind the same cork, so the order of its messages is kept. A lone
- * broadcast is written at once: corking costs about 2 µs per socket, which a single event would
- * only lose.
- *
- * It relies on internals of engine.io's WebSocket transport (its `ws` socket, that socket's
- * sender, the one socket.io uses for its pre-encoded frames, and its TCP socket), checked per
- * socket: a missing one means the normal path. It also calls socket.io-adapter's `_encode`
- * (which pre-computes the frame), `apply` and `rooms` unchecked: an upgrade that changes them
- * fails tests/realtime/direct-fanout.test.ts.
+ * Under load, broadcasts are coalesced: inside `coalescing` (a command emitted several events
+ * or others are running, or a batch came from Redis), the TCP socket under each direct write
+ * is corked until the event-loop turn ends (setImmediate), so a socket that several broadcasts
+ * reach in one turn gets them in one send instead of one each; the send syscall is most of a
+ * broadcast's cost per spectator. Everything written to a corked socket in that turn, by
+ * either path, waits behind the same cork, so the order of its messages is kept. A lone
+ * broadcast is written at once: corking costs about 2 µs per socket, which a single event
+ * would only lose.
  */
-
-interface WsSender {
-  sendFrame(list: Buffer[], cb?: () => void): void;
-}
-interface TcpSocket {
-  cork(): void;
-  uncork(): void;
-}
-interface EngineConn {
-  readyState: string;
-  writeBuffer: unknown[];
-  transport: { name: string; writable: boolean; perMessageDeflate?: unknown; socket?: { readyState: number; _sender?: WsSender; _socket?: TcpSocket } };
-}
-interface BroadcastTarget {
-  notifyOutgoingListeners?: (packet: unknown) => void;
-  client: { conn: EngineConn; writeToEngine(encoded: unknown[], opts: object): void };
-}
-interface AdapterInternals {
-  nsp: Namespace;
-  rooms: Map<string, Set<string>>;
-  _encode(packet: unknown, packetOpts: object): unknown[];
-  apply(opts: BroadcastOptions, callback: (socket: BroadcastTarget) => void): void;
+export interface LocalWriter {
+  /** Delivers a broadcast to this process's sockets. */
+  broadcast(adapter: Adapter, packet: Packet, opts: BroadcastOptions): void;
+  /** Runs `broadcast` with its direct writes held until the end of the turn, with any others of the turn. */
+  coalescing(broadcast: () => void): void;
+  /** Whether broadcasts made now are coalesced. */
+  isCoalescing(): boolean;
 }
 
-const WS_OPEN = 1;
+/** RT_FANOUT=stock, or an internal missing: Socket.IO's own local broadcast, nothing held. */
+export const stockWriter: LocalWriter = {
+  broadcast: broadcastStock,
+  coalescing: (broadcast) => broadcast(),
+  isCoalescing: () => false,
+};
 
-/** The idle WebSocket a frame can be written to now, if this connection has one. */
-function idleWebSocket(conn: EngineConn): { sender: WsSender; tcp: TcpSocket } | undefined {
-  const transport = conn.transport;
-  if (conn.readyState !== 'open' || !transport.writable || conn.writeBuffer.length > 0) return undefined;
-  if (transport.name !== 'websocket' || transport.perMessageDeflate) return undefined;
-  const ws = transport.socket;
-  if (ws?.readyState !== WS_OPEN || typeof ws._sender?.sendFrame !== 'function' || typeof ws._socket?.cork !== 'function') return undefined;
-  return { sender: ws._sender, tcp: ws._socket };
-}
-
-/** TCP sockets corked in this turn; all are uncorked (each writes what it holds) when the turn ends. */
-let corked = new Set<TcpSocket>();
-let coalescing = false;
-
-/** Whether broadcasts made now are coalesced (inside `coalescingWrites`). */
-export const isCoalescing = () => coalescing;
-
-/** Runs `broadcast` with its direct writes held until the end of the turn, with any others of the turn. */
-export function coalescingWrites(broadcast: () => void): void {
-  const outer = coalescing;
-  coalescing = true;
-  try {
-    broadcast();
-  } finally {
-    coalescing = outer;
+/**
+ * The direct writer of one hub, or the stock one when an internal it needs is missing (logged).
+ * The per-socket internals are checked on the hub's first WebSocket connection: missing, the
+ * writer turns to the stock path from then on.
+ */
+export function createDirectWriter(io: Server, log: Logger): LocalWriter {
+  const missing = missingInternals({ adapter: new Adapter(io.of('/')) }, 'adapter');
+  if (missing.length > 0) {
+    for (const line of missing) log.warn(line);
+    log.warn('RT_FANOUT=direct: falling back to the stock Socket.IO fan-out');
+    return stockWriter;
   }
-}
+  /** TCP sockets corked in this turn; all are uncorked (each writes what it holds) when the turn ends. */
+  let corked = new Set<Corkable>();
+  let coalescing = false;
+  let disabled = false;
 
-function uncorkAll() {
-  const batch = corked;
-  corked = new Set();
-  for (const tcp of batch) tcp.uncork();
-}
-
-function corkForThisTurn(tcp: TcpSocket) {
-  if (corked.has(tcp)) return;
-  if (corked.size === 0) setImmediate(uncorkAll);
-  corked.add(tcp);
-  tcp.cork();
-}
-
-/** What the in-memory adapter's broadcast does, with the direct write where it is safe. */
-export function broadcastLocally(adapter: Adapter, packet: { nsp?: string }, opts: BroadcastOptions): void {
-  const self = adapter as unknown as AdapterInternals;
-  const flags = opts.flags ?? {};
-  const packetOpts: { preEncoded: true; volatile?: boolean; compress?: boolean; wsPreEncodedFrame?: Buffer[] } = {
-    preEncoded: true,
-    volatile: flags.volatile,
-    compress: flags.compress,
+  const uncorkAll = () => {
+    const batch = corked;
+    corked = new Set();
+    for (const tcp of batch) tcp.uncork();
   };
-  packet.nsp = self.nsp.name;
-  const encoded = self._encode(packet, packetOpts);
-  const parts = packetOpts.wsPreEncodedFrame;
-  // One buffer, so that each socket costs one write (the same bytes for every socket).
-  const frame = parts && !flags.volatile ? [parts.length === 1 ? parts[0]! : Buffer.concat(parts)] : undefined;
-  const send = (socket: BroadcastTarget) => {
-    socket.notifyOutgoingListeners?.(packet);
-    const direct = frame && idleWebSocket(socket.client.conn);
-    if (direct) {
-      if (coalescing) corkForThisTurn(direct.tcp);
-      direct.sender.sendFrame(frame);
-    } else socket.client.writeToEngine(encoded, packetOpts);
+  const hold = (tcp: Corkable) => {
+    if (corked.has(tcp)) return;
+    if (corked.size === 0) setImmediate(uncorkAll);
+    corked.add(tcp);
+    tcp.cork();
   };
-  // One room and no exceptions (every event and presence broadcast): its members are distinct,
-  // so they need not be collected into a set first as `apply` does for the general case.
-  if (opts.rooms.size === 1 && (!opts.except || opts.except.size === 0)) {
-    const [room] = opts.rooms;
-    for (const id of self.rooms.get(room!) ?? []) {
-      const socket = self.nsp.sockets.get(id) as unknown as BroadcastTarget | undefined;
-      if (socket) send(socket);
+
+  // The per-socket internals, on the first socket that speaks WebSocket (most start on polling).
+  const checkSocket = (socket: { conn: { transport: { name: string }; once(event: 'upgrade', cb: () => void): void } }) => {
+    if (socket.conn.transport.name !== 'websocket') return socket.conn.once('upgrade', () => checkSocket(socket));
+    io.off('connection', checkSocket);
+    const lines = missingInternals({ adapter: io.of('/').adapter, socket }, 'socket');
+    if (lines.length === 0 || disabled) return;
+    disabled = true;
+    for (const line of lines) log.warn(line);
+    log.warn('RT_FANOUT=direct: falling back to the stock Socket.IO fan-out');
+  };
+  io.on('connection', checkSocket);
+
+  return {
+    broadcast(adapter, packet, opts) {
+      if (disabled) broadcastStock(adapter, packet, opts);
+      else broadcastDirect(adapter, packet, opts, coalescing ? hold : undefined);
+    },
+    coalescing(broadcast) {
+      const outer = coalescing;
+      coalescing = true;
+      try {
+        broadcast();
+      } finally {
+        coalescing = outer;
+      }
+    },
+    isCoalescing: () => coalescing,
+  };
+}
+
+/** The in-memory adapter (one process, no Redis) writing through `writer`. */
+export function writerAdapter(writer: LocalWriter) {
+  return class WriterAdapter extends Adapter {
+    readonly writer = writer;
+    override broadcast(packet: Packet, opts: BroadcastOptions): void {
+      writer.broadcast(this, packet, opts);
     }
-    return;
-  }
-  self.apply(opts, send);
+  };
 }
 
-/** The in-memory adapter (one process, no Redis) with the direct fan-out. */
-export class DirectAdapter extends Adapter {
-  override broadcast(packet: { nsp?: string }, opts: BroadcastOptions): void {
-    broadcastLocally(this, packet, opts);
-  }
-}
-
-/** Uses DirectAdapter for every namespace of `io` (without Redis; the Redis adapter calls broadcastLocally itself). */
-export function useDirectAdapter(io: Server): void {
-  io.adapter(DirectAdapter as never);
+/**
+ * Runs `broadcast` coalesced on the hub of `io` (tests and benchmarks: the realtime layer has
+ * its fan-out's `coalescing`). On the stock path it just runs it.
+ */
+export function coalescingWrites(io: Server, broadcast: () => void): void {
+  const writer = (io.of('/').adapter as { writer?: LocalWriter }).writer;
+  if (writer) writer.coalescing(broadcast);
+  else broadcast();
 }

@@ -4,13 +4,22 @@ import type { Namespace, Server } from 'socket.io';
 import type { Db } from '../db/knex';
 import { closeRedis } from '../redis/close';
 import { reconnectWhenSilent } from '../redis/connections';
-import { BatchingRedisAdapter } from './batching-adapter';
-import { useDirectAdapter } from './direct-fanout';
+import { createAdapter, type RedisAdapter } from '@socket.io/redis-adapter';
+import { type Batcher, createBatcher } from './batching-adapter';
+import { createDirectWriter, type LocalWriter, stockWriter, writerAdapter } from './direct-fanout';
+import { classicChannel, directRedisAdapter, type Packet, type Parser } from './internals';
 
 /**
  * Fan-out between processes: the classic @socket.io/redis-adapter (Redis pub/sub), with the
- * broadcasts of one event-loop turn sent as one message (batching-adapter.ts). Each process
- * writes to its own sockets with the direct fan-out (direct-fanout.ts), with or without Redis.
+ * broadcasts of one event-loop turn sent as one message (batching-adapter.ts). Two paths, one
+ * switch (RT_FANOUT), per hub:
+ * - direct (default): each process writes to its own sockets with the direct fan-out
+ *   (direct-fanout.ts), with or without Redis, and delivers other processes' broadcasts with it.
+ *   It needs Socket.IO internals (internals.ts): checked at start, and the hub falls back to
+ *   the stock path with a warning when one is missing.
+ * - stock: the adapters as published (the in-memory one, or RedisAdapter); events for the
+ *   other processes still go in batches, which both paths read, so processes of both kinds can
+ *   share one Redis (a rolling deploy, or a switch back from stock).
  *
  * Why classic and not the streams adapter: the streams adapter's advantage is connection-state
  * recovery (it keeps recent packets in a Redis stream and replays them to a reconnecting
@@ -24,7 +33,13 @@ import { useDirectAdapter } from './direct-fanout';
  * (publishes are skipped, never queued), and when Redis returns, clients are told the head
  * of their rooms so that those who missed something resync from the log.
  */
+export type FanOutMode = 'direct' | 'stock';
+
 export interface FanOut {
+  /** The path this hub runs (stock when asked for, or when an internal of the direct one is missing). */
+  readonly mode: FanOutMode;
+  /** Runs `broadcast` with this process's writes held until the end of the turn, with any others of the turn (direct path). */
+  coalescing(broadcast: () => void): void;
   status(): 'off' | 'ok' | 'down';
   /** Resolves once the adapter's subscriptions are in place (or after timeoutMs: it heals later). */
   ready(timeoutMs: number): Promise<void>;
@@ -73,11 +88,17 @@ function guarded(client: Redis, onDropped: () => void): Redis {
   });
 }
 
-export function createFanOut(io: Server, deps: { redis: Redis | undefined; publisher: Redis | undefined; prefix: string; db: Db; log: Logger }): FanOut {
+export function createFanOut(
+  io: Server,
+  deps: { redis: Redis | undefined; publisher: Redis | undefined; prefix: string; db: Db; log: Logger; mode?: FanOutMode },
+): FanOut {
   const { redis, log } = deps;
+  const writer: LocalWriter = deps.mode === 'stock' ? stockWriter : createDirectWriter(io, log);
+  const mode: FanOutMode = writer === stockWriter ? 'stock' : 'direct';
+  const coalescing = writer.coalescing;
   if (!redis || !deps.publisher) {
-    useDirectAdapter(io);
-    return { status: () => 'off', ready: async () => {}, committed: noop, toOtherProcesses: noop, close: async () => {} };
+    if (mode === 'direct') io.adapter(writerAdapter(writer) as never);
+    return { mode, coalescing, status: () => 'off', ready: async () => {}, committed: noop, toOtherProcesses: noop, close: async () => {} };
   }
   // The hub's in-order connection (services.ts): a broadcast's PUBLISH leaves at once, behind
   // the command's cache invalidation, before this process's own fan-out to its sockets (which
@@ -120,25 +141,91 @@ export function createFanOut(io: Server, deps: { redis: Redis | undefined; publi
   }
 
   const publisher = guarded(pub, markDown);
-  const publish = (channel: string, message: Buffer) => publisher.publish(channel, message);
-  const adapters = new Set<BatchingRedisAdapter>();
-  // The adapter's own publishes (requests) go out after the broadcasts queued before them.
+  const publish = (channel: string, message: Buffer) => void publisher.publish(channel, message);
+  let batcher: Batcher | undefined;
+  // The adapter's own publishes (classic broadcasts, requests) go out after the broadcasts queued before them.
   const adapterPub = new Proxy(publisher, {
     get(target, prop, receiver) {
       if (prop !== 'publish') return Reflect.get(target, prop, receiver) as unknown;
       return (channel: string, message: Buffer) => {
-        for (const adapter of adapters) adapter.flush();
-        return publish(channel, message);
+        batcher?.flush();
+        return target.publish(channel, message);
       };
     },
   });
   const subscriber = guarded(sub, noop);
   // The channel prefix follows REDIS_PREFIX, so hubs on different prefixes never mix. The
-  // parser stays the default (msgpack): BatchingRedisAdapter frames batches around it.
-  const opts = { key: `${deps.prefix}socket.io`, requestsTimeout: 3000 };
-  io.adapter(function (nsp: Namespace) {
-    return new BatchingRedisAdapter(nsp, adapterPub, subscriber, opts, { publish, log, live: adapters });
-  } as never);
+  // parser stays the default (msgpack), the same on every process.
+  const key = `${deps.prefix}socket.io`;
+  const opts = { key, requestsTimeout: 3000 };
+  if (mode === 'direct') {
+    const Direct = directRedisAdapter(adapterPub, subscriber, opts, {
+      broadcast(adapter, packet, o) {
+        if (o.flags?.local) return writer.broadcast(adapter, packet, o);
+        if (adapter !== io.of('/').adapter || !batcher) return (adapter as InstanceType<typeof Direct>).classicBroadcast(packet, o);
+        packet.nsp = '/';
+        batcher.enqueue(packet, o);
+        writer.broadcast(adapter, packet, o);
+      },
+      deliver: (adapter, packet, o) => writer.broadcast(adapter, packet, o),
+      together: coalescing,
+    });
+    io.adapter(
+      class extends Direct {
+        readonly writer = writer;
+      } as never,
+    );
+  } else {
+    io.adapter(createAdapter(adapterPub, subscriber, opts) as never);
+  }
+
+  const main = io.of('/').adapter as RedisAdapter & { readonly uid: string; readonly parser: Parser };
+  const batchChannel = `${key}-batch#/#`;
+  const batchChannelBytes = Buffer.from(batchChannel);
+  batcher = createBatcher({
+    uid: String(main.uid),
+    parser: main.parser,
+    channel: batchChannel,
+    publish,
+    classicChannel: mode === 'direct' ? (rooms) => classicChannel(key, '/', rooms) : undefined,
+    deliver: (packet: Packet, o) => io.of('/').adapter.broadcast(packet, o),
+    coalescing,
+    isCoalescing: writer.isCoalescing,
+    localRecipients(rooms) {
+      const here = io.of('/').adapter.rooms;
+      let n = 0;
+      for (const room of rooms) n += here.get(room)?.size ?? 0;
+      return n;
+    },
+    unreadable(why) {
+      if (!closing) log.warn({ why }, 'a fan-out message this process cannot read: its clients are told their rooms\' heads to resync');
+      resyncLocal();
+    },
+  });
+  // On the adapter's subscriber connection: Redis delivers batches and the adapter's messages
+  // from one sender in the order it published them.
+  void subscriber.subscribe(batchChannel);
+  const onBatch = (channel: Buffer, msg: Buffer) => {
+    if (channel.equals(batchChannelBytes)) batcher?.receive(msg);
+  };
+  sub.on('messageBuffer', onBatch);
+
+  /** After a message this process could not read: its clients' heads, once at a time (one more if asked meanwhile). */
+  let resyncing: Promise<void> | undefined;
+  let resyncAgain = false;
+  function resyncLocal() {
+    if (resyncing) {
+      resyncAgain = true;
+      return;
+    }
+    resyncing = announceLocalHeads().finally(() => {
+      resyncing = undefined;
+      if (resyncAgain && !closing) {
+        resyncAgain = false;
+        resyncLocal();
+      }
+    });
+  }
 
   /**
    * After an outage: tell every process's clients the heads of the rooms whose broadcasts
@@ -147,20 +234,26 @@ export function createFanOut(io: Server, deps: { redis: Redis | undefined; publi
    * ignore it; the others replay the gap from the log.
    */
   async function announceHeads() {
+    for (const [room, seq] of missedHeads) io.to(room).emit('room:head', { room, seq });
+    missedHeads.clear();
+    await announceLocalHeads();
+  }
+  /** This process's clients get the head of every room they watch (from the database). */
+  async function announceLocalHeads() {
     try {
-      for (const [room, seq] of missedHeads) io.to(room).emit('room:head', { room, seq });
-      missedHeads.clear();
       const watched = [...io.of('/').adapter.rooms.keys()].filter((name) => name.includes(':'));
       for (let i = 0; i < watched.length; i += 500) {
         const rows: { name: string; seq: number }[] = await deps.db('rooms').whereIn('name', watched.slice(i, i + 500)).select('name', 'seq');
         for (const row of rows) io.local.to(row.name).emit('room:head', { room: row.name, seq: Number(row.seq) });
       }
     } catch (err) {
-      log.warn({ err }, 'could not announce room heads after the redis outage');
+      log.warn({ err }, 'could not announce room heads to this process\'s clients');
     }
   }
 
   return {
+    mode,
+    coalescing,
     status: () => (isUp() ? 'ok' : 'down'),
     async ready(timeoutMs) {
       const bothReady = async () => {
@@ -178,12 +271,13 @@ export function createFanOut(io: Server, deps: { redis: Redis | undefined; publi
       if (!isUp()) missedHeads.set(room, seq);
     },
     toOtherProcesses(room, event, data) {
-      const adapter = io.of('/').adapter as unknown as BatchingRedisAdapter;
       // The packet and options Socket.IO's `io.to(room).emit(event, data)` hands its adapter.
-      adapter.publishToOthers({ type: EVENT_PACKET, data: [event, data], nsp: '/' } as { nsp?: string }, { rooms: new Set([room]), except: new Set() });
+      batcher?.enqueue({ type: EVENT_PACKET, data: [event, data], nsp: '/' }, { rooms: new Set([room]), except: new Set() });
     },
     async close() {
+      batcher?.flush();
       closing = true;
+      sub.off('messageBuffer', onBatch);
       await closeRedis(sub);
     },
   };

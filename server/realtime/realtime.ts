@@ -19,7 +19,6 @@ import { roomSeq } from '../events/snapshot';
 import { sqliteConnectionOf } from '../db/knex';
 import { displayName, User } from '../users/user.model';
 import { createFanOut } from './fanout';
-import { coalescingWrites } from './direct-fanout';
 import { createUserLimiter, TokenBucket } from './limits';
 import { createPresence, type Viewer } from './presence';
 import { parseRoom, roomKinds, type RoomKindDef } from './room-kinds';
@@ -128,7 +127,7 @@ export async function createRealtime(
     next();
   });
 
-  const fanout = createFanOut(io, { redis: hub.redis, publisher: hub.redisInOrder, prefix: config.redis?.prefix ?? '', db, log });
+  const fanout = createFanOut(io, { redis: hub.redis, publisher: hub.redisInOrder, prefix: config.redis?.prefix ?? '', db, log, mode: rt.fanout });
   await fanout.ready(2000);
   // Read when /metrics is scraped. Every socket sits in a room named by its id: not counted.
   hub.metrics?.watchRealtime(() => {
@@ -171,10 +170,10 @@ export async function createRealtime(
     fanout.committed(event.room, event.seq);
     const wire: WireEvent = { room: event.room, seq: event.seq, type: event.type, payload: event.payload, actorUserId: event.actorUserId, at: event.at };
     const deliver = () => io.local.to(event.room).emit('event', wire);
-    if (moreToFollow) coalescingWrites(() => fanout.toOtherProcesses(event.room, 'event', wire));
+    if (moreToFollow) fanout.coalescing(() => fanout.toOtherProcesses(event.room, 'event', wire));
     else fanout.toOtherProcesses(event.room, 'event', wire);
     invalidated
-      .then(() => (moreToFollow ? coalescingWrites(deliver) : deliver()))
+      .then(() => (moreToFollow ? fanout.coalescing(deliver) : deliver()))
       .catch((err: unknown) => log.error({ err, room: event.room, seq: event.seq }, 'local delivery of an event failed'));
   });
 

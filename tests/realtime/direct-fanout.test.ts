@@ -22,7 +22,8 @@ describe.each([
   const jar = socketJar();
 
   beforeAll(async () => {
-    const env: Record<string, string> = redis ? { REDIS_URL, REDIS_PREFIX: redisPrefix() } : {};
+    // The direct path itself (the stock one has no shortcut to pin): whatever RT_FANOUT the run has.
+    const env: Record<string, string> = redis ? { REDIS_URL, REDIS_PREFIX: redisPrefix(), RT_FANOUT: 'direct' } : { RT_FANOUT: 'direct' };
     a = await startHub({ env });
     if (redis) b = await startHub({ database: a.database, env });
     staff = (await a.login('directstaff', 'staff')) as Client;
@@ -73,9 +74,9 @@ describe.each([
     const own = serverSocket(a, here);
     const tcp = tcpOf(a, here);
     const io = a.hub.realtime.io;
-    coalescingWrites(() => io.to(room).emit('event', event(room, 1)));
+    coalescingWrites(io, () => io.to(room).emit('event', event(room, 1)));
     own.emit('event', event(room, 2)); // Engine.IO's own path, same socket, same turn
-    coalescingWrites(() => io.to(room).emit('event', event(room, 3)));
+    coalescingWrites(io, () => io.to(room).emit('event', event(room, 3)));
     io.to(room).emit('event', event(room, 4)); // not coalesced, but this socket is held for the turn
     // Held: nothing has been handed to the kernel yet; it all goes in one write after the turn.
     expect(tcp.writableCorked).toBe(1);

@@ -20,13 +20,14 @@ describe('fan-out between processes sends the broadcasts of one turn as one mess
 
   beforeAll(async () => {
     prefix = redisPrefix();
-    const env = { REDIS_URL, REDIS_PREFIX: prefix };
+    // The direct path's wire: lone broadcasts classic, several in a turn as one batch.
+    const env = { REDIS_URL, REDIS_PREFIX: prefix, RT_FANOUT: 'direct' };
     a = await startHub({ env });
     b = await startHub({ database: a.database, env });
     staff = (await a.login('batchstaff', 'staff')) as Client;
-    // Sees what the hubs publish to each other.
+    // Sees what the hubs publish to each other: the adapter's channels and the batch channel.
     spy = new Redis(REDIS_URL);
-    await spy.psubscribe(`${prefix}socket.io#/#*`);
+    await spy.psubscribe(`${prefix}socket.io#/#*`, `${prefix}socket.io-batch#/#`);
     spy.on('pmessageBuffer', (_pattern: Buffer, channel: Buffer, msg: Buffer) => published.push({ channel: channel.toString(), bytes: msg.length, text: msg.toString('latin1') }));
   });
   afterEach(() => jar.closeAll());
@@ -92,7 +93,7 @@ describe('fan-out between processes sends the broadcasts of one turn as one mess
     unwrap(await onB.join(room));
     const io = a.hub.realtime.io;
     const before = published.length;
-    coalescingWrites(() => {
+    coalescingWrites(io, () => {
       for (let i = 1; i <= 3; i++) io.to(room).emit('event', event(room, 4000 + i, 'test.coalesced'));
     });
     // Presence notices may cross meanwhile: count the messages that carry these events.

@@ -37,6 +37,8 @@ export async function startHub(options: StartOptions = {}): Promise<TestHub> {
     CLIENT_DIST: './dist/client',
     RATE_LIMIT_LOGIN_PER_MINUTE: '10000',
     RATE_LIMIT_MUTATIONS_PER_MINUTE: '100000',
+    // The fan-out path of the run (vitest.config.ts runs the realtime and browser tests on both); a test may pin one.
+    ...(process.env.RT_FANOUT ? { RT_FANOUT: process.env.RT_FANOUT } : {}),
     ...database.env,
     ...options.env,
   });
