@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
@@ -10,7 +11,9 @@ import { createRedisCache } from './cache/redis-cache';
 import { closeRedis } from './redis/close';
 import { createInOrderConnection, createMainConnection } from './redis/connections';
 import { createCommandBus } from './commands/command';
-import type { HubServices } from './services';
+import type { HubRandom, HubServices } from './services';
+import { type Clock, systemClock } from './deadlines/clock';
+import { createSteamContext } from './steam/steam.service';
 import { createSessionMiddleware, SESSION_COOKIE } from './auth/session';
 import { createPassport } from './auth/passport';
 import { csrf } from './auth/csrf';
@@ -48,7 +51,13 @@ export interface HubOptions {
   logger?: Logger;
   /** Apply migrations before serving (main.ts and tests; production deploys run them once instead). */
   migrate?: boolean;
+  /** The hub's time (tests drive it by hand); the system clock otherwise. */
+  clock?: Clock;
+  /** Dice, coin tosses and random picks (tests script them); crypto otherwise. */
+  random?: HubRandom;
 }
+
+const cryptoRandom: HubRandom = { d6: () => crypto.randomInt(1, 7), int: (n) => crypto.randomInt(0, n) };
 
 export async function createHub(config: Config, options: HubOptions = {}): Promise<Hub> {
   if (config.production && config.devLogin) {
@@ -68,8 +77,11 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
   metrics.watchCache(cache);
   metrics.watchHealth({ database: () => db.raw('select 1').then(() => true, () => false), redis: redis ? () => redis.status === 'ready' : undefined });
   const commands = createCommandBus({ db, cache, log, metrics });
-  const services: HubServices = { config, db, cache, commands, log, redis, redisInOrder, metrics };
-  const deadlines = createDeadlineScheduler(services);
+  const clock = options.clock ?? systemClock;
+  const deadlines = createDeadlineScheduler({ db, commands, log, clock });
+  const steam = createSteamContext({ config, redis, log, metrics });
+  const random = options.random ?? cryptoRandom;
+  const services: HubServices = { config, db, cache, commands, log, redis, redisInOrder, metrics, clock, random, deadlines, steam };
   registerDraftDeadlines(services);
   registerHeroDraftDeadlines(services);
 

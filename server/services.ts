@@ -5,15 +5,26 @@ import type { Db } from './db/knex';
 import type { ReadCache } from './cache/read-cache';
 import type { CommandBus } from './commands/command';
 import type { HubMetrics } from './observability/metrics';
+import type { Clock } from './deadlines/clock';
+import type { DeadlineScheduler } from './deadlines/deadlines';
+import type { RandomSource as DraftDice } from './draft/draft.rules';
+import type { RandomSource as HeroDraftRandom } from './herodraft/herodraft.rules';
+import type { SteamContext } from './steam/steam.service';
 
-/** What features are given: built once per hub by createHub, never imported as globals. */
+/** Every random choice the hub makes (d6 tie rolls, the coin toss, a timed-out pick): crypto, or scripted in tests. */
+export interface HubRandom extends DraftDice, HeroDraftRandom {}
+
+/**
+ * What features are given: built once per hub by createHub, every dependency a field, never
+ * reassigned afterwards and never imported as globals.
+ */
 export interface HubServices {
-  config: Config;
-  db: Db;
-  cache: ReadCache;
-  commands: CommandBus;
-  log: Logger;
-  redis: Redis | undefined;
+  readonly config: Config;
+  readonly db: Db;
+  readonly cache: ReadCache;
+  readonly commands: CommandBus;
+  readonly log: Logger;
+  readonly redis: Redis | undefined;
   /**
    * A second connection to the same Redis, without auto-pipelining (which holds a command until
    * the end of the turn): a command's cache invalidation and its broadcast's PUBLISH go out at
@@ -21,9 +32,16 @@ export interface HubServices {
    * other process hears of the event; then the charge of its per-user limit
    * (server/redis/connections.ts).
    */
-  redisInOrder: Redis | undefined;
+  readonly redisInOrder: Redis | undefined;
   /** Prometheus series (/metrics): commands, realtime, cache, health, Steam calls. */
-  metrics?: HubMetrics;
+  readonly metrics?: HubMetrics;
+  /** The hub's time: real in production, driven by hand in tests (deadlines, answers' serverTime). */
+  readonly clock: Clock;
+  readonly random: HubRandom;
+  /** Pending deadlines (pick and step timers, a captain's grace): kept in the database, fired as commands. */
+  readonly deadlines: DeadlineScheduler;
+  /** The Steam and OpenDota clients, sharing one rate limiter (in Redis when the hub has Redis). */
+  readonly steam: SteamContext;
   /** Set once Socket.IO is attached: /readyz reports it (degraded when Redis fan-out is down). */
   realtime?: {
     status(): 'ok' | 'degraded' | 'draining';

@@ -1,7 +1,8 @@
 import type { Knex } from 'knex';
-import type { CommandTx } from '../commands/command';
+import type { Logger } from 'pino';
+import type { CommandBus, CommandTx } from '../commands/command';
 import type { HubServices } from '../services';
-import { type Clock, systemClock } from './clock';
+import type { Clock } from './clock';
 
 /**
  * Deadlines of rooms (a pick timer, later hero-draft steps), kept in the database so they
@@ -27,8 +28,6 @@ export type DeadlineHandler = (tx: CommandTx, deadline: Deadline) => Promise<voi
 
 export interface DeadlineScheduler {
   readonly clock: Clock;
-  /** Swap the clock (tests): re-arms everything on the new one. */
-  useClock(clock: Clock): void;
   register(kind: string, handler: DeadlineHandler): void;
   /** Sets (or replaces) the room's deadline of this kind, inside a command that locked the room. */
   set(tx: CommandTx, deadline: Deadline): Promise<void>;
@@ -41,17 +40,8 @@ export interface DeadlineScheduler {
   stop(): void;
 }
 
-const registry = new WeakMap<HubServices, DeadlineScheduler>();
-
-/** The scheduler of this hub (created by createHub). */
-export function deadlinesOf(hub: HubServices): DeadlineScheduler {
-  const scheduler = registry.get(hub);
-  if (!scheduler) throw new Error('this hub has no deadline scheduler');
-  return scheduler;
-}
-
 /** The hub's clock as ISO 8601 text: answers carry it so a client can show a deadline's time left. */
-export const serverTimeOf = (hub: HubServices) => new Date(deadlinesOf(hub).clock.now()).toISOString();
+export const serverTimeOf = (hub: Pick<HubServices, 'clock'>) => new Date(hub.clock.now()).toISOString();
 
 /** A command's answer with the hub's clock as it answered (REST; socket acks carry it in their envelope). */
 export async function withServerTime<T extends object>(hub: HubServices, answer: Promise<T>): Promise<T & { serverTime: string }> {
@@ -73,13 +63,12 @@ const fromRow = (r: Row): Deadline => ({
   payload: typeof r.payload === 'string' ? JSON.parse(r.payload) : r.payload,
 });
 
-export function createDeadlineScheduler(hub: HubServices, options: { clock?: Clock; refreshMs?: number } = {}): DeadlineScheduler {
-  const { db, commands, log } = hub;
-  const refreshMs = options.refreshMs ?? 2000;
+export function createDeadlineScheduler(deps: { db: Knex; commands: CommandBus; log: Logger; clock: Clock; refreshMs?: number }): DeadlineScheduler {
+  const { db, commands, log, clock } = deps;
+  const refreshMs = deps.refreshMs ?? 2000;
   const handlers = new Map<string, DeadlineHandler>();
   /** Armed deadlines of this process: key → cancel. */
   const armed = new Map<string, { dueAt: number; cancel: () => void }>();
-  let clock = options.clock ?? systemClock;
   let running = false;
   let cancelRefresh: (() => void) | undefined;
 
@@ -162,16 +151,7 @@ export function createDeadlineScheduler(hub: HubServices, options: { clock?: Clo
   }
 
   const scheduler: DeadlineScheduler = {
-    get clock() {
-      return clock;
-    },
-    useClock(next) {
-      disarmAll();
-      clock = next;
-      if (!running) return;
-      scheduleRefresh();
-      void refresh().catch((err: unknown) => log.warn({ err }, 'deadline refresh failed'));
-    },
+    clock,
     register(kind, handler) {
       handlers.set(kind, handler);
     },
@@ -204,6 +184,5 @@ export function createDeadlineScheduler(hub: HubServices, options: { clock?: Clo
       disarmAll();
     },
   };
-  registry.set(hub, scheduler);
   return scheduler;
 }

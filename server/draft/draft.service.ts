@@ -1,4 +1,3 @@
-import crypto from 'node:crypto';
 import type { Knex } from 'knex';
 import { rooms } from '../../shared/rooms';
 import type {
@@ -10,7 +9,7 @@ import { type CommandTx, roomTag } from '../commands/command';
 import { isoTime } from '../db/base.model';
 import type { Db } from '../db/knex';
 import { readConsistently, roomSeq } from '../events/snapshot';
-import { deadlinesOf, type Deadline } from '../deadlines/deadlines';
+import { serverTimeOf, type Deadline } from '../deadlines/deadlines';
 import { conflict, forbidden, notFound } from '../commands/errors';
 import { PoolPlayer } from '../pool/pool-player.model';
 import type { HubServices } from '../services';
@@ -21,7 +20,7 @@ import { toTournament, Tournament } from '../tournaments/tournament.model';
 import { beforeDrafting, checkTeamSizeChange } from '../tournaments/tournaments.rules';
 import { toPublicUser, User } from '../users/user.model';
 import {
-  autoPickChoice, checkPick, derivePosition, type DraftBoard, type DraftPosition, previewBalance, type RandomSource, settle,
+  autoPickChoice, checkPick, derivePosition, type DraftBoard, type DraftPosition, previewBalance, settle,
   SHUFFLE_PREVIEW_NOTE, storedRosters, undoLastPick,
 } from './draft.rules';
 import { Draft, DraftPickRow, DraftQueueRow, DraftRollRow } from './draft.model';
@@ -29,18 +28,6 @@ import { Draft, DraftPickRow, DraftQueueRow, DraftRollRow } from './draft.model'
 /** The deadline kind of a player-draft turn. */
 export const TURN_DEADLINE = 'draft.turn';
 const DEFAULT_STYLE: DraftStyle = 'snake';
-
-// ---------------------------------------------------------------- injected per hub
-
-const cryptoDice: RandomSource = { d6: () => crypto.randomInt(1, 7) };
-const randomSources = new WeakMap<HubServices, RandomSource>();
-
-/** Tests make the dice reproducible; the hub rolls with crypto. */
-export function useDraftRandom(hub: HubServices, random: RandomSource) {
-  randomSources.set(hub, random);
-}
-const diceOf = (hub: HubServices) => randomSources.get(hub) ?? cryptoDice;
-const clockOf = (hub: HubServices) => deadlinesOf(hub).clock;
 
 // ---------------------------------------------------------------- loading
 
@@ -162,7 +149,7 @@ export const draftTags = (tournamentId: number) => [roomTag(rooms.draft(tourname
 /** The REST read: the cached public state plus the hub's clock (for countdowns). */
 export async function readDraft(hub: HubServices, tournamentId: number) {
   const view = await hub.cache.get(`draft:${tournamentId}`, draftTags(tournamentId), () => draftSnapshot(hub.db, tournamentId));
-  return { ...view, serverTime: new Date(clockOf(hub).now()).toISOString() };
+  return { ...view, serverTime: serverTimeOf(hub) };
 }
 
 /** Staff see the predicted totals before starting (normal and snake, greedy captains). */
@@ -252,10 +239,10 @@ async function ensureDraftRow(ctx: Ctx) {
 
 /** Arms the timer of the turn that is now on, to be void once the room moves past `expectedSeq`. */
 async function setTurnDeadline(ctx: Ctx, pickNumber: number, ms: number, expectedSeq: number) {
-  const deadline: Deadline = { kind: TURN_DEADLINE, room: ctx.room, dueAt: clockOf(ctx.hub).now() + ms, expectedSeq, payload: { pickNumber } };
-  await deadlinesOf(ctx.hub).set(ctx.tx, deadline);
+  const deadline: Deadline = { kind: TURN_DEADLINE, room: ctx.room, dueAt: ctx.hub.clock.now() + ms, expectedSeq, payload: { pickNumber } };
+  await ctx.hub.deadlines.set(ctx.tx, deadline);
 }
-const clearTurnDeadline = (ctx: Ctx) => deadlinesOf(ctx.hub).clear(ctx.tx, TURN_DEADLINE, ctx.room);
+const clearTurnDeadline = (ctx: Ctx) => ctx.hub.deadlines.clear(ctx.tx, TURN_DEADLINE, ctx.room);
 
 async function insertRolls(ctx: Ctx, rolls: { pickNumber: number; round: number; teamId: number; value: number }[]) {
   if (rolls.length === 0) return;
@@ -272,7 +259,7 @@ async function insertRolls(ctx: Ctx, rolls: { pickNumber: number; round: number;
  * (and `draft.completed` when it completed).
  */
 async function continueDraft(ctx: Ctx, type: string, details: Record<string, unknown>, timerMs?: number): Promise<DraftView> {
-  const { position, rolls } = settle(boardOf(ctx.loaded), diceOf(ctx.hub));
+  const { position, rolls } = settle(boardOf(ctx.loaded), ctx.hub.random);
   await insertRolls(ctx, rolls);
   if (position.complete) {
     await complete(ctx, position);
@@ -378,8 +365,8 @@ export function pauseDraft(hub: HubServices, actor: Actor | null, tournamentId: 
     const ctx = await begin(hub, tx, tournamentId, input.expectedSeq);
     await staffOnly(ctx);
     requireStatus(ctx, ['running'], 'pause the draft');
-    const deadline = await deadlinesOf(hub).get(tx.db, TURN_DEADLINE, ctx.room);
-    const remaining = deadline ? Math.max(0, deadline.dueAt - clockOf(hub).now()) : null;
+    const deadline = await hub.deadlines.get(tx.db, TURN_DEADLINE, ctx.room);
+    const remaining = deadline ? Math.max(0, deadline.dueAt - hub.clock.now()) : null;
     await clearTurnDeadline(ctx);
     await patchDraft(ctx, { status: 'paused', pausedRemainingMs: remaining });
     return emit(ctx, 'draft.paused', { remainingMs: remaining });
@@ -490,7 +477,7 @@ async function expireTurn(hub: HubServices, tx: CommandTx, deadline: Deadline) {
 
 /** Wires the pick timer's expiry into the hub's deadline scheduler. */
 export function registerDraftDeadlines(hub: HubServices) {
-  deadlinesOf(hub).register(TURN_DEADLINE, (tx, deadline) => expireTurn(hub, tx, deadline));
+  hub.deadlines.register(TURN_DEADLINE, (tx, deadline) => expireTurn(hub, tx, deadline));
 }
 
 /**

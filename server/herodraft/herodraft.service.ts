@@ -1,4 +1,3 @@
-import crypto from 'node:crypto';
 import type { Knex } from 'knex';
 import { rooms } from '../../shared/rooms';
 import type { HeroDraftChoice, HeroDraftCreate, HeroDraftGraceEvent, HeroDraftStep, HeroDraftStepEvent, HeroDraftView, HeroList } from '../../shared/schemas/herodraft';
@@ -7,7 +6,7 @@ import { tags } from '../cache/read-cache';
 import { type CommandTx, roomTag } from '../commands/command';
 import { isoTime } from '../db/base.model';
 import type { Db } from '../db/knex';
-import { deadlinesOf, type Deadline } from '../deadlines/deadlines';
+import { serverTimeOf, type Deadline } from '../deadlines/deadlines';
 import { readConsistently, roomSeq } from '../events/snapshot';
 import { conflict, forbidden, notFound } from '../commands/errors';
 import type { HubServices } from '../services';
@@ -18,7 +17,7 @@ import { presenceOn } from '../realtime/presence';
 import { HeroDraft, HeroDraftStepRow } from './herodraft.model';
 import {
   availableHeroes, buildSequence, checkChoice, checkHero, choiceDue, coinToss, deduct, DEFAULT_PRESET, DEFAULT_TIMING, type Preset,
-  type RandomSource, settleChoices, spend, teamOfStep, timeoutChoice, type TurnClock, turnDeadline,
+  settleChoices, spend, teamOfStep, timeoutChoice, type TurnClock, turnDeadline,
 } from './herodraft.rules';
 import { allHeroes, heroes, heroIds } from './heroes';
 
@@ -26,16 +25,6 @@ import { allHeroes, heroes, heroIds } from './heroes';
 export const STEP_DEADLINE = 'herodraft.step';
 export const GRACE_DEADLINE = 'herodraft.grace';
 
-// ---------------------------------------------------------------- injected per hub
-
-const cryptoRandom: RandomSource = { int: (n) => crypto.randomInt(0, n) };
-const randomSources = new WeakMap<HubServices, RandomSource>();
-/** Tests make the coin toss and random picks reproducible; the hub uses crypto. */
-export function useHeroDraftRandom(hub: HubServices, random: RandomSource) {
-  randomSources.set(hub, random);
-}
-const randomOf = (hub: HubServices) => randomSources.get(hub) ?? cryptoRandom;
-const clockOf = (hub: HubServices) => deadlinesOf(hub).clock;
 
 /** `all` for pages that name the heroes of real games; the default stays what a draft offers. */
 export function heroList(hub: HubServices, scope: 'captainsMode' | 'all' = 'captainsMode'): HeroList {
@@ -162,7 +151,7 @@ async function tournamentOf(db: Knex, id: number): Promise<number> {
 export async function readHeroDraft(hub: HubServices, id: number) {
   const tournamentId = await tournamentOf(hub.db, id);
   const view = await hub.cache.get(`herodraft:${id}`, [roomTag(rooms.heroDraft(id)), ...heroDraftTags(tournamentId)], () => heroDraftSnapshot(hub.db, id));
-  return { ...view, serverTime: new Date(clockOf(hub).now()).toISOString() };
+  return { ...view, serverTime: serverTimeOf(hub) };
 }
 
 /** The drafts of a tournament (a match page finds its draft and result here, the bracket page its series' drafts). */
@@ -196,7 +185,7 @@ interface Ctx {
 async function begin(hub: HubServices, tx: CommandTx, id: number, expectedSeq?: number): Promise<Ctx> {
   const room = rooms.heroDraft(id);
   await tx.lock(room, expectedSeq);
-  return { hub, tx, id, room, l: await load(tx.db, id), now: clockOf(hub).now() };
+  return { hub, tx, id, room, l: await load(tx.db, id), now: hub.clock.now() };
 }
 
 async function staffOnly(ctx: Ctx) {
@@ -236,7 +225,7 @@ async function finish(ctx: Ctx, type: string, details: Record<string, unknown> =
 }
 
 async function armDeadlines(ctx: Ctx, seq: number) {
-  const scheduler = deadlinesOf(ctx.hub);
+  const scheduler = ctx.hub.deadlines;
   const d = ctx.l.draft;
   const clock = d.status === 'drafting' ? turnClock(d) : null;
   if (clock) {
@@ -359,7 +348,7 @@ export function setReady(hub: HubServices, actor: Actor | null, id: number, inpu
     requireStatus(ctx, ['waiting'], 'ready up');
     await patch(ctx, team === 0 ? { homeReady: input.ready } : { awayReady: input.ready });
     if (ctx.l.draft.homeReady && ctx.l.draft.awayReady) {
-      const winner = coinToss(randomOf(hub));
+      const winner = coinToss(hub.random);
       await patch(ctx, { status: 'choosing', tossWinner: winner });
       return finish(ctx, 'herodraft.tossed', { team, ready: input.ready, winner });
     }
@@ -468,11 +457,11 @@ export function act(hub: HubServices, actor: Actor | null, id: number, input: { 
 /** CM5: the step's time and the reserve are gone: a ban is skipped, a pick is random. */
 async function expireStep(hub: HubServices, tx: CommandTx, deadline: Deadline) {
   const id = Number(deadline.room.slice(deadline.room.indexOf(':') + 1));
-  const ctx: Ctx = { hub, tx, id, room: deadline.room, l: await load(tx.db, id), now: clockOf(hub).now() };
+  const ctx: Ctx = { hub, tx, id, room: deadline.room, l: await load(tx.db, id), now: hub.clock.now() };
   const d = ctx.l.draft;
   if (d.status !== 'drafting' || d.stepIndex !== (deadline.payload as { stepIndex?: number }).stepIndex) return;
   const step = d.steps[d.stepIndex]!;
-  const heroId = timeoutChoice(step.action, availableHeroes(heroIds(), ctx.l.done), randomOf(hub));
+  const heroId = timeoutChoice(step.action, availableHeroes(heroIds(), ctx.l.done), hub.random);
   await recordStep(ctx, heroId, 'timeout', null);
 }
 
@@ -667,7 +656,7 @@ async function announceGrace(ctx: Ctx, away: (0 | 1)[]) {
  */
 async function expireGrace(hub: HubServices, tx: CommandTx, deadline: Deadline) {
   const id = Number(deadline.room.slice(deadline.room.indexOf(':') + 1));
-  const ctx: Ctx = { hub, tx, id, room: deadline.room, l: await load(tx.db, id), now: clockOf(hub).now() };
+  const ctx: Ctx = { hub, tx, id, room: deadline.room, l: await load(tx.db, id), now: hub.clock.now() };
   if (ctx.l.draft.status !== 'drafting' || ctx.l.draft.graceDueAtMs === null) return;
   if (presenceOn(hub.redis)) {
     const now = await captainsAway(hub, ctx);
@@ -685,7 +674,7 @@ async function expireGrace(hub: HubServices, tx: CommandTx, deadline: Deadline) 
 
 /** Wires the step timer and the disconnect grace into the hub's deadline scheduler. */
 export function registerHeroDraftDeadlines(hub: HubServices) {
-  const scheduler = deadlinesOf(hub);
+  const scheduler = hub.deadlines;
   scheduler.register(STEP_DEADLINE, (tx, deadline) => expireStep(hub, tx, deadline));
   scheduler.register(GRACE_DEADLINE, (tx, deadline) => expireGrace(hub, tx, deadline));
 }

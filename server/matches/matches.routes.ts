@@ -14,7 +14,7 @@ import { Team } from '../teams/team.model';
 import { updateProfile } from '../users/users.service';
 import { requireSiteStaff } from '../auth/actor';
 import { linkSteamForUser } from '../steam/steam-link.service';
-import { lookupPlayer, personWaiting, resolveSteamId, steamFor, steamStatus, unavailable } from '../steam/steam.service';
+import { lookupPlayer, personWaiting, resolveSteamId, steamStatus, unavailable } from '../steam/steam.service';
 import { UpstreamError } from '../steam/upstream';
 import { deadlineIn } from '../steam/deadline';
 import type { HistoryMatch, SteamMatch } from '../steam/steam.client';
@@ -81,7 +81,7 @@ const MAX_HISTORIES = 16;
 
 async function importForTournament(hub: HubServices, actor: Parameters<typeof requireTournamentStaff>[1], tournamentId: number, matchIds: string[] | undefined): Promise<ImportResult> {
   const { tournament } = await requireTournamentStaff(hub.db, actor, tournamentId);
-  const { steam, openDota } = steamFor(hub);
+  const { steam, openDota } = hub.steam;
   if (!steam.configured) throw new HubError('unavailable', 'match import is off: no STEAM_API_KEY is configured on this hub');
 
   // Sequence numbers from the histories, for the Steam fallback when OpenDota cannot answer.

@@ -5,7 +5,6 @@ import { finishVanishedGames, type ObservedGame, type PollError, publishLiveGame
 import { importMatch } from '../matches/import.service';
 import { LiveGameRow, SteamMatchRow } from '../matches/match.model';
 import { createLease, type Lease } from './lease';
-import { steamFor } from './steam.service';
 import { UpstreamError, type UpstreamFailure } from './upstream';
 
 export interface LivePoller {
@@ -62,7 +61,7 @@ export function createLivePoller(hub: HubServices, options: { now?: () => number
   }
 
   async function pollRound() {
-    const { steam, openDota } = steamFor(hub);
+    const { steam, openDota } = hub.steam;
     const { leagues, pool } = await watched();
     const games = new Map<string, ObservedGame>();
     const userOf = (accountId: number | null) => (accountId === null ? null : (pool.get(accountId) ?? null));
@@ -159,7 +158,7 @@ export function createLivePoller(hub: HubServices, options: { now?: () => number
     await recordPoll(hub, error);
     if (error) {
       failures++;
-      const limiterWait = await steamFor(hub).limiter.waitFor('steam');
+      const limiterWait = await hub.steam.limiter.waitFor('steam');
       nextPollAt = now() + Math.max(limiterWait, Math.min(MAX_BACKOFF_MS, livePollMs * 2 ** failures));
       hub.log.warn({ err: error.message, failures }, 'live poller: backing off');
     } else {
@@ -176,7 +175,7 @@ export function createLivePoller(hub: HubServices, options: { now?: () => number
   async function importFinished(steamRefused: boolean): Promise<PollError | null> {
     const since = new Date(now() - IMPORT_WINDOW_MS).toISOString();
     const ended = await LiveGameRow.query(hub.db).where({ status: 'finished' }).where('finishedAt', '>=', since).whereNotIn('matchId', SteamMatchRow.query(hub.db).select('matchId'));
-    const { openDota, steam } = steamFor(hub);
+    const { openDota, steam } = hub.steam;
     let error: PollError | null = null;
     const failure = (service: PollError['service'], err: UpstreamError): PollError => ({ service, kind: pollErrorKind(err.failure), message: err.message });
     for (const game of ended.slice(0, 3)) {

@@ -17,27 +17,21 @@ export interface SteamContext {
   limiter: RateLimiter;
 }
 
-const contexts = new WeakMap<HubServices, SteamContext>();
-
-/** The hub's Steam and OpenDota clients, sharing one limiter (Redis-backed when the hub has Redis). */
-export function steamFor(hub: HubServices): SteamContext {
-  let ctx = contexts.get(hub);
-  if (!ctx) {
-    const s = hub.config.steam;
-    const observe = (api: string) =>
-      hub.metrics && {
-        call: (outcome: string) => hub.metrics!.steamCalls.inc({ api, outcome }),
-        waited: (seconds: number) => hub.metrics!.steamRateLimitWaitSeconds.inc({ api }, seconds),
-      };
-    const limiter = hub.redis ? createRedisLimiter(hub.redis, hub.config.redis!.prefix, hub.log) : createMemoryLimiter();
-    ctx = {
-      limiter,
-      steam: createSteamClient({ base: s.apiBase, apiKey: s.apiKey, limiter, rateMs: s.rateMs, sequenceRateMs: s.sequenceRateMs, backoffMs: s.backoffMs, log: hub.log, observe: observe('steam') || undefined }),
-      openDota: createOpenDotaClient({ base: s.openDotaBase, limiter, rateMs: s.openDotaRateMs, backoffMs: s.backoffMs, log: hub.log, observe: observe('opendota') || undefined }),
+/** The hub's Steam and OpenDota clients, sharing one limiter (Redis-backed when the hub has Redis). Built once by createHub. */
+export function createSteamContext(deps: Pick<HubServices, 'config' | 'redis' | 'log' | 'metrics'>): SteamContext {
+  const s = deps.config.steam;
+  const metrics = deps.metrics;
+  const observe = (api: string) =>
+    metrics && {
+      call: (outcome: string) => metrics.steamCalls.inc({ api, outcome }),
+      waited: (seconds: number) => metrics.steamRateLimitWaitSeconds.inc({ api }, seconds),
     };
-    contexts.set(hub, ctx);
-  }
-  return ctx;
+  const limiter = deps.redis ? createRedisLimiter(deps.redis, deps.config.redis!.prefix, deps.log) : createMemoryLimiter();
+  return {
+    limiter,
+    steam: createSteamClient({ base: s.apiBase, apiKey: s.apiKey, limiter, rateMs: s.rateMs, sequenceRateMs: s.sequenceRateMs, backoffMs: s.backoffMs, log: deps.log, observe: observe('steam') || undefined }),
+    openDota: createOpenDotaClient({ base: s.openDotaBase, limiter, rateMs: s.openDotaRateMs, backoffMs: s.backoffMs, log: deps.log, observe: observe('opendota') || undefined }),
+  };
 }
 
 const NO_KEY = 'no STEAM_API_KEY is configured on this hub';
@@ -87,7 +81,7 @@ export async function resolveSteamId(hub: HubServices, q: string, deadline: Dead
   if (direct.ok) return direct.steamId64;
   const name = VANITY_URL.exec(q.trim())?.[1] ?? (/^[A-Za-z0-9_-]{2,32}$/.test(q.trim()) ? q.trim() : null);
   if (!name) throw new HubError('invalid_payload', direct.reason, [{ path: ['query', 'q'], message: direct.reason }]);
-  const { steam } = steamFor(hub);
+  const { steam } = hub.steam;
   if (!steam.configured) throw new HubError('unavailable', `looking up a Steam name needs a Steam key (${NO_KEY}); enter the SteamID64 or the /profiles/ URL instead`);
   const found = await steam.resolveVanity(name, { deadline }).catch(unavailable);
   if (!found.data) throw notFound(`a Steam account named "${name}"`);
@@ -106,7 +100,7 @@ async function linkedUser(db: Knex, steamId64: string) {
 export async function lookupPlayer(hub: HubServices, q: string, deadline: Deadline = personWaiting(hub)): Promise<PlayerLookup> {
   const steamId64 = await resolveSteamId(hub, q, deadline);
   const accountId = steamAccountId(steamId64);
-  const { steam, openDota } = steamFor(hub);
+  const { steam, openDota } = hub.steam;
   const stamps: Fetched<unknown>[] = [];
   let profile: SteamProfile | null = null;
   if (steam.configured) {

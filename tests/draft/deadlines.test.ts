@@ -24,9 +24,8 @@ describe.each(DATABASES)('pick timer [%s]', (db) => {
   const sockets: TestSocket[] = [];
 
   beforeAll(async () => {
-    t = await startHub({ db });
     clock = manualClock();
-    t.hub.deadlines.useClock(clock);
+    t = await startHub({ db, clock });
     staff = (await t.login('timerstaff', 'staff')) as Client;
   });
   afterEach(() => {
@@ -151,19 +150,17 @@ describe.each(DATABASES)('RT11 a pending deadline survives a restart [%s]', (db)
   afterAll(() => database?.drop());
 
   it('RT11 DR7 stop the hub with a turn running; another hub on the same database fires it once', async () => {
-    const first = await startHub({ database });
     const clock = manualClock();
-    first.hub.deadlines.useClock(clock);
+    const first = await startHub({ database, clock });
     const staff = (await first.login('restartstaff', 'staff')) as Client;
     const s = await setupDraft(first, staff, { teams: 2, players: 4, teamSize: 3, pickSeconds: PICK_SECONDS });
     const view = (await staff.post(`${s.base}/start`, {})).body as DraftView;
     clock.advance(TURN_MS / 2);
     await first.close();
 
-    const second = await startHub({ database });
+    const second = await startHub({ database, clock });
     try {
       // Rebuilt from the database at start-up: the pending turn is armed on the new process.
-      second.hub.deadlines.useClock(clock);
       const spectator = await connectSocket(second.url);
       const snap = unwrap(await spectator.join(s.room));
       expect('snapshot' in snap && (snap.snapshot as DraftView).deadlineAt).toBe(view.deadlineAt);
@@ -193,10 +190,8 @@ describe.each(DATABASES)('RT11 two hubs on one database and Redis [%s]', (db) =>
 
   beforeAll(async () => {
     const env = { REDIS_URL: 'redis://127.0.0.1:6379', REDIS_PREFIX: `dtx-test:${process.pid}:${Date.now().toString(36)}:${db}:` };
-    a = await startHub({ db, env });
-    b = await startHub({ database: a.database, env });
-    a.hub.deadlines.useClock(clock);
-    b.hub.deadlines.useClock(clock);
+    a = await startHub({ db, env, clock });
+    b = await startHub({ database: a.database, env, clock });
   });
   afterEach(() => {
     for (const s of sockets.splice(0)) s.close();

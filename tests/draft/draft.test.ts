@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DraftRead, DraftView } from '../../shared/schemas/draft';
 import { type RandomSource, seededRandom } from '../../server/draft/draft.rules';
-import { useDraftRandom } from '../../server/draft/draft.service';
+import { ScriptedRandom } from '../support/random';
 import { ManualClock } from '../../server/deadlines/clock';
 import { DATABASES } from '../support/databases';
 import { startHub, type TestHub } from '../support/hub';
@@ -16,11 +16,11 @@ function scripted(values: number[]): RandomSource {
 describe.each(DATABASES)('player draft over REST [%s]', (db) => {
   let t: TestHub;
   let staff: Client;
+  const random = new ScriptedRandom();
 
   beforeAll(async () => {
-    t = await startHub({ db });
     // Time stands still unless a test moves it: timer values are exact, whatever the machine's load.
-    t.hub.deadlines.useClock(new ManualClock(Date.now() + 24 * 3600_000));
+    t = await startHub({ db, clock: new ManualClock(Date.now() + 24 * 3600_000), random });
     staff = (await t.login('draftstaff', 'staff')) as Client;
   });
   afterAll(() => t?.close());
@@ -182,7 +182,7 @@ describe.each(DATABASES)('player draft over REST [%s]', (db) => {
 
   it('DR4 DR5 shuffle: the lowest total picks; ties are rolled on the server, stored and shown, re-rolled among the still tied', async () => {
     // Equal captains: the first turn is a three-way tie. Rolls 6, 6, 2 → teams 1 and 2 roll again: 3, 5 → team 2.
-    useDraftRandom(t.hub.services, scripted([6, 6, 2, 3, 5]));
+    random.use(scripted([6, 6, 2, 3, 5]));
     const s = await setupDraft(t, staff, { teams: 3, players: 6, teamSize: 3, style: 'shuffle', captainMmr: () => 4000, playerMmr: (i) => 1000 + i * 100 });
     const view = (await staff.post(`${s.base}/start`, {})).body as DraftView;
     const [a, b, c] = s.teamIds as [number, number, number];
@@ -199,7 +199,7 @@ describe.each(DATABASES)('player draft over REST [%s]', (db) => {
     expect(started.payload.rolls).toHaveLength(5);
 
     // Team b takes the best (1500): a and c tie at 4000 and roll 2 and 4.
-    useDraftRandom(t.hub.services, scripted([2, 4]));
+    random.use(scripted([2, 4]));
     const next = (await captainOnTurn(s, view).post(`${s.base}/picks`, { userId: view.pool[0]!.user.id, pickNumber: 1 })).body as DraftView;
     expect(next.turn).toMatchObject({ pickNumber: 2, teamId: c, tied: [a, c] });
     expect(next.rolls.filter((r) => r.pickNumber === 2)).toEqual([
@@ -212,7 +212,7 @@ describe.each(DATABASES)('player draft over REST [%s]', (db) => {
     expect(undone.turn).toEqual(view.turn);
 
     // The rest with seeded dice: every pick goes to a lowest non-full team.
-    useDraftRandom(t.hub.services, scripted([]));
+    random.use(scripted([]));
     let current = undone;
     while (current.status === 'running') {
       const open = current.teams.filter((x) => !x.full);

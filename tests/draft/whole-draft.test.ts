@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { DraftStyle, DraftView } from '../../shared/schemas/draft';
 import { derivePosition, seededRandom, slotTeamIndex } from '../../server/draft/draft.rules';
-import { useDraftRandom } from '../../server/draft/draft.service';
+import { ScriptedRandom } from '../support/random';
 import { DATABASES } from '../support/databases';
 import { startHub, type TestHub } from '../support/hub';
 import { socketJar, unwrap } from '../support/socket';
@@ -32,9 +32,8 @@ describe.each(DATABASES)('whole 8-team drafts through the socket API [%s]', (db)
   const open = (client?: Client) => sockets.open(t.url, client ? { cookie: client.cookieHeader() } : {});
 
   beforeAll(async () => {
-    t = await startHub({ db });
+    t = await startHub({ db, random: new ScriptedRandom(seededRandom(2026)) });
     staff = (await t.login('wholestaff', 'staff')) as Client;
-    useDraftRandom(t.hub.services, seededRandom(2026));
   });
   afterEach(() => sockets.closeAll());
   afterAll(() => t?.close());

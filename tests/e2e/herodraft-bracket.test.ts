@@ -1,10 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { useHeroDraftRandom } from '../../server/herodraft/herodraft.service';
 import { heroes } from '../../server/herodraft/heroes';
 import type { HttpClient } from '../support/http';
 import { startHub, type TestHub } from '../support/hub';
-import { heroIdsSorted, type HeroDraftSetup, startDrafting } from '../herodraft/fixtures';
+import { heroIdsSorted, type HeroDraftSetup, startDrafting, teamAWinsTheToss } from '../herodraft/fixtures';
 import { ensureClientBuilt, openBrowser, removeProfiles, type TestBrowser } from './browser';
 
 /**
@@ -30,8 +29,7 @@ describe('hero drafts on the bracket page', () => {
 
   beforeAll(async () => {
     ensureClientBuilt();
-    t = await startHub({ db: 'sqlite' });
-    useHeroDraftRandom(t.hub.services, { int: () => 0 }); // team A wins the toss
+    t = await startHub({ db: 'sqlite', random: teamAWinsTheToss() });
     api = await t.login('hdb_organiser', 'staff');
     const created = await api.post('/api/tournaments', { name: 'DTX CM Playoffs', startsAt: '2030-12-01T18:00:00Z' });
     tournamentId = created.body.id;

@@ -1,9 +1,9 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildSequence } from '../../server/herodraft/herodraft.rules';
-import { useHeroDraftRandom } from '../../server/herodraft/herodraft.service';
 import { heroes } from '../../server/herodraft/heroes';
 import { startHub, type TestHub } from '../support/hub';
+import { teamAWinsTheToss } from '../herodraft/fixtures';
 import { ensureClientBuilt, openBrowser, removeProfiles, type TestBrowser } from './browser';
 
 /**
@@ -21,9 +21,8 @@ describe('Captains Mode hero draft in a browser', () => {
 
   beforeAll(async () => {
     ensureClientBuilt();
-    t = await startHub({ db: 'sqlite', env: { HERODRAFT_GRACE_MS: '1500', HERODRAFT_RESUME_COUNTDOWN_MS: '500', RT_PRESENCE_THROTTLE_MS: '50' } });
+    t = await startHub({ db: 'sqlite', env: { HERODRAFT_GRACE_MS: '1500', HERODRAFT_RESUME_COUNTDOWN_MS: '500', RT_PRESENCE_THROTTLE_MS: '50' }, random: teamAWinsTheToss() });
     // Team A wins the toss; a random pick takes the lowest id still available.
-    useHeroDraftRandom(t.hub.services, { int: () => 0 });
     const staff = await t.login('cmorganiser', 'staff');
     const created = await staff.post('/api/tournaments', { name: 'DTX CM Night', startsAt: '2030-12-01T18:00:00Z' });
     const tournamentId = created.body.id as number;

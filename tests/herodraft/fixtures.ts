@@ -4,7 +4,7 @@ import type { HttpClient } from '../support/http';
 import type { TestHub } from '../support/hub';
 import { heroes } from '../../server/herodraft/heroes';
 import { ManualClock } from '../../server/deadlines/clock';
-import { useHeroDraftRandom } from '../../server/herodraft/herodraft.service';
+import { ScriptedRandom } from '../support/random';
 import type { DbKind } from '../support/databases';
 import { startHub } from '../support/hub';
 
@@ -23,15 +23,16 @@ export interface HeroDraftSetup {
   teamIds: [number, number];
 }
 
+/** The hub's random source in hero-draft tests: team A (index 0) wins every coin toss. */
+export const teamAWinsTheToss = () => new ScriptedRandom({ int: () => 0 });
+
 /**
  * A hub for hero-draft tests: a manual clock for the turn deadlines (a 3 s resume countdown),
  * the coin toss always won by team A, and a staff user.
  */
 export async function startHeroDraftHub(db: DbKind, staffName: string): Promise<{ t: TestHub; staff: HttpClient; clock: ManualClock }> {
-  const t = await startHub({ db, env: { HERODRAFT_RESUME_COUNTDOWN_MS: '3000' } });
   const clock = new ManualClock(Date.parse('2030-05-01T18:00:00Z'));
-  t.hub.deadlines.useClock(clock);
-  useHeroDraftRandom(t.hub.services, { int: () => 0 });
+  const t = await startHub({ db, env: { HERODRAFT_RESUME_COUNTDOWN_MS: '3000' }, clock, random: teamAWinsTheToss() });
   return { t, staff: await t.login(staffName, 'staff'), clock };
 }
 

@@ -2,9 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DATABASES } from '../support/databases';
 import { startHub, type TestHub } from '../support/hub';
 import type { HttpClient } from '../support/http';
-import { useHeroDraftRandom } from '../../server/herodraft/herodraft.service';
 import type { HeroDraftView } from '../../shared/schemas/herodraft';
-import { heroIdsSorted, roomEvents, setupHeroDraft, startDrafting } from './fixtures';
+import { heroIdsSorted, roomEvents, setupHeroDraft, startDrafting, teamAWinsTheToss } from './fixtures';
 
 /** CM result with the bracket: drafts of a series' games, shown on the bracket page (issue 5 item 6). */
 describe.each(DATABASES)('hero drafts of bracket series (%s)', (db) => {
@@ -20,8 +19,7 @@ describe.each(DATABASES)('hero drafts of bracket series (%s)', (db) => {
   ];
 
   beforeAll(async () => {
-    t = await startHub({ db });
-    useHeroDraftRandom(t.hub.services, { int: () => 0 });
+    t = await startHub({ db, random: teamAWinsTheToss() });
     staff = await t.login('hdbracket', 'staff');
   });
   afterAll(() => t?.close());

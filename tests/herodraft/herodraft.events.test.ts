@@ -4,10 +4,9 @@ import { startHub, type TestHub } from '../support/hub';
 import type { HttpClient } from '../support/http';
 import { connectSocket, type TestSocket, unwrap } from '../support/socket';
 import { ManualClock } from '../../server/deadlines/clock';
-import { useHeroDraftRandom } from '../../server/herodraft/herodraft.service';
 import { HeroDraftStepEvent, type HeroDraftView } from '../../shared/schemas/herodraft';
 import type { WireEvent } from '../../shared/realtime';
-import { heroIdsSorted, setupHeroDraft, startDrafting } from './fixtures';
+import { heroIdsSorted, setupHeroDraft, startDrafting, teamAWinsTheToss } from './fixtures';
 
 /**
  * What the events of a hero draft say in their own fields: a client that reads them (and not
@@ -22,10 +21,8 @@ describe.each(DATABASES)('hero-draft events name the step they record (%s)', (db
 
   beforeAll(async () => {
     // The captains act over REST (no socket): a long grace keeps their absence from pausing.
-    t = await startHub({ db, env: { HERODRAFT_GRACE_MS: '600000' } });
     clock = new ManualClock(Date.parse('2030-09-01T18:00:00Z'));
-    t.hub.deadlines.useClock(clock);
-    useHeroDraftRandom(t.hub.services, { int: () => 0 });
+    t = await startHub({ db, env: { HERODRAFT_GRACE_MS: '600000' }, clock, random: teamAWinsTheToss() });
     staff = await t.login('hdeventstaff', 'staff');
   });
   afterAll(async () => {

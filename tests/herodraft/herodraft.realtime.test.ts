@@ -4,10 +4,9 @@ import { startHub, type TestHub } from '../support/hub';
 import type { HttpClient } from '../support/http';
 import { connectSocket, type TestSocket, unwrap } from '../support/socket';
 import { ManualClock } from '../../server/deadlines/clock';
-import { useHeroDraftRandom } from '../../server/herodraft/herodraft.service';
 import type { JoinResult } from '../../shared/realtime';
 import { HeroDraftGraceEvent, type HeroDraftView } from '../../shared/schemas/herodraft';
-import { heroIdsSorted, roomEvents, setupHeroDraft, startDrafting, view } from './fixtures';
+import { heroIdsSorted, roomEvents, setupHeroDraft, startDrafting, teamAWinsTheToss, view } from './fixtures';
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 let counter = 0;
@@ -22,10 +21,8 @@ describe.each(DATABASES)('hero draft over sockets (%s)', (db) => {
   const heroes = heroIdsSorted();
 
   beforeAll(async () => {
-    t = await startHub({ db, env: { RT_PRESENCE_THROTTLE_MS: '20', HERODRAFT_GRACE_MS: String(GRACE_MS) } });
     clock = new ManualClock(Date.parse('2030-06-01T18:00:00Z'));
-    t.hub.deadlines.useClock(clock);
-    useHeroDraftRandom(t.hub.services, { int: () => 0 });
+    t = await startHub({ db, env: { RT_PRESENCE_THROTTLE_MS: '20', HERODRAFT_GRACE_MS: String(GRACE_MS) }, clock, random: teamAWinsTheToss() });
     staff = await t.login('hdsockstaff', 'staff');
   });
   afterAll(async () => {
@@ -197,10 +194,8 @@ describe('hero draft deadlines across processes and restarts (RT11, Redis)', () 
 
   it('RT11 the countdown survives a restart: a new hub on the same database keeps the deadline and fires it', async () => {
     const env = { REDIS_URL, REDIS_PREFIX: redisPrefix() };
-    const first = await startHub({ db: 'postgres', env });
     const clock = new ManualClock(Date.parse('2030-07-01T18:00:00Z'));
-    first.hub.deadlines.useClock(clock);
-    useHeroDraftRandom(first.hub.services, { int: () => 0 });
+    const first = await startHub({ db: 'postgres', env, clock, random: teamAWinsTheToss() });
     const staff = await first.login('hdrestart', 'staff');
     const s = await setupHeroDraft(first, staff);
     const started = await startDrafting(s);
@@ -208,10 +203,9 @@ describe('hero draft deadlines across processes and restarts (RT11, Redis)', () 
     const deadline = started.turn!.deadlineAt;
     await first.hub.close(); // the database stays
 
-    const second = await startHub({ database: first.database, env });
-    hubs.push(second);
     const clock2 = new ManualClock(clock.now());
-    second.hub.deadlines.useClock(clock2);
+    const second = await startHub({ database: first.database, env, clock: clock2 });
+    hubs.push(second);
     const after = await view(second, s.id);
     expect(after.turn!.deadlineAt).toBe(deadline);
     expect(after.stepIndex).toBe(0);
@@ -231,15 +225,12 @@ describe('hero draft deadlines across processes and restarts (RT11, Redis)', () 
     // The captains act over REST here (no socket): a long grace keeps their absence from pausing.
     const env = { REDIS_URL, REDIS_PREFIX: redisPrefix(), HERODRAFT_GRACE_MS: '600000' };
     // PostgreSQL: two hubs in one test process on one SQLite file would block each other's event loop.
-    const a = await startHub({ db: 'postgres', env });
-    hubs.push(a);
-    const b = await startHub({ database: a.database, env });
-    hubs.push(b);
     const start = Date.parse('2030-08-01T18:00:00Z');
     const clocks = [new ManualClock(start), new ManualClock(start)];
-    a.hub.deadlines.useClock(clocks[0]!);
-    b.hub.deadlines.useClock(clocks[1]!);
-    for (const h of [a, b]) useHeroDraftRandom(h.hub.services, { int: () => 0 });
+    const a = await startHub({ db: 'postgres', env, clock: clocks[0], random: teamAWinsTheToss() });
+    hubs.push(a);
+    const b = await startHub({ database: a.database, env, clock: clocks[1], random: teamAWinsTheToss() });
+    hubs.push(b);
     const staff = await a.login('hdtwo', 'staff');
     const s = await setupHeroDraft(a, staff, { firstBanSeconds: 5, reserveSeconds: 0 });
     await startDrafting(s);

@@ -1,14 +1,13 @@
 import net from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../server/deadlines/clock';
-import { useHeroDraftRandom } from '../../server/herodraft/herodraft.service';
 import { eventually } from '../support/eventually';
 import { startHub, type TestHub } from '../support/hub';
 import type { HttpClient } from '../support/http';
 import { connectSocket, type TestSocket, unwrap } from '../support/socket';
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy';
 import { HeroDraftGraceEvent } from '../../shared/schemas/herodraft';
-import { roomEvents, setupHeroDraft, startDrafting, unique, view } from './fixtures';
+import { roomEvents, setupHeroDraft, startDrafting, teamAWinsTheToss, unique, view } from './fixtures';
 
 const REDIS = new URL(process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379');
 const HEARTBEAT_MS = 200; // a process whose heartbeat is 3 beats old (600 ms) counts as dead
@@ -49,11 +48,8 @@ describe('CM6 RT13 a Redis outage does not make connected captains look gone (tw
       RT_PRESENCE_HEARTBEAT_MS: String(HEARTBEAT_MS),
       HERODRAFT_GRACE_MS: String(GRACE_MS),
     };
-    a = await startHub({ db: 'postgres', env });
-    b = await startHub({ database: a.database, env });
-    a.hub.deadlines.useClock(clocks[0]!);
-    b.hub.deadlines.useClock(clocks[1]!);
-    for (const h of [a, b]) useHeroDraftRandom(h.hub.services, { int: () => 0 });
+    a = await startHub({ db: 'postgres', env, clock: clocks[0], random: teamAWinsTheToss() });
+    b = await startHub({ database: a.database, env, clock: clocks[1], random: teamAWinsTheToss() });
     staff = await a.login('hdoutagestaff', 'staff');
   });
   afterEach(() => {

@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../server/deadlines/clock';
 import type { TestHub } from '../support/hub';
 import { connectSocket } from '../support/socket';
-import { setupHeroDraft, startHeroDraftHub, type Client } from '../herodraft/fixtures';
+import { setupHeroDraft, type Client } from '../herodraft/fixtures';
+import { startHub } from '../support/hub';
 import type { HttpClient } from '../support/http';
 
 /** The hub's clock, set far from the machine's so an answer stamped with the wrong one shows. */
@@ -12,8 +13,8 @@ describe('RT15 command answers carry the hub clock', () => {
   let t: TestHub;
   let staff: HttpClient;
   beforeAll(async () => {
-    ({ t, staff } = await startHeroDraftHub('sqlite', 'clockstaff'));
-    t.hub.deadlines.useClock(new ManualClock(Date.parse(HUB_NOW)));
+    t = await startHub({ clock: new ManualClock(Date.parse(HUB_NOW)) });
+    staff = await t.login('clockstaff', 'staff');
   });
   afterAll(() => t?.close());
 

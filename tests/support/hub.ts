@@ -1,5 +1,7 @@
 import pino, { type Logger } from 'pino';
 import { createHub, type Hub } from '../../server/app';
+import type { Clock } from '../../server/deadlines/clock';
+import type { HubRandom } from '../../server/services';
 import { loadConfig } from '../../server/config';
 import { createTestDatabase, type DbKind, type TestDatabase } from './databases';
 import { HttpClient } from './http';
@@ -23,6 +25,10 @@ export interface StartOptions {
   env?: Record<string, string>;
   /** The hub's logger (to read what it logs); default: silent, or TEST_LOG_LEVEL. */
   logger?: Logger;
+  /** The hub's clock (a ManualClock to drive deadlines by hand); default: the system clock. */
+  clock?: Clock;
+  /** Dice and coin tosses (tests/support/random.ts to script them); default: crypto. */
+  random?: HubRandom;
 }
 
 /** Boots the real hub (real database, real HTTP server on a free port) for one test file. */
@@ -43,7 +49,7 @@ export async function startHub(options: StartOptions = {}): Promise<TestHub> {
     ...options.env,
   });
   const logger = options.logger ?? pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
-  const hub = await createHub(config, { logger });
+  const hub = await createHub(config, { logger, clock: options.clock, random: options.random });
   const port = await hub.listen();
   const url = `http://127.0.0.1:${port}`;
   // The port is known only now: make the hub's public URL (OAuth redirect_uri) match it.
