@@ -13,7 +13,7 @@ import type { Actor } from '../auth/actor';
 import { tags } from '../cache/read-cache';
 import { roomTag } from '../commands/command';
 import { RoomEventRow, toRoomEvent } from '../events/event.model';
-import { HubError, invalid, notFound, unavailable } from '../http/errors';
+import { HubError, invalid, notFound, unavailable } from '../commands/errors';
 import type { HubServices } from '../services';
 import { roomSeq } from '../events/snapshot';
 import { sqliteConnectionOf } from '../db/knex';
