@@ -179,6 +179,7 @@ export function createFanOut(
     io.adapter(createAdapter(adapterPub, subscriber, opts) as never);
   }
 
+  let unreadableWarnedAt = 0;
   const main = io.of('/').adapter as RedisAdapter & { readonly uid: string; readonly parser: Parser };
   const batchChannel = `${key}-batch#/#`;
   const batchChannelBytes = Buffer.from(batchChannel);
@@ -198,7 +199,12 @@ export function createFanOut(
       return n;
     },
     unreadable(why) {
-      if (!closing) log.warn({ why }, 'a fan-out message this process cannot read: its clients are told their rooms\' heads to resync');
+      // A newer release sends many: warned once a minute, each one answered by a resync.
+      const now = Date.now();
+      if (!closing && now - unreadableWarnedAt >= 60_000) {
+        unreadableWarnedAt = now;
+        log.warn({ why }, 'a fan-out message this process cannot read (a newer release?): its clients are told their rooms\' heads to resync');
+      }
       resyncLocal();
     },
   });
