@@ -1,0 +1,392 @@
+import { api, type Api } from '../../shared/api/contract';
+import type { SocketCommandName } from '../../shared/realtime';
+import { steamId64 } from '../steam/fixtures';
+import {
+  type Client,
+  type DraftPhase,
+  expectStatus,
+  heroDraft,
+  type HeroDraftPhase,
+  playerDraft,
+  seriesStage,
+  steamSeries,
+  tournament,
+  withPool,
+  withTeams,
+  type World,
+} from './fixtures';
+
+/**
+ * The permission table: who may run each command. Every mutation endpoint of `api` (REST) and
+ * every command of `SocketCommands` has an entry, or is exempt with its reason;
+ * permissions.test.ts fails, naming them, for any that has neither.
+ */
+
+/** The role that may run a command (it must not be refused with 401 or 403). */
+export type AllowedRole =
+  'site staff' | 'admin' | 'tournament staff' | 'a captain' | 'the captain on turn' | 'the toss winner' | 'the other captain' | 'the user themself';
+
+/** More roles that must be refused (403), beyond anonymous and a member. */
+export type ForbiddenRole = 'staff of another tournament' | 'tournament staff' | 'site staff' | 'the captain not on turn' | 'a captain' | 'the user it targets';
+
+/** What a command needs, made fresh for it: its input (valid) and the clients of its roles. */
+export interface Prepared {
+  params?: Record<string, number | string>;
+  body?: unknown;
+  /** The client of the allowed role. */
+  allowed: Client;
+  /** Clients of this fixture's forbidden roles (the others come from the world). */
+  roles?: Partial<Record<ForbiddenRole, Client>>;
+}
+
+export interface Rule {
+  allowed: AllowedRole;
+  /**
+   * A member is the allowed role (commands on one's own account): no member is refused.
+   * Anonymous still is.
+   */
+  memberAllowed?: true;
+  alsoForbidden?: ForbiddenRole[];
+  /** Success status when not the endpoint's documented one. */
+  status?: number;
+  setup(w: World): Promise<Prepared>;
+}
+
+type Mutation = { [K in keyof Api]: Api[K]['method'] extends 'GET' ? never : K }[keyof Api];
+
+export const isMutation = (key: string): boolean => api[key as keyof Api]?.method !== 'GET';
+
+/** Mutations that are not commands, with the reason. */
+export const EXEMPT: { [K in Mutation]?: string } = {
+  devLogin:
+    'logging in is how one stops being anonymous: public by design (development only, never in production: AU4); it writes the session and the local user it logs in as, no hub state',
+  logout: 'ends the caller’s own session and nothing else (CSRF-protected, AU6): public by design, anonymous only ends the empty session it has',
+};
+
+/**
+ * Tournament staff commands: a member who is staff of this tournament (not site staff) may; staff
+ * of another tournament may not, nor (`also`) a captain of this tournament or the user the
+ * command is about, whose client the fixture gives in `roles`.
+ */
+const tournamentStaff = (
+  setup: (w: World) => Promise<Omit<Prepared, 'allowed'> & { allowed?: Client }>,
+  also: 'a captain' | 'the user it targets' | false = false,
+): Rule => ({
+  allowed: 'tournament staff',
+  alsoForbidden: also ? ['staff of another tournament', also] : ['staff of another tournament'],
+  async setup(w) {
+    const p = await setup(w);
+    return { ...p, allowed: p.allowed ?? w.tstaff };
+  },
+});
+
+/** Site staff commands: tournament staff who are members may not. */
+const siteStaff = (setup: (w: World) => Promise<Omit<Prepared, 'allowed'>>): Rule => ({
+  allowed: 'site staff',
+  alsoForbidden: ['tournament staff'],
+  async setup(w) {
+    return { ...(await setup(w)), allowed: w.boss };
+  },
+});
+
+const league = async (w: World) => {
+  const res = expectStatus(await w.boss.post('/api/leagues', { name: w.unique('Perm League ') }), 201, 'create league');
+  return res.body.id as number;
+};
+
+/** A staff control of the player draft, on a draft brought to `phase`: captains may not. */
+const draftControl = (phase: DraftPhase, body: Record<string, unknown> = {}) =>
+  tournamentStaff(async (w) => {
+    const d = await playerDraft(w, phase);
+    return { params: { tournamentId: d.id }, body, roles: { 'a captain': d.captains[0]! } };
+  }, 'a captain');
+
+/** A staff control of a hero draft, brought to `phase`: its captains may not. */
+const heroDraftControl = (phase: HeroDraftPhase, body: Record<string, unknown> = {}) =>
+  tournamentStaff(async (w) => {
+    const d = await heroDraft(w, phase);
+    return { params: { heroDraftId: d.heroDraftId }, body, roles: { 'a captain': d.captains[0]! } };
+  }, 'a captain');
+
+export const REST: { [K in Mutation]?: Rule } = {
+  // --- users
+  updateMe: {
+    allowed: 'the user themself',
+    memberAllowed: true,
+    async setup(w) {
+      return { body: { mmr: 4321, positions: { '1': 5, '2': 4, '3': 3, '4': 2, '5': 1 } }, allowed: await w.login('permself') };
+    },
+  },
+  setUserRole: {
+    allowed: 'admin',
+    alsoForbidden: ['site staff', 'the user it targets'],
+    async setup(w) {
+      const target = await w.login('permtarget');
+      return { params: { userId: target.userId }, body: { role: 'staff' }, allowed: w.admin, roles: { 'the user it targets': target } };
+    },
+  },
+
+  // --- leagues
+  createLeague: siteStaff(async (w) => ({ body: { name: w.unique('Perm League ') } })),
+  updateLeague: siteStaff(async (w) => ({ params: { leagueId: await league(w) }, body: { name: w.unique('Renamed League ') } })),
+  deleteLeague: siteStaff(async (w) => ({ params: { leagueId: await league(w) } })),
+
+  // --- tournaments
+  createTournament: siteStaff(async (w) => ({ body: { name: w.unique('New Cup '), startsAt: '2030-06-01T18:00:00Z' } })),
+  updateTournament: tournamentStaff(async (w) => ({
+    params: { tournamentId: (await tournament(w)).id },
+    body: { name: w.unique('Renamed Cup '), state: 'registration' },
+  })),
+  deleteTournament: siteStaff(async (w) => ({ params: { tournamentId: (await tournament(w)).id } })),
+  // Nobody makes themself staff.
+  addStaff: tournamentStaff(
+    async (w) => ({
+      params: { tournamentId: (await tournament(w)).id },
+      body: { userId: w.players[0]!.userId },
+      roles: { 'the user it targets': w.players[0]! },
+    }),
+    'the user it targets',
+  ),
+  removeStaff: tournamentStaff(async (w) => {
+    const { id } = await tournament(w);
+    expectStatus(await w.boss.post(`/api/tournaments/${id}/staff`, { userId: w.players[0]!.userId }), 201, 'add staff');
+    return { params: { tournamentId: id, userId: w.players[0]!.userId } };
+  }),
+
+  // --- player pool
+  addToPool: tournamentStaff(async (w) => ({ params: { tournamentId: (await tournament(w)).id }, body: { userId: w.players[0]!.userId, mmr: 4000 } })),
+  importPool: tournamentStaff(async (w) => {
+    const discordId = String(400_000_000_000_000_000n + BigInt(w.next()));
+    return { params: { tournamentId: (await tournament(w)).id }, body: { csv: `discord_id,username,mmr\n${discordId},csvplayer${w.next()},3500\n` } };
+  }),
+  // A player neither sets their own tournament MMR nor leaves the pool by themself.
+  updatePoolPlayer: tournamentStaff(
+    async (w) => ({
+      params: { tournamentId: (await withPool(w, [w.players[0]!])).id, userId: w.players[0]!.userId },
+      body: { mmr: 4444 },
+      roles: { 'the user it targets': w.players[0]! },
+    }),
+    'the user it targets',
+  ),
+  removeFromPool: tournamentStaff(
+    async (w) => ({
+      params: { tournamentId: (await withPool(w, [w.players[0]!])).id, userId: w.players[0]!.userId },
+      roles: { 'the user it targets': w.players[0]! },
+    }),
+    'the user it targets',
+  ),
+
+  // --- teams
+  // A pool player does not appoint themself captain.
+  createTeam: tournamentStaff(
+    async (w) => ({
+      params: { tournamentId: (await withPool(w, [w.players[0]!])).id },
+      body: { captainUserId: w.players[0]!.userId },
+      roles: { 'the user it targets': w.players[0]! },
+    }),
+    'the user it targets',
+  ),
+  reorderTeams: tournamentStaff(async (w) => {
+    const s = await withTeams(w, 2);
+    return { params: { tournamentId: s.id }, body: { teamIds: [...s.teamIds].reverse() }, roles: { 'a captain': s.captains[1]! } };
+  }, 'a captain'),
+  // A captain does not rename or remove their own team either.
+  updateTeam: tournamentStaff(async (w) => {
+    const s = await withTeams(w, 1);
+    return { params: { tournamentId: s.id, teamId: s.teamIds[0]! }, body: { name: w.unique('Renamed Team ') }, roles: { 'a captain': s.captains[0]! } };
+  }, 'a captain'),
+  deleteTeam: tournamentStaff(async (w) => {
+    const s = await withTeams(w, 1);
+    return { params: { tournamentId: s.id, teamId: s.teamIds[0]! }, roles: { 'a captain': s.captains[0]! } };
+  }, 'a captain'),
+
+  // --- player draft
+  configureDraft: draftControl('setup', { style: 'snake', teamSize: 2 }),
+  openDraft: draftControl('setup'),
+  startDraft: draftControl('open'),
+  pauseDraft: draftControl('running'),
+  resumeDraft: draftControl('paused'),
+  undoDraftPick: draftControl('picked'),
+  restartDraft: draftControl('picked'),
+  pickPlayer: {
+    allowed: 'the captain on turn',
+    alsoForbidden: ['the captain not on turn', 'staff of another tournament'],
+    async setup(w) {
+      const d = await playerDraft(w, 'running');
+      return {
+        params: { tournamentId: d.id },
+        body: { userId: d.available[0]!, pickNumber: d.view.turn!.pickNumber },
+        allowed: d.onTurn!,
+        roles: { 'the captain not on turn': d.offTurn! },
+      };
+    },
+  },
+  setDraftQueue: {
+    allowed: 'a captain',
+    // DR9: a queue is the captain's own; staff have none.
+    alsoForbidden: ['tournament staff'],
+    async setup(w) {
+      const d = await playerDraft(w, 'open');
+      return { params: { tournamentId: d.id }, body: { userIds: d.available.slice(0, 2) }, allowed: d.captains[0]! };
+    },
+  },
+
+  // --- brackets and series
+  createStage: tournamentStaff(async (w) => ({ params: { tournamentId: (await withTeams(w, 2)).id }, body: { format: 'single_elimination' } })),
+  deleteStage: tournamentStaff(async (w) => {
+    const s = await seriesStage(w);
+    return { params: { tournamentId: s.id, stageId: s.stageId }, roles: { 'a captain': s.sideA } };
+  }, 'a captain'),
+  disqualifyTeam: tournamentStaff(async (w) => {
+    const s = await seriesStage(w);
+    return { params: { tournamentId: s.id, stageId: s.stageId }, body: { teamId: s.teamIds[0]! }, roles: { 'a captain': s.sideA } };
+  }, 'a captain'),
+  // In a stage without captain reports, a captain cannot report their own series.
+  reportSeries: tournamentStaff(async (w) => {
+    const s = await seriesStage(w);
+    return { params: { tournamentId: s.id, matchId: s.seriesId }, body: { scoreA: 1, scoreB: 0 }, roles: { 'a captain': s.sideA } };
+  }, 'a captain'),
+  claimSeries: {
+    allowed: 'a captain',
+    // Staff report (reportSeries); a claim is a captain's.
+    alsoForbidden: ['tournament staff'],
+    async setup(w) {
+      const s = await seriesStage(w, { captainReports: true });
+      return { params: { tournamentId: s.id, matchId: s.seriesId }, body: { scoreA: 1, scoreB: 0 }, allowed: s.sideA };
+    },
+  },
+  confirmSeries: {
+    allowed: 'the other captain',
+    alsoForbidden: ['tournament staff'],
+    async setup(w) {
+      const s = await seriesStage(w, { captainReports: true, claimed: true });
+      return { params: { tournamentId: s.id, matchId: s.seriesId }, body: {}, allowed: s.sideB };
+    },
+  },
+  disputeSeries: {
+    allowed: 'the other captain',
+    alsoForbidden: ['tournament staff'],
+    async setup(w) {
+      const s = await seriesStage(w, { captainReports: true, claimed: true });
+      return { params: { tournamentId: s.id, matchId: s.seriesId }, body: {}, allowed: s.sideB };
+    },
+  },
+
+  // --- Captains Mode hero draft
+  createHeroDraft: tournamentStaff(async (w) => {
+    const s = await withTeams(w, 2);
+    return { params: { tournamentId: s.id }, body: { teamAId: s.teamIds[0]!, teamBId: s.teamIds[1]! }, roles: { 'a captain': s.captains[0]! } };
+  }, 'a captain'),
+  configureHeroDraft: heroDraftControl('waiting', { stepSeconds: 25 }),
+  readyHeroDraft: {
+    allowed: 'a captain',
+    alsoForbidden: ['tournament staff'],
+    async setup(w) {
+      const d = await heroDraft(w, 'waiting');
+      return { params: { heroDraftId: d.heroDraftId }, body: { ready: true }, allowed: d.captains[0]! };
+    },
+  },
+  chooseHeroDraft: {
+    allowed: 'the toss winner',
+    alsoForbidden: ['tournament staff'],
+    async setup(w) {
+      const d = await heroDraft(w, 'choosing');
+      return { params: { heroDraftId: d.heroDraftId }, body: { kind: 'order', value: 'first' }, allowed: d.tossWinner! };
+    },
+  },
+  actHeroDraft: {
+    allowed: 'the captain on turn',
+    // CM3: only the captain on turn acts; staff do not act for captains.
+    alsoForbidden: ['the captain not on turn', 'tournament staff'],
+    async setup(w) {
+      const d = await heroDraft(w, 'drafting');
+      return {
+        params: { heroDraftId: d.heroDraftId },
+        body: { stepIndex: d.view.stepIndex, heroId: d.heroId },
+        allowed: d.onTurn!,
+        roles: { 'the captain not on turn': d.offTurn! },
+      };
+    },
+  },
+  // CM6: staff pause; captains may not (they only vote to resume, below).
+  pauseHeroDraft: heroDraftControl('drafting', { reason: 'permission matrix' }),
+  // Staff resume at once; a captain's resume is a vote, also allowed (not tested here as refused).
+  resumeHeroDraft: tournamentStaff(async (w) => ({ params: { heroDraftId: (await heroDraft(w, 'paused')).heroDraftId }, body: {} })),
+  resetHeroDraft: heroDraftControl('drafting'),
+  abandonHeroDraft: heroDraftControl('waiting'),
+  // A captain may not take reserve time from the other team.
+  penalizeHeroDraft: tournamentStaff(async (w) => {
+    const d = await heroDraft(w, 'drafting');
+    return { params: { heroDraftId: d.heroDraftId }, body: { teamId: d.teamIds[1]!, seconds: 10 }, roles: { 'a captain': d.captains[0]! } };
+  }, 'a captain'),
+
+  // --- Steam
+  linkMySteam: {
+    allowed: 'the user themself',
+    memberAllowed: true,
+    async setup(w) {
+      const account = 600_000 + w.next();
+      w.steam.setPlayer({ steamid: steamId64(account), personaname: `Perm ${account}` });
+      return { body: { q: String(account) }, allowed: await w.login('permsteamself') };
+    },
+  },
+  // The user links their own account through linkMySteam, not through this staff endpoint.
+  linkUserSteam: {
+    ...siteStaff(async () => ({})),
+    alsoForbidden: ['tournament staff', 'the user it targets'],
+    async setup(w) {
+      const account = 600_000 + w.next();
+      w.steam.setPlayer({ steamid: steamId64(account), personaname: `Perm ${account}` });
+      const target = await w.login('permsteamtarget');
+      return { params: { userId: target.userId }, body: { q: String(account) }, allowed: w.boss, roles: { 'the user it targets': target } };
+    },
+  },
+  importMatches: tournamentStaff(async (w) => {
+    const s = await steamSeries(w, 'match');
+    return { params: { tournamentId: s.id }, body: { matchIds: [s.matchId] } };
+  }),
+  confirmMatchLink: tournamentStaff(async (w) => {
+    const s = await steamSeries(w, 'suggestion');
+    return { params: { tournamentId: s.id, linkId: s.linkId } };
+  }),
+  dismissMatchLink: tournamentStaff(async (w) => {
+    const s = await steamSeries(w, 'suggestion');
+    return { params: { tournamentId: s.id, linkId: s.linkId } };
+  }),
+};
+
+/**
+ * Each socket command runs the service function of a REST endpoint (server/realtime/socket-commands.ts):
+ * it takes that endpoint's rule and fixture, and its payload is the endpoint's ids and body.
+ */
+export const SOCKET: { [K in SocketCommandName]?: { rest: Mutation; payload?: (p: Prepared) => unknown } } = {
+  'team.create': { rest: 'createTeam' },
+  'team.rename': { rest: 'updateTeam' },
+  'pool.add': { rest: 'addToPool' },
+  'draft.configure': { rest: 'configureDraft' },
+  'draft.open': { rest: 'openDraft' },
+  'draft.start': { rest: 'startDraft' },
+  'draft.pause': { rest: 'pauseDraft' },
+  'draft.resume': { rest: 'resumeDraft' },
+  'draft.undo': { rest: 'undoDraftPick' },
+  'draft.restart': { rest: 'restartDraft' },
+  'draft.pick': { rest: 'pickPlayer' },
+  'draft.queue': { rest: 'setDraftQueue' },
+  'herodraft.create': { rest: 'createHeroDraft' },
+  'herodraft.configure': { rest: 'configureHeroDraft' },
+  'herodraft.ready': { rest: 'readyHeroDraft' },
+  'herodraft.choose': { rest: 'chooseHeroDraft', payload: (p) => ({ heroDraftId: p.params!.heroDraftId, choice: p.body }) },
+  'herodraft.act': { rest: 'actHeroDraft' },
+  'herodraft.pause': { rest: 'pauseHeroDraft' },
+  'herodraft.resume': { rest: 'resumeHeroDraft' },
+  'herodraft.reset': { rest: 'resetHeroDraft' },
+  'herodraft.abandon': { rest: 'abandonHeroDraft' },
+  'herodraft.penalty': { rest: 'penalizeHeroDraft' },
+};
+
+/** The socket payload of a prepared command: its ids (as numbers) and its body. */
+export function socketPayload(name: SocketCommandName, p: Prepared): unknown {
+  const custom = SOCKET[name]?.payload;
+  if (custom) return custom(p);
+  return { ...p.params, ...(p.body as object) };
+}
