@@ -115,7 +115,7 @@ async function main() {
   if (report.notes.length) console.log(`\nnotes:\n${report.notes.map((n) => `- ${n}`).join('\n')}`);
   if (failures.length) console.log(`\nfailed scenarios:\n${failures.map((f) => `- ${f}`).join('\n')}`);
   const file = path.join(path.dirname(fileURLToPath(import.meta.url)), 'results', 'latest.json');
-  const { timeoutMin, idleBudgetMin, rounds, scenarios, ...shown } = opts;
+  const { timeoutMin: _timeoutMin, idleBudgetMin: _idleBudgetMin, rounds, scenarios, ...shown } = opts;
   report.write(file, { node: process.version, cpus: os.cpus().length, machine, options: { ...shown, scenarios: [...scenarios], rounds: { ...rounds, log: undefined } }, failures });
   console.log(`\nresults: ${path.relative(process.cwd(), file)}`);
   return failures.length ? 1 : 0;

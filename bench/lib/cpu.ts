@@ -77,7 +77,7 @@ export function setIdleWaitBudget(ms: number) {
 export async function waitForIdle(threshold = 0.85, maxWaitMs = 15_000): Promise<number> {
   const start = Date.now();
   const until = start + Math.min(maxWaitMs, Math.max(0, waitBudgetMs));
-  let idle = 0;
+  let idle: number;
   do {
     idle = await idleShare(1000);
     if (idle >= threshold) break;

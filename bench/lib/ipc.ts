@@ -135,7 +135,9 @@ export class Child {
     if (!this.exited) {
       try {
         process.kill(this.pid, 'SIGKILL');
-      } catch {}
+      } catch {
+        // already gone
+      }
     }
   }
 }
@@ -170,7 +172,9 @@ export function killPlain(proc: ChildProcess) {
     rememberExit(proc.pid!);
     try {
       process.kill(proc.pid!, 'SIGKILL');
-    } catch {}
+    } catch {
+      // already gone
+    }
   }
 }
 

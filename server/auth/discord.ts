@@ -152,7 +152,7 @@ export class DiscordStrategy extends DiscordStrategyBase {
       throw new DiscordApiError(endpoint, 0);
     }
     const text = await res.text().catch(() => '');
-    let body: any = undefined;
+    let body: any;
     try {
       body = text ? JSON.parse(text) : undefined;
     } catch {

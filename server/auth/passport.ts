@@ -12,6 +12,8 @@ export interface LoginRefusal {
 
 /** One Passport per hub (several hubs may share a process in tests). */
 export function createPassport(hub: HubServices): passport.PassportStatic {
+  // @types/passport declares the Passport class without the statics' methods it has at run time.
+  // eslint-disable-next-line no-restricted-syntax
   const instance = new passport.Passport() as unknown as passport.PassportStatic;
   instance.serializeUser((user, done) => done(null, (user as User).id));
   instance.deserializeUser((id: number, done) => {

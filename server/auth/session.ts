@@ -123,6 +123,8 @@ function resilient(hub: HubServices, loadSession: RequestHandler): RequestHandle
         return;
       }
       (req as { sessionID?: string }).sessionID = undefined;
+      // A stand-in with the methods express-session's consumers call, not its whole class.
+      // eslint-disable-next-line no-restricted-syntax
       req.session = standInSession() as unknown as typeof req.session;
       next();
     });

@@ -283,8 +283,8 @@ export async function createStage(hub: HubServices, actor: Actor | null, tournam
     const seeding = await seedTeams(tx, tournamentId, input, randomSeed);
     const problem = checkStage(input.format, seeding.length, input);
     if (problem) throw conflict(problem);
-    const last = await Stage.query(tx.db).where({ tournamentId }).max('number as n').first();
-    const number = Number((last as unknown as { n: number | null } | undefined)?.n ?? 0) + 1;
+    const last = await tx.db(Stage.tableName).where({ tournamentId }).max<{ n: number | null }>('number as n').first();
+    const number = Number(last?.n ?? 0) + 1;
     const settings = {
       bestOf: input.bestOf,
       bestOfByRound: input.bestOfByRound,

@@ -33,6 +33,8 @@ type Lookup = (numKeys: number, ...keysThenArgs: string[]) => Promise<[string, s
 export function createRedisCache(redis: Redis, prefix: string, log: Logger, inOrder: Redis = redis): ReadCache {
   // ioredis sends it by SHA once Redis knows it (EVALSHA, falling back to EVAL).
   redis.defineCommand('dtxCacheLookup', { lua: LOOKUP });
+  // defineCommand adds the method at run time; ioredis's types cannot know it.
+  // eslint-disable-next-line no-restricted-syntax
   const lookupCommand = (redis as unknown as { dtxCacheLookup: Lookup }).dtxCacheLookup.bind(redis);
   const lookup = (generation: string, tagNames: string[], entryPrefix: string, key: string) =>
     lookupCommand(1 + tagNames.length, generation, ...tagNames.map(tagKey), entryPrefix, key, ...tagNames);

@@ -1,4 +1,4 @@
-import type { Request, Response, Router } from 'express';
+import type { IRouter, Request, Response } from 'express';
 import type { z } from 'zod';
 import { toIssues } from '../../shared/errors';
 import type { BodyOf, Endpoint, ParamsOf, QueryOf, ResponseOf } from '../../shared/api/endpoint';
@@ -62,7 +62,7 @@ export function actorOf(req: Request): Actor | null {
  * (400 with the issues), require a login where the endpoint is not public, run the handler
  * (which authorises and changes state through the command bus) and answer with its status.
  */
-export function mount<E extends Endpoint>(router: Router, hub: HubServices, endpoint: E, handler: Handler<E>, options: RouteOptions<E> = {}) {
+export function mount<E extends Endpoint>(router: IRouter, hub: HubServices, endpoint: E, handler: Handler<E>, options: RouteOptions<E> = {}) {
   const method = endpoint.method.toLowerCase() as 'get' | 'post' | 'patch' | 'put' | 'delete';
   const commandName = `${endpoint.method} ${endpoint.path}`;
   // Made once per route, not per request (each closure made per request costs, more so under tsx).

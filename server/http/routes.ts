@@ -20,7 +20,7 @@ import { mountMatchRoutes } from '../matches/matches.routes';
  * test can list them and compare with the contract.
  */
 export function mountRoutes(app: express.Express, hub: HubServices, passportInstance: passport.PassportStatic) {
-  const router = app as unknown as express.Router;
+  const router: express.IRouter = app;
   mount(router, hub, api.healthz, async () => ({ status: 'ok' as const, checks: { process: 'up' } }));
   mount(router, hub, api.readyz, async ({ res }) => {
     const checks: Record<string, string> = {};

@@ -10,7 +10,7 @@ import { tags } from '../cache/read-cache';
 import { isoTime } from '../db/base.model';
 import { conflict, HubError, notFound } from '../commands/errors';
 import type { HubServices } from '../services';
-import { Team, TeamMember } from '../teams/team.model';
+import { Team } from '../teams/team.model';
 import { requireTournamentStaff } from '../tournaments/access';
 import { Tournament } from '../tournaments/tournament.model';
 import { User } from '../users/user.model';
@@ -157,13 +157,13 @@ export async function importMatch(hub: HubServices, match: SteamMatch, source: '
 
 /** Account ids of each team's players (captain and picks) with a Steam id. */
 async function rosters(db: Knex, tournamentId: number): Promise<Map<number, Set<number>>> {
-  const rows = await TeamMember.query(db)
+  const rows = await db('team_members')
     .join('users', 'users.id', 'team_members.user_id')
     .where('team_members.tournament_id', tournamentId)
     .whereNotNull('users.steam_id')
-    .select('team_members.team_id as teamId', 'users.steam_id as steamId');
+    .select<{ teamId: number; steamId: string }[]>('team_members.team_id as teamId', 'users.steam_id as steamId');
   const out = new Map<number, Set<number>>();
-  for (const r of rows as unknown as { teamId: number; steamId: string }[]) {
+  for (const r of rows) {
     if (!out.has(r.teamId)) out.set(r.teamId, new Set());
     out.get(r.teamId)!.add(steamAccountId(r.steamId));
   }

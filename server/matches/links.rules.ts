@@ -22,8 +22,6 @@ export const SUGGEST_MIN_OVERLAP = 5;
 
 export function rosterOverlap(players: MatchSlot[], teamA: ReadonlySet<number>, teamB: ReadonlySet<number>): Overlap {
   let overlap = 0;
-  // votes > 0: team A on Radiant
-  let votes = 0;
   let radiantA = 0;
   let direB = 0;
   let radiantB = 0;
@@ -34,10 +32,13 @@ export function rosterOverlap(players: MatchSlot[], teamA: ReadonlySet<number>, 
     const inB = teamB.has(p.accountId);
     if (!inA && !inB) continue;
     overlap++;
-    if (inA) p.isRadiant ? radiantA++ : direA++;
-    if (inB) p.isRadiant ? radiantB++ : direB++;
+    if (inA && p.isRadiant) radiantA++;
+    else if (inA) direA++;
+    if (inB && p.isRadiant) radiantB++;
+    else if (inB) direB++;
   }
-  votes = radiantA + direB - (radiantB + direA);
+  // votes > 0: team A on Radiant
+  const votes = radiantA + direB - (radiantB + direA);
   const radiant = votes > 0 ? 'a' : votes < 0 ? 'b' : null;
   const exact = players.length === 10 && overlap === 10 && ((radiantA === 5 && direB === 5) || (radiantB === 5 && direA === 5));
   return { overlap, radiant, exact };

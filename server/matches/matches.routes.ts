@@ -10,7 +10,6 @@ import { HubError } from '../commands/errors';
 import type { HubServices } from '../services';
 import { requireTournamentStaff } from '../tournaments/access';
 import { League } from '../leagues/league.model';
-import { Team } from '../teams/team.model';
 import { updateProfile } from '../users/users.service';
 import { requireSiteStaff } from '../auth/actor';
 import { linkSteamForUser } from '../steam/steam-link.service';
@@ -99,8 +98,14 @@ async function importForTournament(hub: HubServices, actor: Parameters<typeof re
       remember(history.data.matches);
       history.data.matches.filter((m) => m.startTime >= since).forEach((m) => found.add(m.matchId));
     }
-    const captains = await Team.query(hub.db).where({ tournamentId }).join('users', 'users.id', 'teams.captain_user_id').whereNotNull('users.steam_id').select('users.steam_id as steamId').limit(MAX_HISTORIES);
-    for (const { steamId } of captains as unknown as { steamId: string }[]) {
+    const captains = await hub
+      .db('teams')
+      .where({ tournamentId })
+      .join('users', 'users.id', 'teams.captain_user_id')
+      .whereNotNull('users.steam_id')
+      .limit(MAX_HISTORIES)
+      .select<{ steamId: string }[]>('users.steam_id as steamId');
+    for (const { steamId } of captains) {
       const history = await steam.matchHistory({ accountId: steamAccountId(steamId), count: 20 }, eachCall(hub)).catch(unavailable);
       remember(history.data.matches);
       history.data.matches.filter((m) => m.startTime >= since).forEach((m) => found.add(m.matchId));
@@ -114,7 +119,7 @@ async function importForTournament(hub: HubServices, actor: Parameters<typeof re
       result.unchanged.push(matchId);
       continue;
     }
-    let match: SteamMatch | null = null;
+    let match: SteamMatch | null;
     let source: 'opendota' | 'steam' = 'opendota';
     try {
       match = (await openDota.match(matchId, eachCall(hub))).data;

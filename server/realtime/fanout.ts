@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import type { Namespace, Server } from 'socket.io';
+import type { Server } from 'socket.io';
 import type { Db } from '../db/knex';
 import { closeRedis } from '../redis/close';
 import { reconnectWhenSilent } from '../redis/connections';

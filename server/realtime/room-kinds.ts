@@ -9,7 +9,7 @@ import { findTournament } from '../tournaments/access';
 import { getTournamentDetail } from '../tournaments/tournaments.service';
 import { readConsistently, roomSeq } from '../events/snapshot';
 import type { HubServices } from '../services';
-import { heroDraftParticipants, heroDraftSnapshot, heroDraftTags, onCaptainPresence } from '../herodraft/herodraft.service';
+import { heroDraftParticipants, heroDraftSnapshot, onCaptainPresence } from '../herodraft/herodraft.service';
 import { draftParticipants, draftSnapshot } from '../draft/draft.service';
 
 /**

@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, DATABASES, type TestDatabase } from '../support/databases';
-import { startHub, type TestHub } from '../support/hub';
+import { startHub } from '../support/hub';
 import { sameBrowser } from './helpers';
 import { RealtimeClient } from '../../client/src/lib/realtime';
 import { eventually } from '../support/eventually';

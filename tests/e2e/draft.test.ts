@@ -28,7 +28,7 @@ async function untilRosters(page: Page, expected: Map<number, string[]>) {
 describe('the player draft in a browser', () => {
   let t: TestHub;
   let base = '';
-  let teamIds: number[] = [];
+  const teamIds: number[] = [];
   const names = { capA: 'cap_alpha', capB: 'cap_bravo', players: ['p_one', 'p_two', 'p_three', 'p_four'] };
   let captainA: TestBrowser;
   let captainB: TestBrowser;

@@ -32,6 +32,7 @@ describe('log output', () => {
     const line = written({ env: 'development', isTTY: true });
     expect(() => JSON.parse(line)).toThrow();
     // Strip colours: whether pino-pretty colours depends on the terminal it sees.
+    // eslint-disable-next-line no-control-regex -- ANSI colour codes start with ESC
     const text = line.replace(/\x1b\[[0-9;]*m/g, '');
     expect(text).toMatch(/INFO.*draft started/);
     expect(text).toContain('tournamentId: 7');

@@ -87,8 +87,8 @@ describe.each(DATABASES)('hero-draft events name the step they record (%s)', (db
     const spectator = await connectSocket(t.url);
     sockets.push(spectator);
     unwrap(await spectator.join(s.room));
-    let v = await startDrafting(s);
-    v = (await s.captains[0].post(`${s.base}/steps`, { stepIndex: 0, heroId: heroes[0]! })).body;
+    await startDrafting(s);
+    const v = (await s.captains[0].post(`${s.base}/steps`, { stepIndex: 0, heroId: heroes[0]! })).body;
     expect(v.turn).toMatchObject({ stepIndex: 1, team: 1 });
     expect((await s.captains[1].post(`${s.base}/steps`, { stepIndex: 1, heroId: heroes[1]! })).status).toBe(201);
     await spectator.until(() => spectator.eventsOf(s.room).some((e) => e.type === 'herodraft.completed'), 'completed');

@@ -154,10 +154,10 @@ describe.each(DATABASES)('hero draft over REST (%s)', (db) => {
 
   it('CM6 pause: no time is charged while paused; resume restarts the clock after a countdown; penalty deducts reserve', async () => {
     const s = await setupHeroDraft(t, staff);
-    let v = await startDrafting(s);
+    await startDrafting(s);
     clock.advance(20_000); // 5 s into A's reserve
     expect((await s.captains[0].post(`${s.base}/pause`, {})).status).toBe(403);
-    v = (await staff.post(`${s.base}/pause`, { reason: 'technical issue' })).body;
+    let v = (await staff.post(`${s.base}/pause`, { reason: 'technical issue' })).body;
     expect(v.status).toBe('paused');
     expect(v.paused).toMatchObject({ reason: 'technical issue', stepMs: 0, reserveMs: 125_000 });
     expect(v.turn).toBeNull();

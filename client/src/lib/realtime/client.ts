@@ -33,6 +33,8 @@ type HubClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 export class RealtimeClient {
   readonly socket: HubClientSocket;
   private readonly stateValue = new Value<ConnectionState>('connecting');
+  // Each room's store has its own snapshot type; the map cannot say which.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   private readonly rooms = new Map<string, RoomStore<any>>();
   /** How many callers hold each room: the socket leaves it when the last one lets go. */
   private readonly holders = new Map<string, number>();
