@@ -22,6 +22,7 @@ import { fixedSecurityHeaders } from './http/security-headers';
 import { apiNotFound, errorHandler } from './http/error-handler';
 import { mountRoutes } from './http/routes';
 import { createRealtime, type Realtime } from './realtime/realtime';
+import { createPresence } from './realtime/presence';
 import { createLogger } from './observability/logger';
 import { requestLogging } from './observability/http-log';
 import { createMetrics } from './observability/metrics';
@@ -81,7 +82,14 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
   const deadlines = createDeadlineScheduler({ db, commands, log, clock });
   const steam = createSteamContext({ config, redis, log, metrics });
   const random = options.random ?? cryptoRandom;
-  const services: HubServices = { config, db, cache, commands, log, redis, redisInOrder, metrics, clock, random, deadlines, steam };
+  const presence = createPresence({
+    redis,
+    prefix: config.redis?.prefix ?? '',
+    throttleMs: config.realtime.presenceThrottleMs,
+    heartbeatMs: config.realtime.presenceHeartbeatMs,
+    log,
+  });
+  const services: HubServices = { config, db, cache, commands, log, redis, redisInOrder, metrics, clock, random, deadlines, steam, presence };
   registerDraftDeadlines(services);
   registerHeroDraftDeadlines(services);
 
@@ -125,14 +133,15 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
   withSession.use(csrf.csrfSynchronisedProtection);
   app.use(unlessAnonymousRead(withSession));
 
-  mountRoutes(app, services, passport);
+  // Socket.IO first: the routes are given what they need of it (readiness, ending a session's sockets).
+  const server = http.createServer(app);
+  const realtime = await createRealtime(services, { server, session: session.middleware, passport });
+
+  mountRoutes(app, services, passport, realtime);
 
   app.use(['/api', '/auth'], apiNotFound);
   serveClient(app, config);
   app.use(errorHandler(log));
-
-  const server = http.createServer(app);
-  const realtime = await createRealtime(services, { server, session: session.middleware, passport });
   await deadlines.start(); // after realtime: expiries broadcast like any command
   const livePoller = createLivePoller(services);
   livePoller.start(); // after realtime: what it publishes is broadcast

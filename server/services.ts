@@ -10,6 +10,7 @@ import type { DeadlineScheduler } from './deadlines/deadlines';
 import type { RandomSource as DraftDice } from './draft/draft.rules';
 import type { RandomSource as HeroDraftRandom } from './herodraft/herodraft.rules';
 import type { SteamContext } from './steam/steam.service';
+import type { PresenceTracker } from './realtime/presence';
 
 /** Every random choice the hub makes (d6 tie rolls, the coin toss, a timed-out pick): crypto, or scripted in tests. */
 export interface HubRandom extends DraftDice, HeroDraftRandom {}
@@ -42,10 +43,9 @@ export interface HubServices {
   readonly deadlines: DeadlineScheduler;
   /** The Steam and OpenDota clients, sharing one rate limiter (in Redis when the hub has Redis). */
   readonly steam: SteamContext;
-  /** Set once Socket.IO is attached: /readyz reports it (degraded when Redis fan-out is down). */
-  realtime?: {
-    status(): 'ok' | 'degraded' | 'draining';
-    /** Drops the sockets of a login session on every process (logout). */
-    endSession(sessionId: string): void;
-  };
+  /**
+   * Who is in each room, across processes (Redis) or in this one; the realtime layer feeds it
+   * and broadcasts its changes, the hero draft judges a captain's absence by it.
+   */
+  readonly presence: PresenceTracker;
 }

@@ -5,6 +5,7 @@ import type { LoginErrorCode } from '../../shared/login-errors';
 import { notFound } from '../commands/errors';
 import { mount } from '../http/route';
 import type { HubServices } from '../services';
+import type { Realtime } from '../realtime/realtime';
 import { toPrivateUser, type User } from '../users/user.model';
 import { csrf } from './csrf';
 import { SESSION_COOKIE } from './session';
@@ -46,7 +47,7 @@ function failureCode(err: unknown): LoginErrorCode {
   return 'discord_error';
 }
 
-export function mountAuthRoutes(router: Router, hub: HubServices, passportInstance: passport.PassportStatic) {
+export function mountAuthRoutes(router: Router, hub: HubServices, passportInstance: passport.PassportStatic, realtime: Pick<Realtime, 'endSession'>) {
   const requireDiscord = () => {
     if (!hub.config.discord) throw notFound('Discord login');
   };
@@ -109,7 +110,7 @@ export function mountAuthRoutes(router: Router, hub: HubServices, passportInstan
     // Delete the stored session (not just its user), so the old cookie authenticates nothing.
     await new Promise<void>((resolve, reject) => req.session.destroy((err) => (err ? reject(err) : resolve())));
     res.clearCookie(SESSION_COOKIE, { path: '/' });
-    hub.realtime?.endSession(sessionId);
+    realtime.endSession(sessionId);
     return { ok: true as const };
   });
 }

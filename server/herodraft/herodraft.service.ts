@@ -13,7 +13,6 @@ import type { HubServices } from '../services';
 import { Team } from '../teams/team.model';
 import { findTournament, isTournamentStaff, requireTournamentStaff } from '../tournaments/access';
 import { displayName, User } from '../users/user.model';
-import { presenceOn } from '../realtime/presence';
 import { HeroDraft, HeroDraftStepRow } from './herodraft.model';
 import {
   availableHeroes, buildSequence, checkChoice, checkHero, choiceDue, coinToss, deduct, DEFAULT_PRESET, DEFAULT_TIMING, type Preset,
@@ -598,7 +597,7 @@ async function applyPresence(hub: HubServices, id: number, participants: { userI
   // One process (no Redis) applies its readings in order: this one agreeing with the draft
   // settles it. With several, the decision is only taken under the room's lock: a check here
   // could miss the grace another process is setting right now, and leave it pending.
-  if (!presenceOn(hub.redis) && current.status === 'drafting' && participants.some((p) => !p.connected) === graceSet) return;
+  if (!hub.redis && current.status === 'drafting' && participants.some((p) => !p.connected) === graceSet) return;
   await hub.commands.run(null, async (tx) => {
     const ctx = await begin(hub, tx, id);
     const d = ctx.l.draft;
@@ -624,7 +623,7 @@ async function applyPresence(hub: HubServices, id: number, participants: { userI
  * there is one process, and the reading it just broadcast is current and always believed.
  */
 async function captainsAway(hub: HubServices, ctx: Ctx, broadcast?: { userId: number; connected: boolean }[]): Promise<{ away: (0 | 1)[]; trusted: boolean }> {
-  const tracker = presenceOn(hub.redis);
+  const tracker = hub.redis ? hub.presence : undefined;
   let connected: (userId: number) => boolean;
   let trusted = true;
   if (tracker) {
@@ -658,7 +657,7 @@ async function expireGrace(hub: HubServices, tx: CommandTx, deadline: Deadline) 
   const id = Number(deadline.room.slice(deadline.room.indexOf(':') + 1));
   const ctx: Ctx = { hub, tx, id, room: deadline.room, l: await load(tx.db, id), now: hub.clock.now() };
   if (ctx.l.draft.status !== 'drafting' || ctx.l.draft.graceDueAtMs === null) return;
-  if (presenceOn(hub.redis)) {
+  if (hub.redis) {
     const now = await captainsAway(hub, ctx);
     if (now.away.length === 0) {
       await patch(ctx, { graceDueAtMs: null });

@@ -5,6 +5,7 @@ import type { HubServices } from '../services';
 import { mount } from './route';
 import { buildOpenApi } from './openapi';
 import { mountAuthRoutes } from '../auth/auth.routes';
+import type { Realtime } from '../realtime/realtime';
 import { mountUserRoutes } from '../users/users.routes';
 import { mountLeagueRoutes } from '../leagues/leagues.routes';
 import { mountTournamentRoutes } from '../tournaments/tournaments.routes';
@@ -19,7 +20,7 @@ import { mountMatchRoutes } from '../matches/matches.routes';
  * Every HTTP route, all on the app's own router (no prefixed sub-routers), so the OpenAPI
  * test can list them and compare with the contract.
  */
-export function mountRoutes(app: express.Express, hub: HubServices, passportInstance: passport.PassportStatic) {
+export function mountRoutes(app: express.Express, hub: HubServices, passportInstance: passport.PassportStatic, realtime: Pick<Realtime, 'status' | 'endSession'>) {
   const router: express.IRouter = app;
   mount(router, hub, api.healthz, async () => ({ status: 'ok' as const, checks: { process: 'up' } }));
   mount(router, hub, api.readyz, async ({ res }) => {
@@ -30,12 +31,12 @@ export function mountRoutes(app: express.Express, hub: HubServices, passportInst
     } catch {
       checks.database = 'down';
     }
-    const realtime = hub.realtime?.status();
-    if (hub.redis) checks.redis = hub.redis.status === 'ready' && realtime !== 'degraded' ? 'ok' : 'down';
-    if (realtime === 'draining') checks.realtime = 'draining';
+    const realtimeStatus = realtime.status();
+    if (hub.redis) checks.redis = hub.redis.status === 'ready' && realtimeStatus !== 'degraded' ? 'ok' : 'down';
+    if (realtimeStatus === 'draining') checks.realtime = 'draining';
     // Without Redis the hub still serves (fan-out limited to this process): degraded, still 200
     // so a load balancer keeps it. No database, or shutting down: 503.
-    const down = checks.database === 'down' || realtime === 'draining';
+    const down = checks.database === 'down' || realtimeStatus === 'draining';
     const degraded = checks.redis === 'down';
     if (down) res.status(503);
     return { status: down ? ('down' as const) : degraded ? ('degraded' as const) : ('ok' as const), checks };
@@ -48,7 +49,7 @@ export function mountRoutes(app: express.Express, hub: HubServices, passportInst
   const document = buildOpenApi(process.env.npm_package_version ?? '0.1.0');
   mount(router, hub, api.openapi, async () => document);
 
-  mountAuthRoutes(router, hub, passportInstance);
+  mountAuthRoutes(router, hub, passportInstance, realtime);
   mountUserRoutes(router, hub);
   mountLeagueRoutes(router, hub);
   mountTournamentRoutes(router, hub);

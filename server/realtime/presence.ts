@@ -23,22 +23,13 @@ export interface PresenceTracker {
   check(room: string): Promise<{ presence: Omit<Presence, 'participants'>; trusted: boolean }>;
   /** Whether readings taken now can be believed (see check). */
   settled(): boolean;
+  /** Calls `listener` (throttled, per room) when a room's presence is to be sent to the room. */
+  onChange(listener: (room: string) => void): () => void;
   /** Removes this process's share everywhere (and says so to the rooms), then stops. */
   close(): Promise<void>;
 }
 
 type Counts = Map<string, { count: number; name: string }>; // field: 'anon' | `u:<id>`
-
-/** The tracker of each hub on Redis, by its main connection (features judge presence through it). */
-const trackers = new WeakMap<Redis, PresenceTracker>();
-
-/**
- * The presence tracker of the hub whose main Redis connection this is; none without Redis
- * (one process: its own sockets are the whole truth, and every reading can be believed).
- */
-export function presenceOn(redis: Redis | undefined): PresenceTracker | undefined {
-  return redis ? trackers.get(redis) : undefined;
-}
 
 const fieldOf = (v: Viewer) => (v.userId === null ? 'anon' : `u:${v.userId}`);
 
@@ -53,7 +44,8 @@ const fieldOf = (v: Viewer) => (v.userId === null ? 'anon' : `u:${v.userId}`);
  *   after 3 heartbeats even before anyone cleans up; the first process to notice a dead one
  *   deletes its fields and broadcasts the corrected presence of the rooms it was in.
  *
- * `broadcast` is called (throttled, per room) with the presence to send to the room.
+ * `onChange` listeners (the realtime layer) are called (throttled, per room) with the rooms whose
+ * presence is to be sent.
  */
 export function createPresence(opts: {
   redis: Redis | undefined;
@@ -61,7 +53,6 @@ export function createPresence(opts: {
   throttleMs: number;
   heartbeatMs: number;
   log: Logger;
-  broadcast: (room: string) => void;
 }): PresenceTracker {
   const { redis, prefix, log } = opts;
   const proc = `${os.hostname()}:${process.pid}:${crypto.randomBytes(4).toString('hex')}`;
@@ -76,6 +67,10 @@ export function createPresence(opts: {
   const dirty = new Set<string>();
   let flushTimer: NodeJS.Timeout | undefined;
   let closed = false;
+  const listeners = new Set<(room: string) => void>();
+  const changed = (room: string) => {
+    for (const listener of listeners) listener(room);
+  };
 
   // After Redis was away, every process's heartbeat is old and some shares are missing (or
   // gone, if Redis restarted empty) until each process is back and has written again: for
@@ -92,7 +87,7 @@ export function createPresence(opts: {
     settleTimer = setTimeout(() => {
       settleTimer = undefined;
       if (closed || !settled()) return; // still away: its next 'ready' starts over
-      for (const room of local.keys()) opts.broadcast(room);
+      for (const room of local.keys()) changed(room);
     }, ttlMs + 5);
     settleTimer.unref();
   }
@@ -134,7 +129,7 @@ export function createPresence(opts: {
         return;
       }
     }
-    for (const room of rooms) opts.broadcast(room);
+    for (const room of rooms) changed(room);
   }
 
   async function writeShares(rooms: string[]) {
@@ -255,7 +250,7 @@ export function createPresence(opts: {
         multi.zrem(procsKey, other);
         await multi.exec();
         log.info({ process: other, rooms: rooms.length }, 'presence: removed a process that stopped');
-        for (const room of rooms) opts.broadcast(room);
+        for (const room of rooms) changed(room);
       }
     } catch (err) {
       log.debug({ err }, 'presence heartbeat failed');
@@ -279,9 +274,12 @@ export function createPresence(opts: {
     read,
     check,
     settled,
+    onChange(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
     async close() {
       closed = true;
-      if (redis) trackers.delete(redis);
       clearInterval(beat);
       clearTimeout(settleTimer);
       clearTimeout(flushTimer);
@@ -302,9 +300,8 @@ export function createPresence(opts: {
         }
       }
       // Tell the other processes' viewers that this process's share is gone.
-      for (const room of rooms) opts.broadcast(room);
+      for (const room of rooms) changed(room);
     },
   };
-  if (redis) trackers.set(redis, tracker);
   return tracker;
 }

@@ -20,7 +20,7 @@ import { sqliteConnectionOf } from '../db/knex';
 import { displayName, User } from '../users/user.model';
 import { createFanOut } from './fanout';
 import { createUserLimiter, TokenBucket } from './limits';
-import { createPresence, type Viewer } from './presence';
+import type { Viewer } from './presence';
 import { parseRoom, roomKinds, type RoomKindDef } from './room-kinds';
 import { socketCommandHandlers } from './socket-commands';
 import { runInContext } from '../observability/context';
@@ -39,6 +39,8 @@ export interface Realtime {
   io: HubIo;
   /** ok; degraded (Redis down: fan-out limited to this process); draining (shutting down). */
   status(): 'ok' | 'degraded' | 'draining';
+  /** Drops the sockets of a login session on every process (logout). */
+  endSession(sessionId: string): void;
   /** Refuse new connections and commands (shutdown has begun). */
   beginDrain(): void;
   /** Tell clients to reconnect elsewhere, drop this process's presence, close every socket. */
@@ -137,14 +139,8 @@ export async function createRealtime(
     return { connections: io.engine.clientsCount, rooms: named, fanoutUp: fanout.status() !== 'down' };
   });
 
-  const presence = createPresence({
-    redis: hub.redis,
-    prefix: config.redis?.prefix ?? '',
-    throttleMs: rt.presenceThrottleMs,
-    heartbeatMs: rt.presenceHeartbeatMs,
-    log,
-    broadcast: (room) => void broadcastPresence(room),
-  });
+  const presence = hub.presence;
+  const stopPresence = presence.onChange((room) => void broadcastPresence(room));
 
   async function broadcastPresence(room: string) {
     try {
@@ -358,16 +354,6 @@ export async function createRealtime(
     });
   });
 
-  hub.realtime = {
-    status: () => status(),
-    endSession(sessionId) {
-      // The socket keeps the identity of its handshake: after a logout it must not act as that
-      // user any more. Dropped, it reconnects (client library) as whoever the cookie now says.
-      const room = io.in(sessionRoom(sessionId));
-      room.emit('session:ended', { reason: 'you logged out' });
-      room.disconnectSockets(true);
-    },
-  };
   function status(): 'ok' | 'degraded' | 'draining' {
     if (draining) return 'draining';
     return fanout.status() === 'down' ? 'degraded' : 'ok';
@@ -376,6 +362,13 @@ export async function createRealtime(
   return {
     io,
     status,
+    endSession(sessionId) {
+      // The socket keeps the identity of its handshake: after a logout it must not act as that
+      // user any more. Dropped, it reconnects (client library) as whoever the cookie now says.
+      const room = io.in(sessionRoom(sessionId));
+      room.emit('session:ended', { reason: 'you logged out' });
+      room.disconnectSockets(true);
+    },
     beginDrain() {
       draining = true;
     },
@@ -385,7 +378,8 @@ export async function createRealtime(
       // the sockets close; commands still arriving are refused with a retry hint meanwhile.
       if (!(await unanswered.idle(rt.shutdownGraceMs))) log.warn({ unanswered: unanswered.size }, 'closing sockets with commands still unanswered');
       unsubscribe();
-      await presence.close();
+      await presence.close(); // its last changes (this process's share gone) still reach the rooms
+      stopPresence();
       io.local.emit('server:shutdown', { reason: 'this server is restarting: reconnect' });
       // Close each connection once its buffer (the notice) is flushed. Clients see a transport
       // close, which socket.io-client answers by reconnecting (to another process).
