@@ -4,7 +4,12 @@ import { defineConfig } from 'vitest/config';
  * Files that pin their fan-out path themselves (the direct path's own tests, the internals'
  * contract, processes of both paths together): run once, not again on the stock path.
  */
-const PINNED_TO_A_PATH = ['tests/realtime/direct-fanout.test.ts', 'tests/realtime/fanout-batch.test.ts', 'tests/realtime/internals.contract.test.ts', 'tests/realtime/rolling-deploy.test.ts'];
+const PINNED_TO_A_PATH = [
+  'tests/realtime/direct-fanout.test.ts',
+  'tests/realtime/fanout-batch.test.ts',
+  'tests/realtime/internals.contract.test.ts',
+  'tests/realtime/rolling-deploy.test.ts',
+];
 
 export default defineConfig({
   test: {

@@ -88,7 +88,10 @@ for (const step of failedSteps) {
 }
 
 function firstLine(text) {
-  return String(text ?? '').split('\n')[0].trim().slice(0, 200);
+  return String(text ?? '')
+    .split('\n')[0]
+    .trim()
+    .slice(0, 200);
 }
 
 console.log('');

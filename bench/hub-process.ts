@@ -106,7 +106,10 @@ async function inject(p: { rooms: string[]; rate: number; durationMs: number; pa
   // Continue each room's seq so that clients see no gap.
   const heads = new Map<string, number>();
   for (let i = 0; i < p.rooms.length; i += 500) {
-    const rows: { name: string; seq: number }[] = await hub.services.db('rooms').whereIn('name', p.rooms.slice(i, i + 500)).select('name', 'seq');
+    const rows: { name: string; seq: number }[] = await hub.services
+      .db('rooms')
+      .whereIn('name', p.rooms.slice(i, i + 500))
+      .select('name', 'seq');
     for (const row of rows) heads.set(row.name, Number(row.seq));
   }
   let sent = 0;

@@ -262,7 +262,9 @@ async function setupTrigger(p: TriggerParams) {
     return { ok: true };
   }
   const sockets = await Promise.all(
-    Array.from({ length: p.sockets ?? 1 }, (_, i) => LightSocket.connect((p.urls ?? [p.url])[i % (p.urls ?? [p.url]).length]!, { cookie: p.cookie, origin: p.origin, connectTimeoutMs: p.ackTimeoutMs })),
+    Array.from({ length: p.sockets ?? 1 }, (_, i) =>
+      LightSocket.connect((p.urls ?? [p.url])[i % (p.urls ?? [p.url]).length]!, { cookie: p.cookie, origin: p.origin, connectTimeoutMs: p.ackTimeoutMs }),
+    ),
   );
   let turn = 0;
   triggers.set(p.name, {

@@ -91,7 +91,9 @@ async function main() {
   const report = new Report();
   const loadgen = await startLoadgen();
   const ctx: Ctx = { opts, loadgen, report, log: (line) => console.log(line) };
-  console.log(`DTX Hub benchmark: ${[...opts.scenarios].join(', ')}${opts.quick ? ' (quick)' : ''}; Node ${process.version}; servers on core 0, load generator on core 1`);
+  console.log(
+    `DTX Hub benchmark: ${[...opts.scenarios].join(', ')}${opts.quick ? ' (quick)' : ''}; Node ${process.version}; servers on core 0, load generator on core 1`,
+  );
   const failures: string[] = [];
   const run = async (name: string, fn: (c: Ctx) => Promise<void>) => {
     try {
@@ -111,12 +113,20 @@ async function main() {
 
   const machine = { rounds: tally.rounds, clean: tally.clean, medianOtherShare: median(tally.otherShares) };
   console.log(`\n${report.table()}`);
-  console.log(`\nmachine: ${tally.clean} of ${tally.rounds} rounds clean; other work took a median ${(machine.medianOtherShare * 100).toFixed(0)} % of the machine during rounds`);
+  console.log(
+    `\nmachine: ${tally.clean} of ${tally.rounds} rounds clean; other work took a median ${(machine.medianOtherShare * 100).toFixed(0)} % of the machine during rounds`,
+  );
   if (report.notes.length) console.log(`\nnotes:\n${report.notes.map((n) => `- ${n}`).join('\n')}`);
   if (failures.length) console.log(`\nfailed scenarios:\n${failures.map((f) => `- ${f}`).join('\n')}`);
   const file = path.join(path.dirname(fileURLToPath(import.meta.url)), 'results', 'latest.json');
   const { timeoutMin: _timeoutMin, idleBudgetMin: _idleBudgetMin, rounds, scenarios, ...shown } = opts;
-  report.write(file, { node: process.version, cpus: os.cpus().length, machine, options: { ...shown, scenarios: [...scenarios], rounds: { ...rounds, log: undefined } }, failures });
+  report.write(file, {
+    node: process.version,
+    cpus: os.cpus().length,
+    machine,
+    options: { ...shown, scenarios: [...scenarios], rounds: { ...rounds, log: undefined } },
+    failures,
+  });
   console.log(`\nresults: ${path.relative(process.cwd(), file)}`);
   return failures.length ? 1 : 0;
 }

@@ -31,7 +31,7 @@ export async function up(knex: Knex): Promise<void> {
     t.integer('radiant').nullable().comment('0 = home (team A), 1 = away (team B)');
     t.integer('step_index').notNullable().defaultTo(0);
     t.bigInteger('turn_started_at_ms').nullable().comment('when the current step began counting (after a resume countdown)');
-    t.integer('step_ms').nullable().comment('the step\'s own time left at turn_started_at_ms');
+    t.integer('step_ms').nullable().comment("the step's own time left at turn_started_at_ms");
     t.integer('home_reserve_ms').notNullable();
     t.integer('away_reserve_ms').notNullable();
     t.string('pause_reason', 200).nullable();

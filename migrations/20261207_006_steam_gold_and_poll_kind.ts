@@ -24,7 +24,9 @@ export async function down(knex: Knex): Promise<void> {
     t.dropColumn('error_kind');
     t.dropColumn('error_service');
   });
-  await knex('steam_match_players').whereNull('net_worth').update({ net_worth: knex.raw('coalesce(total_gold, 0)') });
+  await knex('steam_match_players')
+    .whereNull('net_worth')
+    .update({ net_worth: knex.raw('coalesce(total_gold, 0)') });
   await knex.schema.alterTable('steam_match_players', (t) => {
     t.dropColumn('total_gold');
     t.integer('net_worth').notNullable().alter();

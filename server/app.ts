@@ -76,7 +76,14 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
   const cache = redis ? createRedisCache(redis, config.redis!.prefix, log, redisInOrder) : createMemoryCache();
   const metrics = createMetrics();
   metrics.watchCache(cache);
-  metrics.watchHealth({ database: () => db.raw('select 1').then(() => true, () => false), redis: redis ? () => redis.status === 'ready' : undefined });
+  metrics.watchHealth({
+    database: () =>
+      db.raw('select 1').then(
+        () => true,
+        () => false,
+      ),
+    redis: redis ? () => redis.status === 'ready' : undefined,
+  });
   const commands = createCommandBus({ db, cache, log, metrics });
   const clock = options.clock ?? systemClock;
   const deadlines = createDeadlineScheduler({ db, commands, log, clock });
@@ -100,7 +107,14 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
     contentSecurityPolicy: {
       directives: {
         // Hero images come from HERO_IMAGE_BASE, which may point elsewhere than Steam's CDN.
-        'img-src': ["'self'", 'data:', 'https://cdn.discordapp.com', 'https://cdn.cloudflare.steamstatic.com', 'https://avatars.steamstatic.com', ...(config.heroDraft.imageBase ? [new URL(config.heroDraft.imageBase).origin] : [])],
+        'img-src': [
+          "'self'",
+          'data:',
+          'https://cdn.discordapp.com',
+          'https://cdn.cloudflare.steamstatic.com',
+          'https://avatars.steamstatic.com',
+          ...(config.heroDraft.imageBase ? [new URL(config.heroDraft.imageBase).origin] : []),
+        ],
         'upgrade-insecure-requests': config.publicUrl.startsWith('https://') ? [] : null,
       },
     },

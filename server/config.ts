@@ -6,11 +6,15 @@ export class ConfigError extends Error {}
 const csv = z
   .string()
   .default('')
-  .transform((s) => s.split(',').map((v) => v.trim()).filter(Boolean));
+  .transform((s) =>
+    s
+      .split(',')
+      .map((v) => v.trim())
+      .filter(Boolean),
+  );
 const snowflakes = csv.pipe(z.array(z.string().regex(/^\d{15,21}$/, 'expected comma-separated Discord ids')));
 const url = z.url({ protocol: /^https?$/ });
-const optional = <T extends z.ZodType>(schema: T) =>
-  z.preprocess((v) => (v === '' ? undefined : v), schema.optional());
+const optional = <T extends z.ZodType>(schema: T) => z.preprocess((v) => (v === '' ? undefined : v), schema.optional());
 
 const EnvSchema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
@@ -172,7 +176,8 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     const name = String(issue.path[0] ?? 'environment');
     const got = given[name];
     // Never echo a secret: hide SECRET values and the credentials inside a URL.
-    const shown = got === undefined ? 'not set' : name.includes('SECRET') || name.includes('KEY') ? 'a value' : JSON.stringify(got.replace(/\/\/[^/@\s]*@/, '//***@'));
+    const shown =
+      got === undefined ? 'not set' : name.includes('SECRET') || name.includes('KEY') ? 'a value' : JSON.stringify(got.replace(/\/\/[^/@\s]*@/, '//***@'));
     throw new ConfigError(`${name}: ${issue.message} (got ${shown})`);
   }
   const env = parsed.data;

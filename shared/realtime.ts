@@ -2,7 +2,14 @@ import { z } from 'zod';
 import type { Ack } from './errors';
 import { PoolAdd, TeamCreate, TeamUpdate, type PoolPlayer, type Team } from './schemas/tournaments';
 import {
-  HeroDraftAct, HeroDraftChoice, HeroDraftConfigure, HeroDraftControl, HeroDraftCreate, HeroDraftPause, HeroDraftPenalty, HeroDraftReady,
+  HeroDraftAct,
+  HeroDraftChoice,
+  HeroDraftConfigure,
+  HeroDraftControl,
+  HeroDraftCreate,
+  HeroDraftPause,
+  HeroDraftPenalty,
+  HeroDraftReady,
   type HeroDraftView,
 } from './schemas/herodraft';
 import { DraftConfigure, DraftControl, DraftPickInput, DraftQueueInput, type DraftQueue, type DraftView } from './schemas/draft';
@@ -48,9 +55,7 @@ export interface WireEvent {
  * Answer to room:join: the missed events when the client sent a lastSeq the log still
  * covers, else a fresh snapshot. `seq` is the room's seq the answer brings the client to.
  */
-export type JoinResult =
-  | { room: string; seq: number; snapshot: unknown }
-  | { room: string; seq: number; events: WireEvent[] };
+export type JoinResult = { room: string; seq: number; snapshot: unknown } | { room: string; seq: number; events: WireEvent[] };
 
 export interface PresenceViewer {
   id: number;

@@ -31,7 +31,4 @@ export interface Ctx {
   log: (line: string) => void;
 }
 
-export const variantsFor = (opts: Options) => [
-  { name: '1 process', processes: 1 },
-  ...(opts.redis ? [{ name: '2 processes + Redis', processes: 2 }] : []),
-];
+export const variantsFor = (opts: Options) => [{ name: '1 process', processes: 1 }, ...(opts.redis ? [{ name: '2 processes + Redis', processes: 2 }] : [])];

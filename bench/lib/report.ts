@@ -31,9 +31,14 @@ export class Report {
 
   add(row: Row) {
     this.rows.push(row);
-    const ratio = row.ratio === undefined ? '' : ` (${fmt(row.ratio)}×${row.target ? `, target ${row.target}` : ''}${row.pass === undefined ? '' : row.pass ? ' ok' : ' MISSED'})`;
+    const ratio =
+      row.ratio === undefined
+        ? ''
+        : ` (${fmt(row.ratio)}×${row.target ? `, target ${row.target}` : ''}${row.pass === undefined ? '' : row.pass ? ' ok' : ' MISSED'})`;
     const target = row.ratio === undefined && row.target ? ` (target ${row.target}${row.pass === undefined ? '' : row.pass ? ' ok' : ' MISSED'})` : '';
-    console.log(`  → ${row.scenario} / ${row.variant}: ${row.metric} ${fmt(row.value, row.unit)}${row.baseline === undefined ? '' : ` vs baseline ${fmt(row.baseline, row.unit)}`}${ratio}${target}${row.contended ? ' [contended]' : ''}`);
+    console.log(
+      `  → ${row.scenario} / ${row.variant}: ${row.metric} ${fmt(row.value, row.unit)}${row.baseline === undefined ? '' : ` vs baseline ${fmt(row.baseline, row.unit)}`}${ratio}${target}${row.contended ? ' [contended]' : ''}`,
+    );
   }
 
   note(line: string) {
@@ -60,6 +65,13 @@ export class Report {
 
   write(file: string, meta: Record<string, unknown>) {
     fs.mkdirSync(path.dirname(file), { recursive: true });
-    fs.writeFileSync(file, JSON.stringify({ startedAt: this.startedAt, finishedAt: new Date().toISOString(), ...meta, rows: this.rows, notes: this.notes, details: this.details }, null, 2));
+    fs.writeFileSync(
+      file,
+      JSON.stringify(
+        { startedAt: this.startedAt, finishedAt: new Date().toISOString(), ...meta, rows: this.rows, notes: this.notes, details: this.details },
+        null,
+        2,
+      ),
+    );
   }
 }

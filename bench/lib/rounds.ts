@@ -43,7 +43,9 @@ export async function runRounds<T>(label: string, opts: RoundOptions, round: (i:
     tally.rounds++;
     if (clean) tally.clean++;
     tally.otherShares.push(other);
-    opts.log(`  ${label} round ${i + 1}: idle before ${(idleBefore * 100).toFixed(0)} %, other work ${(other * 100).toFixed(0)} % → ${clean ? 'clean' : 'discarded'}`);
+    opts.log(
+      `  ${label} round ${i + 1}: idle before ${(idleBefore * 100).toFixed(0)} %, other work ${(other * 100).toFixed(0)} % → ${clean ? 'clean' : 'discarded'}`,
+    );
   }
   return rounds;
 }

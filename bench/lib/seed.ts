@@ -32,7 +32,10 @@ export async function login(url: string, username: string, role: 'admin' | 'staf
 let tournamentCounter = 0;
 
 async function createTournament(staff: HttpClient, name: string): Promise<number> {
-  const body = await ok('create tournament', staff.post('/api/tournaments', { name, startsAt: new Date(Date.now() + 7 * 86400_000).toISOString(), teamSize: 5 }));
+  const body = await ok(
+    'create tournament',
+    staff.post('/api/tournaments', { name, startsAt: new Date(Date.now() + 7 * 86400_000).toISOString(), teamSize: 5 }),
+  );
   return body.id as number;
 }
 
@@ -45,7 +48,10 @@ export async function seedTournament(url: string, opts: { captains: number; pool
   const staff = await login(url, `bench_staff_${opts.tag}`, 'staff');
   const tournamentId = await createTournament(staff.client, `Bench cup ${opts.tag} ${++tournamentCounter}`);
   if (opts.poolSize > 0) {
-    const rows = Array.from({ length: opts.poolSize }, (_, i) => `1${String(tournamentId).padStart(6, "0")}${String(i).padStart(10, "0")},bench_player_${tournamentId}_${i},${2000 + ((i * 137) % 4000)}`);
+    const rows = Array.from(
+      { length: opts.poolSize },
+      (_, i) => `1${String(tournamentId).padStart(6, '0')}${String(i).padStart(10, '0')},bench_player_${tournamentId}_${i},${2000 + ((i * 137) % 4000)}`,
+    );
     await ok('import pool', staff.client.post(`/api/tournaments/${tournamentId}/players/import`, { csv: ['discord_id,username,mmr', ...rows].join('\n') }));
   }
   const captains: Captain[] = [];

@@ -37,7 +37,10 @@ export interface HubHandle {
  * data), logs off, every abuse limit raised far above what the load needs. `production`
  * switches to NODE_ENV=production (no dev login; contract checks of answers off).
  */
-export async function startHub(name: string, opts: { sqliteFile: string; redisUrl?: string; production?: boolean; extraEnv?: Record<string, string> }): Promise<HubHandle> {
+export async function startHub(
+  name: string,
+  opts: { sqliteFile: string; redisUrl?: string; production?: boolean; extraEnv?: Record<string, string> },
+): Promise<HubHandle> {
   const env: Record<string, string> = {
     NODE_ENV: opts.production ? 'production' : 'test',
     HOST: '127.0.0.1',
@@ -116,7 +119,11 @@ function freePort(): Promise<number> {
  */
 export async function startRedis(): Promise<{ url: string; pid: number; stop(): void }> {
   const port = await freePort();
-  const proc = startPlain('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--protected-mode', 'yes'], SERVER_CORE);
+  const proc = startPlain(
+    'redis-server',
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--protected-mode', 'yes'],
+    SERVER_CORE,
+  );
   const url = `redis://127.0.0.1:${port}`;
   const deadline = Date.now() + 10_000;
   for (;;) {

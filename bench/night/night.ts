@@ -48,7 +48,10 @@ function memoryMb(pid: number) {
   return { rss: kb('VmRSS') / 1024, peak: kb('VmHWM') / 1024 };
 }
 const childrenOf = (pid: number) =>
-  spawnSync('pgrep', ['-P', String(pid)], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean).map(Number);
+  spawnSync('pgrep', ['-P', String(pid)], { encoding: 'utf8' })
+    .stdout.split('\n')
+    .filter(Boolean)
+    .map(Number);
 
 async function until(check: () => boolean, what: string, ms: number) {
   const deadline = Date.now() + ms;
@@ -156,7 +159,7 @@ export async function runNight(options: { spectators: number; log: (line: string
 
     const received = new Map<string, number[]>(); // "room:seq" -> receipt times (ms since epoch)
     // Of every 10 spectators: 4 on the draft, 2 on the tournament, 1 on each hero draft (slots 0-3).
-    const slotOf = (i: number) => (i % 10 < 4 ? 'draft' : i % 10 < 6 ? 'tournament' : i % 10 - 6);
+    const slotOf = (i: number) => (i % 10 < 4 ? 'draft' : i % 10 < 6 ? 'tournament' : (i % 10) - 6);
     const pendingHero: { w: Watcher; slot: number }[] = [];
     const join = async (w: Watcher) => {
       const ack = await w.socket.emitWithAck<{ ok: boolean; data: { seq: number } }>(20_000, 'room:join', { room: w.room });
@@ -188,10 +191,7 @@ export async function runNight(options: { spectators: number; log: (line: string
     log(`night: ${options.spectators} spectators connected, ${watchers.length} joined (${watchers.filter((w) => w.room === rooms.draft).length} on the draft)`);
 
     // --- the drive: start, every pick by the captain on turn, then the bracket and its first round
-    const servers = [
-      ...hubs.map((h, i) => ({ name: `hub-${i + 1}`, pids: [h.child.pid!] })),
-      { name: 'nginx', pids: nginxPids },
-    ];
+    const servers = [...hubs.map((h, i) => ({ name: `hub-${i + 1}`, pids: [h.child.pid!] })), { name: 'nginx', pids: nginxPids }];
     const cpuBefore = servers.map((s) => s.pids.reduce((a, pid) => a + cpuSeconds(pid), 0));
     const started = Date.now();
     let commands = 0;
@@ -221,7 +221,10 @@ export async function runNight(options: { spectators: number; log: (line: string
     const heroIds = ((await must(staff.get('/api/heroes'))).heroes as { id: number }[]).map((h) => h.id);
     const heroDrafts: { id: number; teams: [number, number] }[] = [];
     for (const m of firstRound) {
-      const hd = await must(staff.post(`/api/tournaments/${id}/herodrafts`, { teamAId: m.teamA!.id, teamBId: m.teamB!.id, bracketMatchId: m.id, gameNumber: 1 }), 201);
+      const hd = await must(
+        staff.post(`/api/tournaments/${id}/herodrafts`, { teamAId: m.teamA!.id, teamBId: m.teamB!.id, bracketMatchId: m.id, gameNumber: 1 }),
+        201,
+      );
       commands++;
       heroDrafts.push({ id: hd.id, teams: [m.teamA!.id, m.teamB!.id] });
     }
@@ -257,7 +260,9 @@ export async function runNight(options: { spectators: number; log: (line: string
     heroCommands = finished.reduce((n, v) => n + v.done.length, 0);
     log(`night: hero drafts ${finished.map((v) => `${v.status} after ${v.done.length} steps`).join(', ')}`);
     // The four series of round one are reported at once, as four admins would.
-    const reports = await Promise.all(firstRound.map((m, i) => must(staff.post(`/api/tournaments/${id}/series/${m.id}/report`, i % 2 ? { scoreA: 2, scoreB: 1 } : { scoreA: 0, scoreB: 2 }))));
+    const reports = await Promise.all(
+      firstRound.map((m, i) => must(staff.post(`/api/tournaments/${id}/series/${m.id}/report`, i % 2 ? { scoreA: 2, scoreB: 1 } : { scoreA: 0, scoreB: 2 }))),
+    );
     commands += reports.length;
     stage = reports.at(-1);
     const driveSeconds = (Date.now() - started) / 1000;
@@ -269,7 +274,11 @@ export async function runNight(options: { spectators: number; log: (line: string
     };
     for (const hd of heroDrafts) heads[`herodraft:${hd.id}`] = Number((await must(staff.get(`/api/herodrafts/${hd.id}`))).seq);
     try {
-      await until(() => watchers.every((w) => heads[w.room]! <= w.joinSeq || (w.seqs.length > 0 && Math.max(...w.seqs) >= heads[w.room]!)), 'every spectator at the head', 30_000);
+      await until(
+        () => watchers.every((w) => heads[w.room]! <= w.joinSeq || (w.seqs.length > 0 && Math.max(...w.seqs) >= heads[w.room]!)),
+        'every spectator at the head',
+        30_000,
+      );
     } catch (err) {
       log(`night: ${(err as Error).message}`);
     }
@@ -301,7 +310,12 @@ export async function runNight(options: { spectators: number; log: (line: string
       driveSeconds,
       commandsPerSecond: commands / driveSeconds,
       pickAckMs: { p50: percentile(pickMs, 50), max: Math.max(...pickMs) },
-      heroDrafts: { steps: heroCommands, seconds: heroSeconds, stepsPerSecond: heroCommands / heroSeconds, actAckMs: { p50: percentile(actMs, 50), p99: percentile(actMs, 99), max: Math.max(...actMs) } },
+      heroDrafts: {
+        steps: heroCommands,
+        seconds: heroSeconds,
+        stepsPerSecond: heroCommands / heroSeconds,
+        actAckMs: { p50: percentile(actMs, 50), p99: percentile(actMs, 99), max: Math.max(...actMs) },
+      },
       events,
       latencyMs: { p50: percentile(lastDelivery, 50), p99: percentile(lastDelivery, 99), max: Math.max(...lastDelivery), samples: lastDelivery.length },
       lost,
@@ -323,7 +337,8 @@ export async function night(ctx: Ctx) {
   const spectators = ctx.opts.quick ? 200 : 2000;
   const f = await runNight({ spectators, log: ctx.log });
   const variant = `2 hubs + nginx, ${f.spectators} spectators`;
-  const add = (metric: string, value: number, unit: string, target?: string, pass?: boolean) => ctx.report.add({ scenario: 'night', variant, metric, value, unit, target, pass });
+  const add = (metric: string, value: number, unit: string, target?: string, pass?: boolean) =>
+    ctx.report.add({ scenario: 'night', variant, metric, value, unit, target, pass });
   add('commands/s sustained', f.commandsPerSecond, '/s');
   add('pick ack p50', f.pickAckMs.p50, 'ms');
   add('4 hero drafts at once: steps/s', f.heroDrafts.stepsPerSecond, '/s');

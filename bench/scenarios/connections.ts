@@ -21,7 +21,12 @@ async function measure(ctx: Ctx, server: Child, open: Record<string, unknown>, n
   await sleep(1500); // let presence updates and handshake leftovers settle
   const after = await server.call('stats', { gc: true });
   await ctx.loadgen.call('closeGroup', { group: open.group });
-  return { perSecond: opened.perSecond, rssPerConn: (after.rss - before.rss) / n, heapPerConn: (after.heapUsed - before.heapUsed) / n, collected: after.collected };
+  return {
+    perSecond: opened.perSecond,
+    rssPerConn: (after.rss - before.rss) / n,
+    heapPerConn: (after.heapUsed - before.heapUsed) / n,
+    collected: after.collected,
+  };
 }
 
 export async function connections(ctx: Ctx) {
@@ -34,18 +39,52 @@ export async function connections(ctx: Ctx) {
 
   const rounds = await runRounds('connections', opts.rounds, async () => {
     const base = await startBaseline('ws');
-    const b = await measure(ctx, base.child, { group: 'conn-base', kind: 'ws', urls: [base.url], track: false, eventName: '' }, n).finally(() => base.child.stop());
+    const b = await measure(ctx, base.child, { group: 'conn-base', kind: 'ws', urls: [base.url], track: false, eventName: '' }, n).finally(() =>
+      base.child.stop(),
+    );
     const [hub] = await startHubs(1, { sqliteFile: file });
-    const h = await measure(ctx, hub!.child, { group: 'conn-hub', kind: 'light', urls: [hub!.url], rooms: [seeded.room], perRoom: n, track: false, eventName: 'event' }, n).finally(() => hub!.child.stop());
+    const h = await measure(
+      ctx,
+      hub!.child,
+      { group: 'conn-hub', kind: 'light', urls: [hub!.url], rooms: [seeded.room], perRoom: n, track: false, eventName: 'event' },
+      n,
+    ).finally(() => hub!.child.stop());
     return { base: b, hub: h };
   });
   const { rounds: use, contended } = usable(rounds, opts.rounds.minClean);
   const scenario = `${n} spectators connecting`;
   const hubRate = medianOf(use, (v) => v.hub.perSecond);
   const baseRate = medianOf(use, (v) => v.base.perSecond);
-  report.add({ scenario, variant: '1 process', metric: 'connections/s (joined)', value: hubRate, unit: '/s', baseline: baseRate, ratio: hubRate / baseRate, contended });
+  report.add({
+    scenario,
+    variant: '1 process',
+    metric: 'connections/s (joined)',
+    value: hubRate,
+    unit: '/s',
+    baseline: baseRate,
+    ratio: hubRate / baseRate,
+    contended,
+  });
   const rss = medianOf(use, (v) => v.hub.rssPerConn) / 1024;
-  report.add({ scenario, variant: '1 process', metric: 'RSS per idle spectator', value: rss, unit: 'KB', baseline: medianOf(use, (v) => v.base.rssPerConn) / 1024, target: '≤ 25 KB', pass: rss <= 25, contended });
-  report.add({ scenario, variant: '1 process', metric: 'heap per idle spectator', value: medianOf(use, (v) => v.hub.heapPerConn) / 1024, unit: 'KB', baseline: medianOf(use, (v) => v.base.heapPerConn) / 1024, contended });
+  report.add({
+    scenario,
+    variant: '1 process',
+    metric: 'RSS per idle spectator',
+    value: rss,
+    unit: 'KB',
+    baseline: medianOf(use, (v) => v.base.rssPerConn) / 1024,
+    target: '≤ 25 KB',
+    pass: rss <= 25,
+    contended,
+  });
+  report.add({
+    scenario,
+    variant: '1 process',
+    metric: 'heap per idle spectator',
+    value: medianOf(use, (v) => v.hub.heapPerConn) / 1024,
+    unit: 'KB',
+    baseline: medianOf(use, (v) => v.base.heapPerConn) / 1024,
+    contended,
+  });
   report.details.connections = { n, rounds: rounds.map((r) => ({ clean: r.clean, otherShare: r.otherShare, ...r.value })) };
 }

@@ -47,13 +47,14 @@ const roomOf = (side: Side, room: string) => (side === 'base' ? 'bench' : side =
  * that the machine's speed drifting during a round (on these machines it does, sometimes by a
  * third between two phases) weighs on every side alike.
  */
-async function interleavedLatency(
-  loadgen: Ctx['loadgen'],
-  p: { room: string; samples: number; expected: number; timeoutMs: number; sides: Side[] },
-) {
+async function interleavedLatency(loadgen: Ctx['loadgen'], p: { room: string; samples: number; expected: number; timeoutMs: number; sides: Side[] }) {
   const results = new Map<Side, LatencyResult>(p.sides.map((side) => [side, { samples: [], clientCpuUs: 0 }]));
   const take = async (side: Side, count: number) => {
-    const r: LatencyResult = await loadgen.call('latency', { trigger: side, room: roomOf(side, p.room), samples: count, gapMs: 25, expected: p.expected, timeoutMs: p.timeoutMs }, 300_000);
+    const r: LatencyResult = await loadgen.call(
+      'latency',
+      { trigger: side, room: roomOf(side, p.room), samples: count, gapMs: 25, expected: p.expected, timeoutMs: p.timeoutMs },
+      300_000,
+    );
     const into = results.get(side)!;
     into.samples.push(...r.samples);
     into.clientCpuUs += r.clientCpuUs;
@@ -74,7 +75,11 @@ export async function fanout(ctx: Ctx) {
   for (const n of ns) {
     log(`\n# one room, ${n} spectators`);
     const base = await startBaseline('ws');
-    const opened = await loadgen.call('open', { group: 'base', kind: 'light', urls: [base.url], count: n, track: true, eventName: 'event', ...CONNECT }, 300_000);
+    const opened = await loadgen.call(
+      'open',
+      { group: 'base', kind: 'light', urls: [base.url], count: n, track: true, eventName: 'event', ...CONNECT },
+      300_000,
+    );
     if (opened.failed) throw new Error(`baseline: ${opened.failed} of ${n} clients failed to connect: ${opened.firstError}`);
     await loadgen.call('setupTrigger', { name: 'base', kind: 'wsTrigger', url: base.url, ackTimeoutMs: 10_000 });
 
@@ -88,15 +93,48 @@ export async function fanout(ctx: Ctx) {
         const { room, tournamentId } = seeded;
         // The captains watch the room too (not counted as spectators); one per process.
         for (const [k, captain] of seeded.captains.entries()) {
-          await loadgen.call('open', { group: 'captains', kind: 'light', urls: [hubs[k % hubs.length]!.url], count: 1, rooms: [room], perRoom: 1, cookie: captain.cookie, track: false, eventName: 'event', ...CONNECT });
+          await loadgen.call('open', {
+            group: 'captains',
+            kind: 'light',
+            urls: [hubs[k % hubs.length]!.url],
+            count: 1,
+            rooms: [room],
+            perRoom: 1,
+            cookie: captain.cookie,
+            track: false,
+            eventName: 'event',
+            ...CONNECT,
+          });
         }
-        const spectators = await loadgen.call('open', { group: 'spectators', kind: 'light', urls: hubs.map((h) => h.url), count: n, rooms: [room], perRoom: n, track: true, eventName: 'event', ...CONNECT }, 300_000);
+        const spectators = await loadgen.call(
+          'open',
+          {
+            group: 'spectators',
+            kind: 'light',
+            urls: hubs.map((h) => h.url),
+            count: n,
+            rooms: [room],
+            perRoom: n,
+            track: true,
+            eventName: 'event',
+            ...CONNECT,
+          },
+          300_000,
+        );
         if (spectators.failed) throw new Error(`${spectators.failed} of ${n} spectators failed to join: ${spectators.firstError}`);
         log(`  ${n} spectators joined in ${(spectators.ms / 1000).toFixed(1)} s`);
         const captain = seeded.captains[0]!;
         // A captain renames their team (a real socket command on the full path); the name pads the event toward ~300 bytes.
         const payload = JSON.stringify({ tournamentId, teamId: captain.teamId, name: `Pick {n} ${'x'.repeat(40)}` });
-        await loadgen.call('setupTrigger', { name: 'hub', kind: 'socketCommand', url: hubs[0]!.url, cookie: captain.cookie, event: 'team.rename', payloads: [payload], ackTimeoutMs: 15_000 });
+        await loadgen.call('setupTrigger', {
+          name: 'hub',
+          kind: 'socketCommand',
+          url: hubs[0]!.url,
+          cookie: captain.cookie,
+          event: 'team.rename',
+          payloads: [payload],
+          ackTimeoutMs: 15_000,
+        });
         const inst = await hubs[0]!.child.call('instrument');
         if (!inst.ok) report.note(`server-side timing unavailable: ${inst.reason}`);
 
@@ -109,7 +147,9 @@ export async function fanout(ctx: Ctx) {
         await loadgen.call('latency', { trigger: 'base', room: 'bench', samples: 5, gapMs: 20, expected: n, timeoutMs }, 120_000);
         await hubs[0]!.child.call('takeTimings');
         await base.child.call('takeServerTimes');
-        log(`  event frame: ${frameBytes} bytes (the baseline sends the same frame: same event, next seq); join answer ${joinBytes} bytes (the baseline's spectators got one as large)`);
+        log(
+          `  event frame: ${frameBytes} bytes (the baseline sends the same frame: same event, next seq); join answer ${joinBytes} bytes (the baseline's spectators got one as large)`,
+        );
 
         if (wantPick && opts.ns.includes(n)) {
           // Plain Socket.IO in the same layout (as many processes, the same Redis), sending the
@@ -121,7 +161,21 @@ export async function fanout(ctx: Ctx) {
             references.push(...refs);
             const sample = await loadgen.call('sampleEvent');
             for (const ref of refs) await ref.child.call('configure', { sample, joinBytes });
-            const opened = await loadgen.call('open', { group: 'reference', kind: 'light', urls: refs.map((r) => r.url), count: n, rooms: ['reference'], perRoom: n, track: true, eventName: 'event', ...CONNECT }, 300_000);
+            const opened = await loadgen.call(
+              'open',
+              {
+                group: 'reference',
+                kind: 'light',
+                urls: refs.map((r) => r.url),
+                count: n,
+                rooms: ['reference'],
+                perRoom: n,
+                track: true,
+                eventName: 'event',
+                ...CONNECT,
+              },
+              300_000,
+            );
             if (opened.failed) throw new Error(`reference: ${opened.failed} of ${n} clients failed to join: ${opened.firstError}`);
             await loadgen.call('setupTrigger', { name: 'reference', kind: 'wsTrigger', url: refs[0]!.triggerUrl, ackTimeoutMs: 10_000 });
             await loadgen.call('latency', { trigger: 'reference', room: 'reference', samples: 5, gapMs: 20, expected: n, timeoutMs }, 120_000);
@@ -142,29 +196,99 @@ export async function fanout(ctx: Ctx) {
               command: timings.map((t) => t.commandMs).filter(Number.isFinite),
               fanout: timings.map((t) => t.fanoutMs),
               baseServer,
-              clientCpuPerMsgUs: { base: b.clientCpuUs / (samples * n), hub: h.clientCpuUs / (samples * n), reference: ref ? ref.clientCpuUs / (samples * n) : undefined },
+              clientCpuPerMsgUs: {
+                base: b.clientCpuUs / (samples * n),
+                hub: h.clientCpuUs / (samples * n),
+                reference: ref ? ref.clientCpuUs / (samples * n) : undefined,
+              },
             };
           });
           const { rounds: use, contended } = usable(rounds, opts.rounds.minClean);
           const pooled = (pick: (v: (typeof use)[number]['value']) => number[]) => use.flatMap((r) => pick(r.value));
           const hubP50 = medianOf(use, (v) => median(v.hub));
           const baseP50 = medianOf(use, (v) => median(v.base));
-          const hubP99 = percentile(pooled((v) => v.hub), 99);
-          const baseP99 = percentile(pooled((v) => v.base), 99);
+          const hubP99 = percentile(
+            pooled((v) => v.hub),
+            99,
+          );
+          const baseP99 = percentile(
+            pooled((v) => v.base),
+            99,
+          );
           const target = n >= 5000 ? 1.3 : 1.25;
           const scenario = `pick → all, N=${n}`;
-          report.add({ scenario, variant: variant.name, metric: 'last spectator p50', value: hubP50, unit: 'ms', baseline: baseP50, ratio: hubP50 / baseP50, target: `≤ ${target}×`, pass: hubP50 / baseP50 <= target, contended });
-          report.add({ scenario, variant: variant.name, metric: 'last spectator p99', value: hubP99, unit: 'ms', baseline: baseP99, ratio: hubP99 / baseP99, contended });
+          report.add({
+            scenario,
+            variant: variant.name,
+            metric: 'last spectator p50',
+            value: hubP50,
+            unit: 'ms',
+            baseline: baseP50,
+            ratio: hubP50 / baseP50,
+            target: `≤ ${target}×`,
+            pass: hubP50 / baseP50 <= target,
+            contended,
+          });
+          report.add({
+            scenario,
+            variant: variant.name,
+            metric: 'last spectator p99',
+            value: hubP99,
+            unit: 'ms',
+            baseline: baseP99,
+            ratio: hubP99 / baseP99,
+            contended,
+          });
           if (sides.includes('reference')) {
             // The stack alone (no command), against the same bare baseline; then the hub against it.
             const refP50 = medianOf(use, (v) => median(v.reference));
-            report.add({ scenario, variant: variant.name, metric: 'plain Socket.IO, no command, p50', value: refP50, unit: 'ms', baseline: baseP50, ratio: refP50 / baseP50, contended });
-            report.add({ scenario, variant: variant.name, metric: 'hub against plain Socket.IO, p50', value: hubP50, unit: 'ms', baseline: refP50, ratio: hubP50 / refP50, contended });
+            report.add({
+              scenario,
+              variant: variant.name,
+              metric: 'plain Socket.IO, no command, p50',
+              value: refP50,
+              unit: 'ms',
+              baseline: baseP50,
+              ratio: refP50 / baseP50,
+              contended,
+            });
+            report.add({
+              scenario,
+              variant: variant.name,
+              metric: 'hub against plain Socket.IO, p50',
+              value: hubP50,
+              unit: 'ms',
+              baseline: refP50,
+              ratio: hubP50 / refP50,
+              contended,
+            });
           }
-          report.add({ scenario, variant: variant.name, metric: 'server part p50 (received → handed over)', value: medianOf(use, (v) => median(v.server)), unit: 'ms', contended });
-          report.add({ scenario, variant: variant.name, metric: '  of which command bus (tx → handed over)', value: medianOf(use, (v) => median(v.command)), unit: 'ms', contended });
+          report.add({
+            scenario,
+            variant: variant.name,
+            metric: 'server part p50 (received → handed over)',
+            value: medianOf(use, (v) => median(v.server)),
+            unit: 'ms',
+            contended,
+          });
+          report.add({
+            scenario,
+            variant: variant.name,
+            metric: '  of which command bus (tx → handed over)',
+            value: medianOf(use, (v) => median(v.command)),
+            unit: 'ms',
+            contended,
+          });
           // The adapter's synchronous work (encode once, write to each local socket) against the baseline's send loop.
-          report.add({ scenario, variant: variant.name, metric: 'local fan-out (sync) p50', value: medianOf(use, (v) => median(v.fanout)), unit: 'ms', baseline: medianOf(use, (v) => median(v.baseServer)), contended });
+          report.add({
+            scenario,
+            variant: variant.name,
+            metric: 'local fan-out (sync) p50',
+            value: medianOf(use, (v) => median(v.fanout)),
+            unit: 'ms',
+            baseline: medianOf(use, (v) => median(v.baseServer)),
+            contended,
+          });
           report.details[`pick_${n}_${variant.processes}p`] = {
             frameBytes,
             samplesPerRound: samples,
@@ -198,32 +322,85 @@ export async function fanout(ctx: Ctx) {
             const second = await measure(hubFirst ? 'base' : 'hub');
             const [b, h] = hubFirst ? [second, first] : [first, second];
             if (h.errors) report.note(`throughput ${variant.name}: ${h.errors} commands failed: ${h.firstError}`);
-            return { base: b.perSecond, hub: h.perSecond, hubBroadcasts: h.broadcastsPerSecond, baseBroadcasts: b.broadcastsPerSecond, drained: h.drained && b.drained };
+            return {
+              base: b.perSecond,
+              hub: h.perSecond,
+              hubBroadcasts: h.broadcastsPerSecond,
+              baseBroadcasts: b.broadcastsPerSecond,
+              drained: h.drained && b.drained,
+            };
           });
           await hubs[0]!.child.call('takeTimings');
           const { rounds: use, contended } = usable(rounds, opts.rounds.minClean);
           const hub = medianOf(use, (v) => v.hub);
           const baseRate = medianOf(use, (v) => v.base);
-          report.add({ scenario: `fan-out throughput, N=${n}`, variant: variant.name, metric: 'delivered msgs/s', value: hub, unit: '/s', baseline: baseRate, ratio: hub / baseRate, target: '≥ 0.8×', pass: hub / baseRate >= 0.8, contended });
-          report.add({ scenario: `fan-out throughput, N=${n}`, variant: variant.name, metric: 'broadcasts/s', value: medianOf(use, (v) => v.hubBroadcasts), unit: '/s', baseline: medianOf(use, (v) => v.baseBroadcasts), contended });
-          report.details[`throughput_${n}_${variant.processes}p`] = { window: tp.window, durationMs: tp.durationMs, rounds: rounds.map((r) => ({ clean: r.clean, otherShare: r.otherShare, ...r.value })) };
+          report.add({
+            scenario: `fan-out throughput, N=${n}`,
+            variant: variant.name,
+            metric: 'delivered msgs/s',
+            value: hub,
+            unit: '/s',
+            baseline: baseRate,
+            ratio: hub / baseRate,
+            target: '≥ 0.8×',
+            pass: hub / baseRate >= 0.8,
+            contended,
+          });
+          report.add({
+            scenario: `fan-out throughput, N=${n}`,
+            variant: variant.name,
+            metric: 'broadcasts/s',
+            value: medianOf(use, (v) => v.hubBroadcasts),
+            unit: '/s',
+            baseline: medianOf(use, (v) => v.baseBroadcasts),
+            contended,
+          });
+          report.details[`throughput_${n}_${variant.processes}p`] = {
+            window: tp.window,
+            durationMs: tp.durationMs,
+            rounds: rounds.map((r) => ({ clean: r.clean, otherShare: r.otherShare, ...r.value })),
+          };
         }
 
         if (opts.realClient && variant.processes === 1 && n === Math.min(...opts.ns)) {
           // Realism: the same measurement with the real socket.io-client as the spectators.
           await loadgen.call('closeGroup', { group: 'spectators' });
-          const real = await loadgen.call('open', { group: 'real', kind: 'sio', urls: hubs.map((h) => h.url), count: n, rooms: [room], perRoom: n, track: true, eventName: 'event', ...CONNECT }, 300_000);
+          const real = await loadgen.call(
+            'open',
+            { group: 'real', kind: 'sio', urls: hubs.map((h) => h.url), count: n, rooms: [room], perRoom: n, track: true, eventName: 'event', ...CONNECT },
+            300_000,
+          );
           if (real.failed) throw new Error(`${real.failed} of ${n} socket.io-client spectators failed: ${real.firstError}`);
           const rounds = await runRounds(`pick N=${n} real socket.io-client`, { ...opts.rounds, minClean: 1, maxRounds: 2 }, async () => {
             const results = await interleavedLatency(loadgen, { room, samples, expected: n, timeoutMs, sides: ['base', 'hub'] });
             const [b, h] = [results.get('base')!, results.get('hub')!];
-            return { base: median(b.samples.map((s) => s.lastMs)), hub: median(h.samples.map((s) => s.lastMs)), clientCpuPerMsgUs: h.clientCpuUs / (samples * n) };
+            return {
+              base: median(b.samples.map((s) => s.lastMs)),
+              hub: median(h.samples.map((s) => s.lastMs)),
+              clientCpuPerMsgUs: h.clientCpuUs / (samples * n),
+            };
           });
           const { rounds: use, contended } = usable(rounds, 1);
           const hub = medianOf(use, (v) => v.hub);
           const baseP50 = medianOf(use, (v) => v.base);
-          report.add({ scenario: `pick → all, N=${n}`, variant: '1 process, socket.io-client', metric: 'last spectator p50', value: hub, unit: 'ms', baseline: baseP50, ratio: hub / baseP50, contended });
-          report.add({ scenario: `pick → all, N=${n}`, variant: '1 process, socket.io-client', metric: 'client CPU per message', value: medianOf(use, (v) => v.clientCpuPerMsgUs), unit: 'µs', contended });
+          report.add({
+            scenario: `pick → all, N=${n}`,
+            variant: '1 process, socket.io-client',
+            metric: 'last spectator p50',
+            value: hub,
+            unit: 'ms',
+            baseline: baseP50,
+            ratio: hub / baseP50,
+            contended,
+          });
+          report.add({
+            scenario: `pick → all, N=${n}`,
+            variant: '1 process, socket.io-client',
+            metric: 'client CPU per message',
+            value: medianOf(use, (v) => v.clientCpuPerMsgUs),
+            unit: 'µs',
+            contended,
+          });
           await loadgen.call('closeGroup', { group: 'real' });
         }
       } finally {

@@ -50,10 +50,46 @@ export async function rest(ctx: Ctx) {
     const cachedRps = medianOf(use, (v) => v.cached.rps);
     const uncachedRps = medianOf(use, (v) => v.uncached.rps);
     const scenario = `GET tournament (${bytes} B), c=50`;
-    report.add({ scenario, variant: 'cached', metric: 'requests/s', value: cachedRps, unit: '/s', baseline: baseRps, ratio: cachedRps / baseRps, target: '≥ 0.8×', pass: cachedRps / baseRps >= 0.8, contended });
-    report.add({ scenario, variant: 'uncached', metric: 'requests/s', value: uncachedRps, unit: '/s', baseline: baseRps, ratio: uncachedRps / baseRps, contended });
-    report.add({ scenario, variant: 'cached', metric: 'latency p99', value: medianOf(use, (v) => v.cached.latencyP99), unit: 'ms', baseline: medianOf(use, (v) => v.base.latencyP99), contended });
-    report.add({ scenario, variant: 'uncached', metric: 'latency p99', value: medianOf(use, (v) => v.uncached.latencyP99), unit: 'ms', baseline: medianOf(use, (v) => v.base.latencyP99), contended });
+    report.add({
+      scenario,
+      variant: 'cached',
+      metric: 'requests/s',
+      value: cachedRps,
+      unit: '/s',
+      baseline: baseRps,
+      ratio: cachedRps / baseRps,
+      target: '≥ 0.8×',
+      pass: cachedRps / baseRps >= 0.8,
+      contended,
+    });
+    report.add({
+      scenario,
+      variant: 'uncached',
+      metric: 'requests/s',
+      value: uncachedRps,
+      unit: '/s',
+      baseline: baseRps,
+      ratio: uncachedRps / baseRps,
+      contended,
+    });
+    report.add({
+      scenario,
+      variant: 'cached',
+      metric: 'latency p99',
+      value: medianOf(use, (v) => v.cached.latencyP99),
+      unit: 'ms',
+      baseline: medianOf(use, (v) => v.base.latencyP99),
+      contended,
+    });
+    report.add({
+      scenario,
+      variant: 'uncached',
+      metric: 'latency p99',
+      value: medianOf(use, (v) => v.uncached.latencyP99),
+      unit: 'ms',
+      baseline: medianOf(use, (v) => v.base.latencyP99),
+      contended,
+    });
     report.details.rest = { bytes, rounds: rounds.map((r) => ({ clean: r.clean, otherShare: r.otherShare, ...r.value })) };
   } finally {
     await hub.child.stop();

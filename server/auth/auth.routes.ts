@@ -33,8 +33,10 @@ function runDiscord(passportInstance: passport.PassportStatic, hub: HubServices,
     res.once('finish', () => resolve(null));
     // Read at request time: tests (and a proxy setup) learn the public URL after start-up.
     const callbackURL = `${hub.config.publicUrl}/auth/discord/callback`;
-    const authenticate = passportInstance.authenticate('discord', { callbackURL } as passport.AuthenticateOptions, (err: unknown, user?: User | false, info?: unknown) =>
-      resolve({ err, user, info }),
+    const authenticate = passportInstance.authenticate(
+      'discord',
+      { callbackURL } as passport.AuthenticateOptions,
+      (err: unknown, user?: User | false, info?: unknown) => resolve({ err, user, info }),
     );
     authenticate(req, res, (err?: unknown) => resolve({ err }));
   });

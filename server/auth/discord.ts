@@ -15,7 +15,9 @@ export class DiscordApiError extends Error {
     readonly retryAfter?: number,
     readonly discordCode?: number | string,
   ) {
-    super(`Discord ${endpoint} answered ${status || 'nothing'}${retryAfter !== undefined ? ` (retry after ${retryAfter}s)` : ''}${discordCode !== undefined ? ` code ${discordCode}` : ''}`);
+    super(
+      `Discord ${endpoint} answered ${status || 'nothing'}${retryAfter !== undefined ? ` (retry after ${retryAfter}s)` : ''}${discordCode !== undefined ? ` code ${discordCode}` : ''}`,
+    );
   }
 }
 
@@ -96,7 +98,10 @@ export class DiscordStrategy extends DiscordStrategyBase {
       called = true;
       done(err, profile);
     };
-    this.loadProfile(accessToken).then((profile) => once(null, profile), (err: unknown) => once(err));
+    this.loadProfile(accessToken).then(
+      (profile) => once(null, profile),
+      (err: unknown) => once(err),
+    );
   }
 
   private async exchangeCode(code: string, params: Record<string, string>) {

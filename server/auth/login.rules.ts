@@ -44,10 +44,7 @@ const FIELDS = ['username', 'globalName', 'avatar', 'guildNickname', 'guildRoleI
 export function loginChanges(current: LoginFields, next: LoginFields): Partial<LoginFields> {
   const changes: Partial<LoginFields> = {};
   for (const field of FIELDS) {
-    const same =
-      field === 'guildRoleIds'
-        ? sameSet(current.guildRoleIds ?? [], next.guildRoleIds)
-        : current[field] === next[field];
+    const same = field === 'guildRoleIds' ? sameSet(current.guildRoleIds ?? [], next.guildRoleIds) : current[field] === next[field];
     if (!same) (changes as Record<string, unknown>)[field] = next[field];
   }
   return changes;

@@ -32,7 +32,10 @@ export function createPassport(hub: HubServices): passport.PassportStatic {
           done(null, false, { loginError: 'not_in_guild' } satisfies LoginRefusal);
           return;
         }
-        loginWithDiscord(hub, profile).then((user) => done(null, user), (err: unknown) => done(err));
+        loginWithDiscord(hub, profile).then(
+          (user) => done(null, user),
+          (err: unknown) => done(err),
+        );
       }),
     );
   }

@@ -61,7 +61,10 @@ export class DurableSessionStore extends session.Store {
     this.db
       .set(sid, sess)
       .then(() => this.toRedis(sid, () => this.cache.set(sid, sess)))
-      .then(() => cb?.(), (err) => cb?.(err));
+      .then(
+        () => cb?.(),
+        (err) => cb?.(err),
+      );
   }
 
   /** Only moves the expiry (every request, `rolling`): never fails a request that already ran. */
@@ -77,7 +80,10 @@ export class DurableSessionStore extends session.Store {
     this.db
       .destroy(sid)
       .then(() => this.toRedis(sid, () => this.cache.destroy(sid)))
-      .then(() => cb?.(), (err) => cb?.(err));
+      .then(
+        () => cb?.(),
+        (err) => cb?.(err),
+      );
   }
 
   /** Runs a Redis write, or remembers the id for when Redis is back. Never rejects. */

@@ -132,6 +132,7 @@ function resilient(hub: HubServices, loadSession: RequestHandler): RequestHandle
 
 /** A session that holds values for this request only and refuses to be stored. */
 function standInSession() {
-  const refuse = (callback?: (err: unknown) => void) => callback?.(new HubError('unavailable', 'Sessions are unavailable for a moment; please try again shortly.'));
+  const refuse = (callback?: (err: unknown) => void) =>
+    callback?.(new HubError('unavailable', 'Sessions are unavailable for a moment; please try again shortly.'));
   return { cookie: {}, touch() {}, save: refuse, regenerate: refuse, destroy: refuse, reload: refuse };
 }

@@ -15,9 +15,7 @@ import type { HubServices } from '../services';
 import { listTeams } from '../teams/teams.queries';
 import { findTournament, lockTournamentAsStaff } from '../tournaments/access';
 import { Series, SeriesGame, Stage } from './bracket.model';
-import {
-  champion, eliminationTemplate, type Occupant, placements, resolveElimination, type StoredResult,
-} from './elimination';
+import { champion, eliminationTemplate, type Occupant, placements, resolveElimination, type StoredResult } from './elimination';
 import { roundRobinPairings } from './round-robin';
 import { seedByMmr, seededRandom, seedRandom } from './seeding';
 import { type BestOf, scoreOfGames, seriesOutcome, type Side } from './series';
@@ -29,7 +27,12 @@ type Report = z.infer<typeof ReportInput>;
 type CreateInput = z.infer<typeof StageCreate>;
 type TeamNames = Map<number, string>;
 
-const FORMAT_NAMES = { single_elimination: 'Single elimination', double_elimination: 'Double elimination', round_robin: 'Round robin', swiss: 'Swiss' } as const;
+const FORMAT_NAMES = {
+  single_elimination: 'Single elimination',
+  double_elimination: 'Double elimination',
+  round_robin: 'Round robin',
+  swiss: 'Swiss',
+} as const;
 
 // ---------------------------------------------------------------- views (pure, from rows)
 
@@ -53,7 +56,9 @@ function gamesOf(games: SeriesGame[], matchId: number) {
 
 /** A captain's report waiting for the other captain (only while the series is unplayed). */
 const claimView = (row: Series) =>
-  row.claim && row.winner === null ? { side: row.claim.side, winner: row.claim.winner, scoreA: row.claim.scoreA, scoreB: row.claim.scoreB, forfeit: row.claim.forfeit } : null;
+  row.claim && row.winner === null
+    ? { side: row.claim.side, winner: row.claim.winner, scoreA: row.claim.scoreA, scoreB: row.claim.scoreB, forfeit: row.claim.forfeit }
+    : null;
 
 /** Stored elimination results, keyed by match key. */
 function storedResults(rows: Series[]): Map<string, StoredResult> {
@@ -142,7 +147,9 @@ export function stageView(stage: Stage, rows: Series[], games: SeriesGame[], nam
     };
   }
 
-  const fixed = fixedSeries(stage, rows).sort((x, y) => (x.row.groupNumber ?? 0) - (y.row.groupNumber ?? 0) || x.row.round - y.row.round || x.row.position - y.row.position);
+  const fixed = fixedSeries(stage, rows).sort(
+    (x, y) => (x.row.groupNumber ?? 0) - (y.row.groupNumber ?? 0) || x.row.round - y.row.round || x.row.position - y.row.position,
+  );
   const matches: BracketMatch[] = fixed.map(({ row, winner, forfeit }) => ({
     id: row.id,
     key: row.key,
@@ -171,7 +178,13 @@ export function stageView(stage: Stage, rows: Series[], games: SeriesGame[], nam
     const teamIds = stage.format === 'swiss' ? stage.seeding : stage.seeding.filter((id) => inGroup.some((f) => f.row.teamIdA === id || f.row.teamIdB === id));
     const series: PlayedSeries[] = inGroup
       .filter((f) => f.winner !== null)
-      .map((f) => ({ teamA: f.row.teamIdA!, teamB: f.row.teamIdB, scoreA: f.row.scoreA ?? 0, scoreB: f.row.scoreB ?? 0, winner: f.winner === 'draw' ? null : f.winner }));
+      .map((f) => ({
+        teamA: f.row.teamIdA!,
+        teamB: f.row.teamIdB,
+        scoreA: f.row.scoreA ?? 0,
+        scoreB: f.row.scoreB ?? 0,
+        winner: f.winner === 'draw' ? null : f.winner,
+      }));
     return standings({ teamIds, series, points: stage.settings.points, tiebreaks: stage.settings.tiebreaks, coinToss: stage.coinToss }).map((r) => ({
       team: ref(names, r.teamId)!,
       rank: r.rank,
@@ -207,7 +220,12 @@ async function teamNames(db: Knex, tournamentId: number): Promise<TeamNames> {
 
 async function loadStage(db: Knex, stage: Stage, names?: TeamNames): Promise<StageDto> {
   const rows = await Series.query(db).where({ stageId: stage.id });
-  const games = rows.length ? await SeriesGame.query(db).whereIn('matchId', rows.map((r) => r.id)) : [];
+  const games = rows.length
+    ? await SeriesGame.query(db).whereIn(
+        'matchId',
+        rows.map((r) => r.id),
+      )
+    : [];
   return stageView(stage, rows, games, names ?? (await teamNames(db, stage.tournamentId)));
 }
 
@@ -258,7 +276,8 @@ async function seedTeams(tx: CommandTx, tournamentId: number, input: CreateInput
     case 'random':
       return seedRandom(ids, seededRandom(randomSeed));
     case 'standings': {
-      if (input.fromStageId === undefined) throw invalid('standings seeding needs fromStageId', [{ path: ['body', 'fromStageId'], message: 'required for standings seeding' }]);
+      if (input.fromStageId === undefined)
+        throw invalid('standings seeding needs fromStageId', [{ path: ['body', 'fromStageId'], message: 'required for standings seeding' }]);
       const from = await loadStage(tx.db, await findStage(tx.db, tournamentId, input.fromStageId));
       if (!from.finished) throw conflict(`stage ${from.number} is not finished yet`);
       // Group tables interleaved by rank (every group winner, then every runner-up, ...); brackets by place.
@@ -315,7 +334,14 @@ export async function createStage(hub: HubServices, actor: Actor | null, tournam
       const template = eliminationTemplate(seeding.length, eliminationOptions(input.format, settings));
       await insertSeries(
         tx,
-        template.matches.map((m) => ({ ...common, key: m.key, groupNumber: null, round: m.round, position: m.position, bestOf: bestOfFor(settings, roundKey(m.bracket, m.round)) })),
+        template.matches.map((m) => ({
+          ...common,
+          key: m.key,
+          groupNumber: null,
+          round: m.round,
+          position: m.position,
+          bestOf: bestOfFor(settings, roundKey(m.bracket, m.round)),
+        })),
       );
     } else if (input.format === 'round_robin') {
       await insertSeries(
@@ -335,7 +361,13 @@ export async function createStage(hub: HubServices, actor: Actor | null, tournam
       await pairSwissRound(tx, stage, []);
     }
     touch(tx, tournamentId);
-    await tx.emit(rooms.tournament(tournamentId), 'bracket.stage_created', { stageId: stage.id, number, format: input.format, name: stage.name, teams: seeding.length });
+    await tx.emit(rooms.tournament(tournamentId), 'bracket.stage_created', {
+      stageId: stage.id,
+      number,
+      format: input.format,
+      name: stage.name,
+      teams: seeding.length,
+    });
     return loadStage(tx.db, stage);
   });
 }
@@ -357,7 +389,8 @@ async function pairSwissRound(tx: CommandTx, stage: Stage, rows: Series[]): Prom
   const next = swissNextRound(records);
   const bestOf = bestOfFor(stage.settings, roundKey('swiss', round));
   const common = { stageId: stage.id, tournamentId: stage.tournamentId, groupNumber: 1, round, bestOf, version: 0 };
-  for (const [i, [a, b]] of next.pairs.entries()) await Series.query(tx.db).insert({ ...common, key: `S${round}.${i + 1}`, position: i + 1, teamIdA: a, teamIdB: b });
+  for (const [i, [a, b]] of next.pairs.entries())
+    await Series.query(tx.db).insert({ ...common, key: `S${round}.${i + 1}`, position: i + 1, teamIdA: a, teamIdB: b });
   if (next.bye !== null) {
     await Series.query(tx.db).insert({ ...common, key: `S${round}.B`, position: next.pairs.length + 1, teamIdA: next.bye, teamIdB: null, winner: 'a' });
   }
@@ -370,7 +403,11 @@ function outcomeOf(input: Report, bestOf: BestOf, allowDraw: boolean) {
     return { winner: (input.forfeit === 'a' ? 'b' : 'a') as Side, scoreA: input.scoreA ?? 0, scoreB: input.scoreB ?? 0, forfeit: input.forfeit };
   }
   const out = input.games
-    ? scoreOfGames(bestOf, input.games.map((g) => g.winner), allowDraw)
+    ? scoreOfGames(
+        bestOf,
+        input.games.map((g) => g.winner),
+        allowDraw,
+      )
     : seriesOutcome(bestOf, input.scoreA!, input.scoreB!, allowDraw);
   if (typeof out === 'string') throw invalid(out, [{ path: ['body', input.games ? 'games' : 'scoreA'], message: out }]);
   if (out.state === 'ongoing') {
@@ -432,7 +469,19 @@ async function applyResult(tx: CommandTx, s: LockedSeries, input: Report, report
       await SeriesGame.query(tx.db).where({ matchId: victim.id }).delete();
       await Series.query(tx.db)
         .findById(victim.id)
-        .patch({ winner: null, scoreA: null, scoreB: null, forfeit: null, teamIdA: null, teamIdB: null, claim: null, disputed: false, version: victim.version + 1, reportedBy: reporterId, reportedAt: new Date().toISOString() });
+        .patch({
+          winner: null,
+          scoreA: null,
+          scoreB: null,
+          forfeit: null,
+          teamIdA: null,
+          teamIdB: null,
+          claim: null,
+          disputed: false,
+          version: victim.version + 1,
+          reportedBy: reporterId,
+          reportedAt: new Date().toISOString(),
+        });
     }
     cleared = stale;
   }
@@ -456,7 +505,14 @@ async function applyResult(tx: CommandTx, s: LockedSeries, input: Report, report
   if (updated !== 1) throw conflict(`series ${row.key} has changed; reload and try again`);
   await SeriesGame.query(tx.db).where({ matchId: row.id }).delete();
   for (const [i, g] of (input.games ?? []).entries()) {
-    await SeriesGame.query(tx.db).insert({ matchId: row.id, number: i + 1, winner: g.winner, radiant: g.radiant, steamMatchId: g.steamMatchId, draft: g.draft });
+    await SeriesGame.query(tx.db).insert({
+      matchId: row.id,
+      number: i + 1,
+      winner: g.winner,
+      radiant: g.radiant,
+      steamMatchId: g.steamMatchId,
+      draft: g.draft,
+    });
   }
 
   let nextRound: number | null = null;
@@ -536,15 +592,32 @@ export async function claimResult(hub: HubServices, actor: Actor | null, tournam
     const outcome = outcomeOf(input, s.row.bestOf as BestOf, drawsAllowed(s.stage.format, s.stage.settings));
     const report = { scoreA: input.scoreA, scoreB: input.scoreB, games: input.games, forfeit: input.forfeit };
     const claim = { side, userId: user.id, winner: outcome.winner, scoreA: outcome.scoreA, scoreB: outcome.scoreB, forfeit: outcome.forfeit, report };
-    const updated = await Series.query(tx.db).where({ id: s.row.id, version: s.row.version }).patch({ claim, disputed: false, version: s.row.version + 1 });
+    const updated = await Series.query(tx.db)
+      .where({ id: s.row.id, version: s.row.version })
+      .patch({ claim, disputed: false, version: s.row.version + 1 });
     if (updated !== 1) throw conflict(`series ${s.row.key} has changed; reload and try again`);
     touch(tx, tournamentId);
-    await tx.emit(rooms.tournament(tournamentId), 'bracket.result_claimed', { stageId: s.stage.id, matchId, key: s.row.key, side, winner: outcome.winner, scoreA: outcome.scoreA, scoreB: outcome.scoreB });
+    await tx.emit(rooms.tournament(tournamentId), 'bracket.result_claimed', {
+      stageId: s.stage.id,
+      matchId,
+      key: s.row.key,
+      side,
+      winner: outcome.winner,
+      scoreA: outcome.scoreA,
+      scoreB: outcome.scoreB,
+    });
     return loadStage(tx.db, s.stage);
   });
 }
 
-export async function answerClaim(hub: HubServices, actor: Actor | null, tournamentId: number, matchId: number, answer: 'confirm' | 'dispute', expectedVersion?: number): Promise<StageDto> {
+export async function answerClaim(
+  hub: HubServices,
+  actor: Actor | null,
+  tournamentId: number,
+  matchId: number,
+  answer: 'confirm' | 'dispute',
+  expectedVersion?: number,
+): Promise<StageDto> {
   const user = requireUser(actor);
   return hub.commands.run(actor, async (tx) => {
     const { s, side } = await beginCaptain(tx, user, tournamentId, matchId);
@@ -557,7 +630,9 @@ export async function answerClaim(hub: HubServices, actor: Actor | null, tournam
       return applyResult(tx, s, report, claim.userId, { confirmedBy: user.id });
     }
     if (s.row.disputed) throw conflict('this report is already disputed: staff will decide');
-    const updated = await Series.query(tx.db).where({ id: s.row.id, version: s.row.version }).patch({ disputed: true, version: s.row.version + 1 });
+    const updated = await Series.query(tx.db)
+      .where({ id: s.row.id, version: s.row.version })
+      .patch({ disputed: true, version: s.row.version + 1 });
     if (updated !== 1) throw conflict(`series ${s.row.key} has changed; reload and try again`);
     touch(tx, tournamentId);
     await tx.emit(rooms.tournament(tournamentId), 'bracket.result_disputed', { stageId: s.stage.id, matchId, key: s.row.key, side });
@@ -565,7 +640,13 @@ export async function answerClaim(hub: HubServices, actor: Actor | null, tournam
   });
 }
 
-export async function disqualifyTeam(hub: HubServices, actor: Actor | null, tournamentId: number, stageId: number, input: z.infer<typeof DisqualifyInput>): Promise<StageDto> {
+export async function disqualifyTeam(
+  hub: HubServices,
+  actor: Actor | null,
+  tournamentId: number,
+  stageId: number,
+  input: z.infer<typeof DisqualifyInput>,
+): Promise<StageDto> {
   requireUser(actor);
   return hub.commands.run(actor, async (tx) => {
     await lockTournamentAsStaff(tx, tournamentId);

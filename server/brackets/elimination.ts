@@ -141,7 +141,14 @@ export function eliminationTemplate(teamCount: number, options: EliminationOptio
   if (rounds >= 2) {
     const first = dropped(1);
     for (let p = 1; p <= size / 4; p++) {
-      matches.push({ key: key.lower(1, p), bracket: 'lower', round: 1, position: p, a: { kind: 'loser', match: first[2 * p - 2]! }, b: { kind: 'loser', match: first[2 * p - 1]! } });
+      matches.push({
+        key: key.lower(1, p),
+        bracket: 'lower',
+        round: 1,
+        position: p,
+        a: { kind: 'loser', match: first[2 * p - 2]! },
+        b: { kind: 'loser', match: first[2 * p - 1]! },
+      });
     }
     for (let j = 1; j <= rounds - 1; j++) {
       const count = size / 2 ** (j + 1);
@@ -271,7 +278,9 @@ export function resolveElimination(template: EliminationTemplate, state: Elimina
 
 /** The champion once the last deciding match is played, else null. */
 export function champion(template: EliminationTemplate, resolved: ResolvedMatch[]): number | null {
-  const last = template.options.double ? (resolved.find((m) => m.key === 'GF2' && m.status !== 'skipped') ?? resolved.find((m) => m.key === 'GF1')) : resolved.find((m) => m.bracket === 'upper' && m.round === Math.log2(template.size));
+  const last = template.options.double
+    ? (resolved.find((m) => m.key === 'GF2' && m.status !== 'skipped') ?? resolved.find((m) => m.key === 'GF1'))
+    : resolved.find((m) => m.bracket === 'upper' && m.round === Math.log2(template.size));
   if (!last || (last.status !== 'done' && last.status !== 'bye')) return null;
   return isTeam(last.winner) ? last.winner : null;
 }
@@ -323,7 +332,10 @@ export function placements(template: EliminationTemplate, resolved: ResolvedMatc
   const winner = champion(template, resolved);
   const finished = [...out.entries()];
   const alive = template.teamCount - finished.length - (winner === null ? 0 : 1);
-  const list: Placement[] = finished.map(([teamId, exit]) => ({ teamId, place: 1 + alive + (winner === null ? 0 : 1) + finished.filter(([, e]) => e > exit).length }));
+  const list: Placement[] = finished.map(([teamId, exit]) => ({
+    teamId,
+    place: 1 + alive + (winner === null ? 0 : 1) + finished.filter(([, e]) => e > exit).length,
+  }));
   if (winner !== null) list.push({ teamId: winner, place: 1 });
   return list.sort((x, y) => x.place - y.place || x.teamId - y.teamId);
 }

@@ -53,7 +53,8 @@ function pointsOf(mode: PointsMode, own: number, other: number, result: 'win' | 
 
 export function standings(input: StandingsInput): StandingRow[] {
   const rows = new Map<number, StandingRow>();
-  for (const id of input.teamIds) rows.set(id, { teamId: id, rank: 0, played: 0, wins: 0, draws: 0, losses: 0, gamesWon: 0, gamesLost: 0, points: 0, buchholz: 0 });
+  for (const id of input.teamIds)
+    rows.set(id, { teamId: id, rank: 0, played: 0, wins: 0, draws: 0, losses: 0, gamesWon: 0, gamesLost: 0, points: 0, buchholz: 0 });
   const opponents = new Map<number, number[]>(input.teamIds.map((id) => [id, []]));
 
   for (const s of input.series) {

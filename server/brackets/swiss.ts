@@ -27,7 +27,9 @@ export interface SwissRecord {
 
 /** Records from the series so far. Team ids come in seed order. */
 export function swissRecords(teamIds: number[], series: SwissSeries[], stopAt: number): SwissRecord[] {
-  const recs = new Map<number, SwissRecord>(teamIds.map((id) => [id, { teamId: id, wins: 0, losses: 0, draws: 0, opponents: new Set(), hadBye: false, done: false }]));
+  const recs = new Map<number, SwissRecord>(
+    teamIds.map((id) => [id, { teamId: id, wins: 0, losses: 0, draws: 0, opponents: new Set(), hadBye: false, done: false }]),
+  );
   for (const s of series) {
     const a = recs.get(s.teamA)!;
     if (s.teamB === null) {
@@ -134,7 +136,10 @@ export function pairFewestRematches(ranked: SwissRecord[], stepLimit = SEARCH_ST
     const floater = group.length % 2 === 1 ? [] : group.splice(-1); // with `top`, the group is odd
     const half = Math.floor(group.length / 2);
     const preferred = [...group.slice(half), ...group.slice(0, half).reverse(), ...floater, ...others];
-    return preferred.map((j, rank) => ({ j, rank })).sort((x, y) => cost[top]![x.j]! - cost[top]![y.j]! || x.rank - y.rank).map((x) => x.j);
+    return preferred
+      .map((j, rank) => ({ j, rank }))
+      .sort((x, y) => cost[top]![x.j]! - cost[top]![y.j]! || x.rank - y.rank)
+      .map((x) => x.j);
   };
 
   const chosen: [number, number][] = [];

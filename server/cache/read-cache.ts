@@ -51,8 +51,7 @@ export function createMemoryCache(): ReadCache {
   let hits = 0;
   let misses = 0;
   const shared = sharedLoads();
-  const versionKey = (key: string, tagNames: string[]) =>
-    `${key}|${tagNames.map((t) => `${t}@${versions.get(t) ?? 0}`).join(',')}`;
+  const versionKey = (key: string, tagNames: string[]) => `${key}|${tagNames.map((t) => `${t}@${versions.get(t) ?? 0}`).join(',')}`;
 
   return {
     async get<T>(key: string, tagNames: string[], load: () => Promise<T>): Promise<T> {

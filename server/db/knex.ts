@@ -20,7 +20,8 @@ export function createDb(database: Config['database'], log?: DbLog): Db {
     log: {
       warn: (message: unknown) => log.warn({ knex: String(message) }, 'database warning'),
       error: (message: unknown) => log.error({ knex: String(message) }, 'database error'),
-      deprecate: (method: unknown, alternative: unknown) => log.warn({ knex: `${String(method)} is deprecated: use ${String(alternative)}` }, 'database warning'),
+      deprecate: (method: unknown, alternative: unknown) =>
+        log.warn({ knex: `${String(method)} is deprecated: use ${String(alternative)}` }, 'database warning'),
       debug: (message: unknown) => log.debug({ knex: message }, 'database debug'),
     },
   };

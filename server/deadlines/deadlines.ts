@@ -156,7 +156,8 @@ export function createDeadlineScheduler(deps: { db: Knex; commands: CommandBus; 
       handlers.set(kind, handler);
     },
     async set(tx, d) {
-      await tx.db('deadlines')
+      await tx
+        .db('deadlines')
         .insert({ kind: d.kind, room: d.room, dueAtMs: d.dueAt, expectedSeq: d.expectedSeq, payload: JSON.stringify(d.payload ?? {}) })
         .onConflict(['kind', 'room'])
         .merge();

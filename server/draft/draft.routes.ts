@@ -4,7 +4,17 @@ import { mount } from '../http/route';
 import { withServerTime } from '../deadlines/deadlines';
 import type { HubServices } from '../services';
 import {
-  configureDraft, openDraft, pauseDraft, pickPlayer, previewDraft, readDraft, readQueue, restartDraft, resumeDraft, setQueue, startDraft,
+  configureDraft,
+  openDraft,
+  pauseDraft,
+  pickPlayer,
+  previewDraft,
+  readDraft,
+  readQueue,
+  restartDraft,
+  resumeDraft,
+  setQueue,
+  startDraft,
   undoPick,
 } from './draft.service';
 

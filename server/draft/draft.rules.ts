@@ -240,7 +240,11 @@ export function autoPickChoice(available: DraftPlayer[], queue: number[]): Draft
 }
 
 /** The next position after one more pick (settling any tie that follows with `random`). */
-export function applyPick(board: DraftBoard, userId: number, random: RandomSource): { board: DraftBoard; position: DraftPosition; pick: DraftPick; rolls: DraftRoll[] } {
+export function applyPick(
+  board: DraftBoard,
+  userId: number,
+  random: RandomSource,
+): { board: DraftBoard; position: DraftPosition; pick: DraftPick; rolls: DraftRoll[] } {
   const before = derivePosition(board);
   const turn = before.turn;
   if (!turn || turn.teamId === null) throw new Error('no team is on turn');
@@ -283,9 +287,18 @@ export function undoLastPick(board: DraftBoard): { board: DraftBoard; undone: Dr
  * Balance preview for normal and snake: every captain greedily takes the best player left.
  * Shuffle has no preview: who picks depends on the totals after every pick and on dice.
  */
-export function previewBalance(style: 'normal' | 'snake', teamSize: number, teams: DraftTeam[], pool: DraftPlayer[]): { teamId: number; total: number; members: number[] }[] {
+export function previewBalance(
+  style: 'normal' | 'snake',
+  teamSize: number,
+  teams: DraftTeam[],
+  pool: DraftPlayer[],
+): { teamId: number; total: number; members: number[] }[] {
   let board: DraftBoard = { style, teamSize, teams, pool, picks: [], rolls: [] };
-  const noDice: RandomSource = { d6: () => { throw new Error('normal and snake never roll'); } };
+  const noDice: RandomSource = {
+    d6: () => {
+      throw new Error('normal and snake never roll');
+    },
+  };
   for (;;) {
     const position = derivePosition(board);
     if (position.complete) {

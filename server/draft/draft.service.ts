@@ -1,8 +1,6 @@
 import type { Knex } from 'knex';
 import { rooms } from '../../shared/rooms';
-import type {
-  DraftPreview, DraftQueue, DraftSettings, DraftStatus, DraftStyle, DraftView, PickMethod,
-} from '../../shared/schemas/draft';
+import type { DraftPreview, DraftQueue, DraftSettings, DraftStatus, DraftStyle, DraftView, PickMethod } from '../../shared/schemas/draft';
 import { type Actor, requireUser } from '../auth/actor';
 import { tags } from '../cache/read-cache';
 import { type CommandTx, roomTag } from '../commands/command';
@@ -20,8 +18,16 @@ import { toTournament, Tournament } from '../tournaments/tournament.model';
 import { beforeDrafting, checkTeamSizeChange } from '../tournaments/tournaments.rules';
 import { toPublicUser, User } from '../users/user.model';
 import {
-  autoPickChoice, checkPick, derivePosition, type DraftBoard, type DraftPosition, previewBalance, settle,
-  SHUFFLE_PREVIEW_NOTE, storedRosters, undoLastPick,
+  autoPickChoice,
+  checkPick,
+  derivePosition,
+  type DraftBoard,
+  type DraftPosition,
+  previewBalance,
+  settle,
+  SHUFFLE_PREVIEW_NOTE,
+  storedRosters,
+  undoLastPick,
 } from './draft.rules';
 import { Draft, DraftPickRow, DraftQueueRow, DraftRollRow } from './draft.model';
 
@@ -47,7 +53,9 @@ async function load(db: Knex, tournamentId: number): Promise<Loaded> {
   const teams = await Team.query(db).where({ tournamentId }).orderBy('draftOrder');
   const pool = await PoolPlayer.query(db).where({ tournamentId });
   const picks = await DraftPickRow.query(db).where({ tournamentId }).orderBy('pickNumber');
-  const rolls = await DraftRollRow.query(db).where({ tournamentId }).orderBy([{ column: 'pickNumber' }, { column: 'round' }, { column: 'teamId' }]);
+  const rolls = await DraftRollRow.query(db)
+    .where({ tournamentId })
+    .orderBy([{ column: 'pickNumber' }, { column: 'round' }, { column: 'teamId' }]);
   return { tournament, draft, teams, pool, picks, rolls };
 }
 
@@ -97,7 +105,9 @@ async function buildView(db: Knex, l: Loaded, seq: number): Promise<DraftView> {
   const picks = stale ? [] : l.picks;
   const pickOf = new Map(picks.map((p) => [p.userId, p]));
   const captains = new Set(l.teams.map((t) => t.captainUserId));
-  const deadline = await db('deadlines').where({ kind: TURN_DEADLINE, room: rooms.draft(l.tournament.id) }).first('dueAtMs');
+  const deadline = await db('deadlines')
+    .where({ kind: TURN_DEADLINE, room: rooms.draft(l.tournament.id) })
+    .first('dueAtMs');
   const byTeam = new Map(position.teams.map((t) => [t.id, t]));
 
   return {
@@ -123,7 +133,14 @@ async function buildView(db: Knex, l: Loaded, seq: number): Promise<DraftView> {
       .filter((p) => !captains.has(p.userId))
       .sort((a, b) => b.mmr - a.mmr || a.userId - b.userId)
       .map((p) => ({ user: users.get(p.userId)!, mmr: mmr.get(p.userId)!, teamId: pickOf.get(p.userId)?.teamId ?? null })),
-    picks: picks.map((p) => ({ pickNumber: p.pickNumber, teamId: p.teamId, userId: p.userId, method: p.method, byUserId: p.byUserId, at: isoTime(p.createdAt) })),
+    picks: picks.map((p) => ({
+      pickNumber: p.pickNumber,
+      teamId: p.teamId,
+      userId: p.userId,
+      method: p.method,
+      byUserId: p.byUserId,
+      at: isoTime(p.createdAt),
+    })),
     rolls: (stale ? [] : l.rolls).map((r) => ({ pickNumber: r.pickNumber, round: r.round, teamId: r.teamId, value: r.value })),
     turn: position.turn && { pickNumber: position.turn.pickNumber, teamId: position.turn.teamId, tied: position.turn.tied },
     deadlineAt: deadline && !stale ? new Date(Number(deadline.dueAtMs)).toISOString() : null,
@@ -156,8 +173,7 @@ export async function readDraft(hub: HubServices, tournamentId: number) {
 export async function previewDraft(hub: HubServices, actor: Actor | null, tournamentId: number): Promise<DraftPreview> {
   await requireTournamentStaff(hub.db, actor, tournamentId);
   const board = boardOf(await load(hub.db, tournamentId));
-  const totals = (style: 'normal' | 'snake') =>
-    previewBalance(style, board.teamSize, board.teams, board.pool).map(({ teamId, total }) => ({ teamId, total }));
+  const totals = (style: 'normal' | 'snake') => previewBalance(style, board.teamSize, board.teams, board.pool).map(({ teamId, total }) => ({ teamId, total }));
   return { normal: totals('normal'), snake: totals('snake'), shuffle: SHUFFLE_PREVIEW_NOTE };
 }
 
@@ -229,7 +245,9 @@ async function reload(ctx: Ctx) {
 
 async function patchDraft(ctx: Ctx, changes: Partial<Draft>) {
   ctx.stale = true;
-  await Draft.query(ctx.tx.db).findById(ctx.tournamentId).patch({ ...changes, updatedAt: new Date().toISOString() });
+  await Draft.query(ctx.tx.db)
+    .findById(ctx.tournamentId)
+    .patch({ ...changes, updatedAt: new Date().toISOString() });
 }
 
 async function ensureDraftRow(ctx: Ctx) {
@@ -282,9 +300,9 @@ async function complete(ctx: Ctx, position: DraftPosition) {
   await patchDraft(ctx, { status: 'completed', completedAt: new Date().toISOString(), pausedRemainingMs: null });
   const picks = await DraftPickRow.query(ctx.tx.db).where({ tournamentId: ctx.tournamentId });
   if (picks.length > 0) {
-    await ctx.tx.db('team_members').insert(
-      picks.map((p) => ({ teamId: p.teamId, tournamentId: ctx.tournamentId, userId: p.userId, pickNumber: p.pickNumber })),
-    );
+    await ctx.tx
+      .db('team_members')
+      .insert(picks.map((p) => ({ teamId: p.teamId, tournamentId: ctx.tournamentId, userId: p.userId, pickNumber: p.pickNumber })));
   }
   const tournamentRoom = rooms.tournament(ctx.tournamentId);
   await ctx.tx.lock(tournamentRoom);
@@ -497,7 +515,8 @@ export function setQueue(hub: HubServices, actor: Actor | null, tournamentId: nu
     const bad = userIds.filter((id) => !pool.has(id) || captains.has(id));
     if (bad.length > 0) throw conflict(`not players of this draft's pool: ${bad.join(', ')}`);
     await ensureDraftRow(ctx);
-    await tx.db('draft_queues')
+    await tx
+      .db('draft_queues')
       .insert({ tournamentId, userId: user.id, playerIds: JSON.stringify(userIds) })
       .onConflict(['tournamentId', 'userId'])
       .merge();

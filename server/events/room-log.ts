@@ -47,7 +47,9 @@ export function roomLogWriter(db: Db, trx: Knex.Transaction): RoomLogWriter {
   }
   return {
     lock: async (room) => {
-      const [row] = (await trx('rooms').where({ name: room }).update({ seq: trx.raw('seq') }, ['seq'])) as { seq: number | string }[];
+      const [row] = (await trx('rooms')
+        .where({ name: room })
+        .update({ seq: trx.raw('seq') }, ['seq'])) as { seq: number | string }[];
       return row ? Number(row.seq) : undefined;
     },
     create: async (room) => void (await trx('rooms').insert({ name: room, seq: 0 }).onConflict('name').ignore()),

@@ -4,8 +4,19 @@ import { mount } from '../http/route';
 import { withServerTime } from '../deadlines/deadlines';
 import type { HubServices } from '../services';
 import {
-  abandonHeroDraft, act, choose, configureHeroDraft, createHeroDraft, heroList, listHeroDrafts, pauseHeroDraft, penalize, readHeroDraft,
-  resetHeroDraft, resumeHeroDraft, setReady,
+  abandonHeroDraft,
+  act,
+  choose,
+  configureHeroDraft,
+  createHeroDraft,
+  heroList,
+  listHeroDrafts,
+  pauseHeroDraft,
+  penalize,
+  readHeroDraft,
+  resetHeroDraft,
+  resumeHeroDraft,
+  setReady,
 } from './herodraft.service';
 
 export function mountHeroDraftRoutes(router: Router, hub: HubServices) {

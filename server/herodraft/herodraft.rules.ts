@@ -10,8 +10,17 @@ import { HERO_DRAFT_PRESETS } from '../../shared/schemas/herodraft';
 import type { Action, Slot, Step } from '../../shared/rules/herodraft';
 
 export {
-  availableHeroes, checkHero, spend, teamOfStep, turnDeadline, usedHeroes,
-  type Action, type DoneStep, type Slot, type Step, type TurnClock,
+  availableHeroes,
+  checkHero,
+  spend,
+  teamOfStep,
+  turnDeadline,
+  usedHeroes,
+  type Action,
+  type DoneStep,
+  type Slot,
+  type Step,
+  type TurnClock,
 } from '../../shared/rules/herodraft';
 
 export interface Sequence {
@@ -26,10 +35,38 @@ export const DEFAULT_PRESET: Preset = '7.40';
 
 /** Phases as in domain.md: action and the teams in order. */
 const ORDERS: Record<Preset, [Action, string][]> = {
-  '7.40': [['ban', 'FFSSFSS'], ['pick', 'FS'], ['ban', 'FFS'], ['pick', 'SFFSSF'], ['ban', 'FSFS'], ['pick', 'FS']],
-  '7.34': [['ban', 'FSSFSSF'], ['pick', 'FS'], ['ban', 'FFS'], ['pick', 'SFFSSF'], ['ban', 'FSSF'], ['pick', 'FS']],
-  '7.30': [['ban', 'FSFS'], ['pick', 'FSSF'], ['ban', 'FSFSFS'], ['pick', 'SFFS'], ['ban', 'FSFS'], ['pick', 'FS']],
-  '7.00': [['ban', 'FSFS'], ['pick', 'FSSF'], ['ban', 'SFSF'], ['pick', 'SFSF'], ['ban', 'SF'], ['pick', 'FS']],
+  '7.40': [
+    ['ban', 'FFSSFSS'],
+    ['pick', 'FS'],
+    ['ban', 'FFS'],
+    ['pick', 'SFFSSF'],
+    ['ban', 'FSFS'],
+    ['pick', 'FS'],
+  ],
+  '7.34': [
+    ['ban', 'FSSFSSF'],
+    ['pick', 'FS'],
+    ['ban', 'FFS'],
+    ['pick', 'SFFSSF'],
+    ['ban', 'FSSF'],
+    ['pick', 'FS'],
+  ],
+  '7.30': [
+    ['ban', 'FSFS'],
+    ['pick', 'FSSF'],
+    ['ban', 'FSFSFS'],
+    ['pick', 'SFFS'],
+    ['ban', 'FSFS'],
+    ['pick', 'FS'],
+  ],
+  '7.00': [
+    ['ban', 'FSFS'],
+    ['pick', 'FSSF'],
+    ['ban', 'SFSF'],
+    ['pick', 'SFSF'],
+    ['ban', 'SF'],
+    ['pick', 'FS'],
+  ],
 };
 
 export const DEFAULT_TIMING = { firstBanSeconds: 15, stepSeconds: 30, reserveSeconds: 130 };
@@ -91,7 +128,8 @@ export function choiceDue(s: ChoiceState): { team: 0 | 1; kinds: ChoiceKind[] } 
 export function checkChoice(s: ChoiceState, team: 0 | 1, choice: Choice): string | null {
   const due = choiceDue(s);
   if (!due) return 'both choices have been made';
-  if (due.team !== team) return s.winnerChoice ? 'the coin toss winner has already chosen; the other captain chooses now' : 'the coin toss winner chooses first';
+  if (due.team !== team)
+    return s.winnerChoice ? 'the coin toss winner has already chosen; the other captain chooses now' : 'the coin toss winner chooses first';
   if (!due.kinds.includes(choice.kind)) return `only the remaining choice (${due.kinds.join('')}) is left`;
   const valid = choice.kind === 'order' ? ['first', 'second'] : ['radiant', 'dire'];
   if (!valid.includes(choice.value)) return `a ${choice.kind} choice is ${valid.join(' or ')}`;

@@ -4,9 +4,15 @@ import type { Endpoint } from '../../shared/api/endpoint';
 import { api } from '../../shared/api/contract';
 
 const STATUS_TEXT: Record<number, string> = {
-  400: 'Invalid input (the issues say where)', 401: 'Not logged in', 403: 'Forbidden, or a missing CSRF token',
-  404: 'Not found', 409: 'Conflict: the state changed or the thing already exists', 413: 'Payload too large',
-  429: 'Rate limited', 500: 'Server bug', 503: 'A dependency is down',
+  400: 'Invalid input (the issues say where)',
+  401: 'Not logged in',
+  403: 'Forbidden, or a missing CSRF token',
+  404: 'Not found',
+  409: 'Conflict: the state changed or the thing already exists',
+  413: 'Payload too large',
+  429: 'Rate limited',
+  500: 'Server bug',
+  503: 'A dependency is down',
 };
 
 const openApiPath = (path: string) => path.replace(/:([A-Za-z]+)/g, '{$1}');

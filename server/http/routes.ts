@@ -20,7 +20,12 @@ import { mountMatchRoutes } from '../matches/matches.routes';
  * Every HTTP route, all on the app's own router (no prefixed sub-routers), so the OpenAPI
  * test can list them and compare with the contract.
  */
-export function mountRoutes(app: express.Express, hub: HubServices, passportInstance: passport.PassportStatic, realtime: Pick<Realtime, 'status' | 'endSession'>) {
+export function mountRoutes(
+  app: express.Express,
+  hub: HubServices,
+  passportInstance: passport.PassportStatic,
+  realtime: Pick<Realtime, 'status' | 'endSession'>,
+) {
   const router: express.IRouter = app;
   mount(router, hub, api.healthz, async () => ({ status: 'ok' as const, checks: { process: 'up' } }));
   mount(router, hub, api.readyz, async ({ res }) => {

@@ -42,7 +42,10 @@ export async function readImportedMatch(db: Knex, matchId: string): Promise<Impo
   if (!row) return null;
   const players = await SteamMatchPlayerRow.query(db).where({ matchId }).orderBy('playerSlot');
   const accounts = players.map((p) => (p.accountId === null ? null : Number(p.accountId)));
-  const users = await steamUsers(db, accounts.filter((a): a is number => a !== null));
+  const users = await steamUsers(
+    db,
+    accounts.filter((a): a is number => a !== null),
+  );
   return {
     matchId,
     leagueId: row.leagueId,
@@ -110,7 +113,11 @@ export async function readMatchView(db: Knex, matchId: string): Promise<MatchVie
  * changes nothing and sends nothing), marks its live game's result, then links it to bracket
  * series. Answers whether it was new.
  */
-export async function importMatch(hub: HubServices, match: SteamMatch, source: 'opendota' | 'steam'): Promise<{ imported: boolean; linked: number; suggested: number }> {
+export async function importMatch(
+  hub: HubServices,
+  match: SteamMatch,
+  source: 'opendota' | 'steam',
+): Promise<{ imported: boolean; linked: number; suggested: number }> {
   const imported = await hub.commands.run(null, async (tx) => {
     const room = rooms.match(Number(match.matchId));
     await tx.lock(room);
@@ -144,7 +151,9 @@ export async function importMatch(hub: HubServices, match: SteamMatch, source: '
     }
     const live = await LiveGameRow.query(tx.db).findById(match.matchId);
     if (live) {
-      await LiveGameRow.query(tx.db).findById(match.matchId).patch({ status: 'finished', radiantWin: match.radiantWin, finishedAt: live.finishedAt ?? new Date().toISOString() });
+      await LiveGameRow.query(tx.db)
+        .findById(match.matchId)
+        .patch({ status: 'finished', radiantWin: match.radiantWin, finishedAt: live.finishedAt ?? new Date().toISOString() });
       tx.touch(LIVE_TAG);
     }
     tx.touch(matchTag(match.matchId));
@@ -206,7 +215,12 @@ export async function linkMatch(hub: HubServices, matchId: string): Promise<{ li
           createdAt: new Date().toISOString(),
         });
         tx.touch(matchTag(matchId), tags.bracket(tournamentId));
-        await tx.emit(rooms.match(Number(matchId)), state === 'linked' ? 'match.linked' : 'match.suggested', { matchId, tournamentId, seriesId: series.id, overlap: found.overlap });
+        await tx.emit(rooms.match(Number(matchId)), state === 'linked' ? 'match.linked' : 'match.suggested', {
+          matchId,
+          tournamentId,
+          seriesId: series.id,
+          overlap: found.overlap,
+        });
         return true;
       });
       if (!created) continue;
@@ -241,7 +255,13 @@ async function feedSeries(hub: HubServices, actor: Actor, tournamentId: number, 
 }
 
 /** Staff confirm a suggestion (it becomes a link and may decide the series) or dismiss it. */
-export async function decideLink(hub: HubServices, actor: Actor | null, tournamentId: number, linkId: number, decision: 'confirm' | 'dismiss'): Promise<MatchLink> {
+export async function decideLink(
+  hub: HubServices,
+  actor: Actor | null,
+  tournamentId: number,
+  linkId: number,
+  decision: 'confirm' | 'dismiss',
+): Promise<MatchLink> {
   const { actor: staff } = await requireTournamentStaff(hub.db, actor, tournamentId);
   const link = await MatchLinkRow.query(hub.db).findOne({ id: linkId, tournamentId });
   if (!link) throw notFound(`link ${linkId}`);
@@ -250,9 +270,16 @@ export async function decideLink(hub: HubServices, actor: Actor | null, tourname
     const row = await MatchLinkRow.query(tx.db).findById(linkId);
     if (!row || row.state !== 'suggested') throw conflict(`this suggestion was already ${row?.state === 'linked' ? 'confirmed' : 'dismissed'}`);
     if (decision === 'confirm' && !row.radiant) throw conflict('the sides cannot be told from the rosters: report this game on the series instead');
-    await MatchLinkRow.query(tx.db).findById(linkId).patch({ state: decision === 'confirm' ? 'linked' : 'dismissed', decidedBy: staff.id });
+    await MatchLinkRow.query(tx.db)
+      .findById(linkId)
+      .patch({ state: decision === 'confirm' ? 'linked' : 'dismissed', decidedBy: staff.id });
     tx.touch(matchTag(row.matchId), tags.bracket(tournamentId));
-    await tx.emit(rooms.match(Number(row.matchId)), decision === 'confirm' ? 'match.linked' : 'match.dismissed', { matchId: row.matchId, tournamentId, seriesId: row.seriesId, linkId });
+    await tx.emit(rooms.match(Number(row.matchId)), decision === 'confirm' ? 'match.linked' : 'match.dismissed', {
+      matchId: row.matchId,
+      tournamentId,
+      seriesId: row.seriesId,
+      linkId,
+    });
   });
   if (decision === 'confirm') await feedSeries(hub, staff, tournamentId, link.seriesId);
   return (await readLinks(hub.db, { tournamentId })).find((l) => l.id === linkId)!;

@@ -66,7 +66,10 @@ function stateOf(game: ObservedGame): LiveState {
  */
 export async function publishLiveGame(hub: HubServices, game: ObservedGame): Promise<boolean> {
   const state = stateOf(game);
-  const fingerprint = crypto.createHash('sha1').update(JSON.stringify([game.leagueId, game.lobbyId, state])).digest('hex');
+  const fingerprint = crypto
+    .createHash('sha1')
+    .update(JSON.stringify([game.leagueId, game.lobbyId, state]))
+    .digest('hex');
   return hub.commands.run(null, async (tx) => {
     const room = rooms.match(Number(game.matchId));
     await tx.lock(room);
@@ -108,7 +111,11 @@ export async function finishVanishedGames(hub: HubServices, seen: ReadonlySet<st
       await tx.lock(room);
       const row = await LiveGameRow.query(tx.db).findById(matchId);
       if (!row || row.status !== 'live') return false; // another process finished it first
-      const saved = await LiveGameRow.query(tx.db).patchAndFetchById(matchId, { status: 'finished', finishedAt: new Date().toISOString(), updatedAt: new Date().toISOString() });
+      const saved = await LiveGameRow.query(tx.db).patchAndFetchById(matchId, {
+        status: 'finished',
+        finishedAt: new Date().toISOString(),
+        updatedAt: new Date().toISOString(),
+      });
       tx.touch(LIVE_TAG);
       await tx.emit(room, 'live.finished', toLiveGame(saved));
       return true;

@@ -78,7 +78,12 @@ const eachSequenceCall = (hub: HubServices) => ({ deadline: deadlineIn(hub.confi
 /** Captains' recent matches are enough to find a series' games: every game has both captains. */
 const MAX_HISTORIES = 16;
 
-async function importForTournament(hub: HubServices, actor: Parameters<typeof requireTournamentStaff>[1], tournamentId: number, matchIds: string[] | undefined): Promise<ImportResult> {
+async function importForTournament(
+  hub: HubServices,
+  actor: Parameters<typeof requireTournamentStaff>[1],
+  tournamentId: number,
+  matchIds: string[] | undefined,
+): Promise<ImportResult> {
   const { tournament } = await requireTournamentStaff(hub.db, actor, tournamentId);
   const { steam, openDota } = hub.steam;
   if (!steam.configured) throw new HubError('unavailable', 'match import is off: no STEAM_API_KEY is configured on this hub');

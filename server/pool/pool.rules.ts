@@ -68,7 +68,14 @@ export function planImport(rows: { line: number; row: PoolCsvRow }[], known: Imp
       continue;
     }
     if (!user) {
-      plan.create.push({ line, discordId: row.discord_id, username: row.username!, steamId: row.steam_id ?? null, mmr: row.mmr, positions: row.positions ?? null });
+      plan.create.push({
+        line,
+        discordId: row.discord_id,
+        username: row.username!,
+        steamId: row.steam_id ?? null,
+        mmr: row.mmr,
+        positions: row.positions ?? null,
+      });
       plan.pool.push({ discordId: row.discord_id, userId: null, mmr: row.mmr, inPool: false });
       continue;
     }

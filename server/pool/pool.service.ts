@@ -154,7 +154,9 @@ export function importPool(hub: HubServices, actor: Actor | null, tournamentId: 
       for (const u of await User.query(tx.db).whereIn('discordId', part).select('id', 'discordId')) createdIds.set(u.discordId, u.id);
     }
     for (const { userId, ...fields } of plan.fill) {
-      await User.query(tx.db).findById(userId).patch(fields as Partial<User>);
+      await User.query(tx.db)
+        .findById(userId)
+        .patch(fields as Partial<User>);
     }
 
     const poolRows = plan.pool.map((p) => ({ tournamentId, userId: p.userId ?? createdIds.get(p.discordId)!, mmr: p.mmr }));

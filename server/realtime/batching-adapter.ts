@@ -102,7 +102,14 @@ export function createBatcher(deps: BatcherDeps): Batcher {
     queue = [];
     queuedBytes = 0;
     if (queued.length === 1 && deps.classicChannel) deps.publish(deps.classicChannel(queued[0]!.rooms), queued[0]!.entry);
-    else deps.publish(deps.channel, encodeBatch(deps.uid, queued.map((q) => q.entry)));
+    else
+      deps.publish(
+        deps.channel,
+        encodeBatch(
+          deps.uid,
+          queued.map((q) => q.entry),
+        ),
+      );
   }
 
   function decode(msg: Buffer): [Packet, RawOpts][] | string {

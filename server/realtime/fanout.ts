@@ -203,7 +203,7 @@ export function createFanOut(
       const now = Date.now();
       if (!closing && now - unreadableWarnedAt >= 60_000) {
         unreadableWarnedAt = now;
-        log.warn({ why }, 'a fan-out message this process cannot read (a newer release?): its clients are told their rooms\' heads to resync');
+        log.warn({ why }, "a fan-out message this process cannot read (a newer release?): its clients are told their rooms' heads to resync");
       }
       resyncLocal();
     },
@@ -249,11 +249,14 @@ export function createFanOut(
     try {
       const watched = [...io.of('/').adapter.rooms.keys()].filter((name) => name.includes(':'));
       for (let i = 0; i < watched.length; i += 500) {
-        const rows: { name: string; seq: number }[] = await deps.db('rooms').whereIn('name', watched.slice(i, i + 500)).select('name', 'seq');
+        const rows: { name: string; seq: number }[] = await deps
+          .db('rooms')
+          .whereIn('name', watched.slice(i, i + 500))
+          .select('name', 'seq');
         for (const row of rows) io.local.to(row.name).emit('room:head', { room: row.name, seq: Number(row.seq) });
       }
     } catch (err) {
-      log.warn({ err }, 'could not announce room heads to this process\'s clients');
+      log.warn({ err }, "could not announce room heads to this process's clients");
     }
   }
 

@@ -101,7 +101,12 @@ export const INTERNALS: readonly Internal[] = [
     },
   },
   { owner: 'socket.io-adapter 2.5', name: 'Adapter#apply(opts, callback)', perSocket: false, present: (p) => isFn(adapterOf(p).apply) },
-  { owner: '@socket.io/redis-adapter 8.3', name: 'RedisAdapter#onmessage(pattern, channel, message)', perSocket: false, present: () => isFn((RedisAdapter.prototype as unknown as { onmessage?: unknown }).onmessage) },
+  {
+    owner: '@socket.io/redis-adapter 8.3',
+    name: 'RedisAdapter#onmessage(pattern, channel, message)',
+    perSocket: false,
+    present: () => isFn((RedisAdapter.prototype as unknown as { onmessage?: unknown }).onmessage),
+  },
   { owner: 'socket.io 4.8', name: 'Socket#client.writeToEngine(packets, opts)', perSocket: true, present: (p) => isFn(targetOf(p)?.client?.writeToEngine) },
   { owner: 'socket.io 4.8', name: 'Socket#notifyOutgoingListeners(packet)', perSocket: true, present: (p) => isFn(targetOf(p)?.notifyOutgoingListeners) },
   { owner: 'engine.io 6.6', name: 'Socket#writeBuffer (array)', perSocket: true, present: (p) => Array.isArray(targetOf(p)?.client?.conn?.writeBuffer) },
@@ -115,7 +120,12 @@ export const INTERNALS: readonly Internal[] = [
     },
   },
   { owner: 'ws 8.x', name: 'WebSocket#_sender.sendFrame(list, cb)', perSocket: true, present: (p) => isFn(wsOf(p)?._sender?.sendFrame) },
-  { owner: 'ws 8.x', name: 'WebSocket#_socket (the net.Socket, with cork/uncork)', perSocket: true, present: (p) => isFn(wsOf(p)?._socket?.cork) && isFn(wsOf(p)?._socket?.uncork) },
+  {
+    owner: 'ws 8.x',
+    name: 'WebSocket#_socket (the net.Socket, with cork/uncork)',
+    perSocket: true,
+    present: (p) => isFn(wsOf(p)?._socket?.cork) && isFn(wsOf(p)?._socket?.uncork),
+  },
 ];
 
 /** One line per missing internal, naming it and its package. */

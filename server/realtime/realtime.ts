@@ -6,7 +6,13 @@ import { Server, type Socket } from 'socket.io';
 import type { z } from 'zod';
 import { toIssues, type Ack, type ApiErrorBody } from '../../shared/errors';
 import {
-  RoomJoin, RoomLeave, SocketCommands, type ClientToServerEvents, type JoinResult, type ServerToClientEvents, type SocketCommandName,
+  RoomJoin,
+  RoomLeave,
+  SocketCommands,
+  type ClientToServerEvents,
+  type JoinResult,
+  type ServerToClientEvents,
+  type SocketCommandName,
   type WireEvent,
 } from '../../shared/realtime';
 import type { Actor } from '../auth/actor';
@@ -85,7 +91,10 @@ export async function createRealtime(
       if (now - (refusalsLogged.get(address) ?? 0) < REFUSAL_LOG_MS) return;
       if (refusalsLogged.size > 1000) refusalsLogged.clear();
       refusalsLogged.set(address, now);
-      log.warn({ address, limit: rt.maxSocketsPerAddress }, 'socket handshakes refused: too many connections from one address (behind a proxy? set TRUST_PROXY)');
+      log.warn(
+        { address, limit: rt.maxSocketsPerAddress },
+        'socket handshakes refused: too many connections from one address (behind a proxy? set TRUST_PROXY)',
+      );
     },
   });
 
@@ -110,13 +119,14 @@ export async function createRealtime(
 
   // The Express session and Passport, on the handshake request only (not on every poll).
   // If the session store fails (Redis down), the visitor still gets in, as a spectator.
-  const onHandshake = (mw: RequestHandler) => (req: http.IncomingMessage & { _query?: { sid?: string } }, res: http.ServerResponse, next: (err?: unknown) => void) => {
-    if (req._query?.sid !== undefined) return next();
-    mw(req as never, res as never, (err?: unknown) => {
-      if (err) log.warn({ err }, 'socket handshake without a session: the session store failed');
-      next();
-    });
-  };
+  const onHandshake =
+    (mw: RequestHandler) => (req: http.IncomingMessage & { _query?: { sid?: string } }, res: http.ServerResponse, next: (err?: unknown) => void) => {
+      if (req._query?.sid !== undefined) return next();
+      mw(req as never, res as never, (err?: unknown) => {
+        if (err) log.warn({ err }, 'socket handshake without a session: the session store failed');
+        next();
+      });
+    };
   io.engine.use(onHandshake(deps.session));
   io.engine.use(onHandshake(deps.passport.initialize() as RequestHandler));
   io.engine.use(onHandshake(deps.passport.session() as RequestHandler));
@@ -408,7 +418,6 @@ function parse<S extends z.ZodType>(schema: S, payload: unknown): z.output<S> {
 function toWire(e: ReturnType<typeof toRoomEvent>): WireEvent {
   return { room: e.room, seq: e.seq, type: e.type, payload: e.payload, actorUserId: e.actorUserId, at: e.at };
 }
-
 
 /**
  * Cross-site WebSocket hijacking guard: browsers always send Origin on a WebSocket or a

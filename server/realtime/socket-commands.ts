@@ -5,11 +5,18 @@ import { addToPool } from '../pool/pool.service';
 import type { HubServices } from '../services';
 import { createTeam, renameTeam } from '../teams/teams.service';
 import {
-  abandonHeroDraft, act, choose, configureHeroDraft, createHeroDraft, pauseHeroDraft, penalize, resetHeroDraft, resumeHeroDraft, setReady,
+  abandonHeroDraft,
+  act,
+  choose,
+  configureHeroDraft,
+  createHeroDraft,
+  pauseHeroDraft,
+  penalize,
+  resetHeroDraft,
+  resumeHeroDraft,
+  setReady,
 } from '../herodraft/herodraft.service';
-import {
-  configureDraft, openDraft, pauseDraft, pickPlayer, restartDraft, resumeDraft, setQueue, startDraft, undoPick,
-} from '../draft/draft.service';
+import { configureDraft, openDraft, pauseDraft, pickPlayer, restartDraft, resumeDraft, setQueue, startDraft, undoPick } from '../draft/draft.service';
 
 type Handler<K extends SocketCommandName> = (
   hub: HubServices,

@@ -46,7 +46,13 @@ export function reconnectWhenSilent(client: Redis, log: Logger, name: string): v
  * queue: while Redis is down, callers fail at once and take their fallback.
  */
 export function createMainConnection(url: string, log: Logger): Redis {
-  const redis = new Redis(url, { maxRetriesPerRequest: 2, enableOfflineQueue: false, lazyConnect: false, enableAutoPipelining: true, commandTimeout: REDIS_COMMAND_TIMEOUT_MS });
+  const redis = new Redis(url, {
+    maxRetriesPerRequest: 2,
+    enableOfflineQueue: false,
+    lazyConnect: false,
+    enableAutoPipelining: true,
+    commandTimeout: REDIS_COMMAND_TIMEOUT_MS,
+  });
   reconnectWhenSilent(redis, log, 'main');
   return redis;
 }
@@ -59,7 +65,12 @@ export function createMainConnection(url: string, log: Logger): Redis {
  * when Redis answers again) and the command goes on.
  */
 export function createInOrderConnection(redis: Redis, log: Logger): Redis {
-  const inOrder = redis.duplicate({ enableAutoPipelining: false, enableOfflineQueue: false, maxRetriesPerRequest: 1, commandTimeout: REDIS_COMMAND_TIMEOUT_MS });
+  const inOrder = redis.duplicate({
+    enableAutoPipelining: false,
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 1,
+    commandTimeout: REDIS_COMMAND_TIMEOUT_MS,
+  });
   inOrder.on('error', () => {}); // reported by the main client and the fan-out
   reconnectWhenSilent(inOrder, log, 'in order');
   return inOrder;

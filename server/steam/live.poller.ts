@@ -45,13 +45,15 @@ export function createLivePoller(hub: HubServices, options: { now?: () => number
   let failures = 0;
 
   async function watched(): Promise<{ leagues: number[]; pool: Map<number, number> }> {
-    const fromLeagues = await hub.db('leagues')
+    const fromLeagues = await hub
+      .db('leagues')
       .join('tournaments', 'tournaments.league_id', 'leagues.id')
       .whereNotNull('leagues.steam_league_id')
       .whereNot('tournaments.state', 'finished')
       .distinct('leagues.steam_league_id as id');
     const leagues = [...new Set([...hub.config.steam.leagueIds, ...fromLeagues.map((r: { id: number }) => Number(r.id))])];
-    const users = await hub.db('pool_players')
+    const users = await hub
+      .db('pool_players')
       .join('users', 'users.id', 'pool_players.user_id')
       .join('tournaments', 'tournaments.id', 'pool_players.tournament_id')
       .whereNot('tournaments.state', 'finished')
@@ -136,7 +138,21 @@ export function createLivePoller(hub: HubServices, options: { now?: () => number
             goldLead: g.radiantLead,
             towers: { radiant: 0, dire: 0 },
             barracks: { radiant: 0, dire: 0 },
-            players: g.players.map((p) => ({ accountId: p.accountId, name: p.name, userId: userOf(p.accountId), side: p.side, heroId: p.heroId, kills: 0, deaths: 0, assists: 0, netWorth: 0, lastHits: 0, gpm: 0, xpm: 0, level: 0 })),
+            players: g.players.map((p) => ({
+              accountId: p.accountId,
+              name: p.name,
+              userId: userOf(p.accountId),
+              side: p.side,
+              heroId: p.heroId,
+              kills: 0,
+              deaths: 0,
+              assists: 0,
+              netWorth: 0,
+              lastHits: 0,
+              gpm: 0,
+              xpm: 0,
+              level: 0,
+            })),
           });
         }
       } catch (err) {
@@ -174,7 +190,10 @@ export function createLivePoller(hub: HubServices, options: { now?: () => number
    */
   async function importFinished(steamRefused: boolean): Promise<PollError | null> {
     const since = new Date(now() - IMPORT_WINDOW_MS).toISOString();
-    const ended = await LiveGameRow.query(hub.db).where({ status: 'finished' }).where('finishedAt', '>=', since).whereNotIn('matchId', SteamMatchRow.query(hub.db).select('matchId'));
+    const ended = await LiveGameRow.query(hub.db)
+      .where({ status: 'finished' })
+      .where('finishedAt', '>=', since)
+      .whereNotIn('matchId', SteamMatchRow.query(hub.db).select('matchId'));
     const { openDota, steam } = hub.steam;
     let error: PollError | null = null;
     const failure = (service: PollError['service'], err: UpstreamError): PollError => ({ service, kind: pollErrorKind(err.failure), message: err.message });

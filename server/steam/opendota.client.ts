@@ -28,9 +28,16 @@ export interface OpenDotaLiveGame {
   players: { accountId: number | null; heroId: number; side: 'radiant' | 'dire'; name: string | null }[];
 }
 
-
 /** OpenDota (60 requests a minute without a key): match details, profiles, recent matches, live games. */
-export function createOpenDotaClient(options: { base: string; limiter: RateLimiter; rateMs: number; backoffMs: number; log: Logger; now?: () => number; observe?: UpstreamOptions['observe'] }) {
+export function createOpenDotaClient(options: {
+  base: string;
+  limiter: RateLimiter;
+  rateMs: number;
+  backoffMs: number;
+  log: Logger;
+  now?: () => number;
+  observe?: UpstreamOptions['observe'];
+}) {
   const upstream = createUpstream({
     service: 'OpenDota',
     base: options.base,

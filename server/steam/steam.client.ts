@@ -77,7 +77,11 @@ export interface Waiting {
   deadline?: Deadline;
 }
 
-const bits = (v: unknown) => num(v).toString(2).split('').filter((b) => b === '1').length;
+const bits = (v: unknown) =>
+  num(v)
+    .toString(2)
+    .split('')
+    .filter((b) => b === '1').length;
 const isRadiantSlot = (slot: number) => slot < 128;
 
 function need<T>(value: T | null | undefined, path: string): T {
@@ -139,20 +143,25 @@ export function createSteamClient(options: {
       let stale: Staleness | null = null;
       for (let i = 0; i < steamIds.length; i += 100) {
         const batch = steamIds.slice(i, i + 100);
-        const got = await upstream.get('/ISteamUser/GetPlayerSummaries/v2/', { steamids: batch.join(',') }, { ttlMs: 600_000, deadline: opts.deadline }, (raw) => {
-          const players = need(raw?.response?.players, 'GetPlayerSummaries') as any[];
-          return players.map((p): SteamProfile => {
-            const steamId64 = need(idText(p.steamid), 'GetPlayerSummaries');
-            return {
-              steamId64,
-              accountId: Number(BigInt(steamId64) - STEAM_ID64_BASE),
-              personaName: String(p.personaname ?? ''),
-              profileUrl: typeof p.profileurl === 'string' ? p.profileurl : null,
-              avatarUrl: typeof p.avatarfull === 'string' ? p.avatarfull : null,
-              public: p.communityvisibilitystate === 3,
-            };
-          });
-        });
+        const got = await upstream.get(
+          '/ISteamUser/GetPlayerSummaries/v2/',
+          { steamids: batch.join(',') },
+          { ttlMs: 600_000, deadline: opts.deadline },
+          (raw) => {
+            const players = need(raw?.response?.players, 'GetPlayerSummaries') as any[];
+            return players.map((p): SteamProfile => {
+              const steamId64 = need(idText(p.steamid), 'GetPlayerSummaries');
+              return {
+                steamId64,
+                accountId: Number(BigInt(steamId64) - STEAM_ID64_BASE),
+                personaName: String(p.personaname ?? ''),
+                profileUrl: typeof p.profileurl === 'string' ? p.profileurl : null,
+                avatarUrl: typeof p.avatarfull === 'string' ? p.avatarfull : null,
+                public: p.communityvisibilitystate === 3,
+              };
+            });
+          },
+        );
         out.push(...got.data);
         if (got.fetchedAt < fetchedAt) fetchedAt = got.fetchedAt;
         stale ??= got.stale;
@@ -164,7 +173,10 @@ export function createSteamClient(options: {
      * Recent matches of one player (32-bit account id) or of a league. A private profile
      * answers `status: 15`: that is `private: true`, not an error (ST3).
      */
-    async matchHistory(query: { accountId?: number; leagueId?: number; count?: number }, opts: Waiting = {}): Promise<Fetched<{ private: boolean; matches: HistoryMatch[] }>> {
+    async matchHistory(
+      query: { accountId?: number; leagueId?: number; count?: number },
+      opts: Waiting = {},
+    ): Promise<Fetched<{ private: boolean; matches: HistoryMatch[] }>> {
       keyed();
       const params = { account_id: query.accountId, league_id: query.leagueId, matches_requested: query.count ?? 25 };
       return upstream.get('/IDOTA2Match_570/GetMatchHistory/v1/', params, { ttlMs: 60_000, deadline: opts.deadline }, (raw) => {
@@ -186,19 +198,24 @@ export function createSteamClient(options: {
     async matchesBySequence(startAt: string, count = 1, opts: Waiting = {}): Promise<Fetched<SteamMatch[]>> {
       keyed();
       const params = { start_at_match_seq_num: startAt, matches_requested: count };
-      return upstream.get('/IDOTA2Match_570/GetMatchHistoryBySequenceNum/v1/', params, { ttlMs: 3_600_000, extraBucket: { bucket: 'steam-seq', intervalMs: options.sequenceRateMs }, deadline: opts.deadline }, (raw) => {
-        const r = need(raw?.result, 'GetMatchHistoryBySequenceNum');
-        if (r.status !== 1) throw new UpstreamError('Steam', 'bad_response', 200, `Steam GetMatchHistoryBySequenceNum: status ${String(r.status)}`);
-        return ((r.matches ?? []) as any[]).map((m) => ({
-          matchId: need(idText(m.match_id), 'GetMatchHistoryBySequenceNum'),
-          matchSeqNum: need(idText(m.match_seq_num), 'GetMatchHistoryBySequenceNum'),
-          leagueId: num(m.leagueid) || null,
-          startTime: num(m.start_time),
-          duration: num(m.duration),
-          radiantWin: m.radiant_win === true,
-          players: ((m.players ?? []) as Record<string, unknown>[]).map(matchPlayer),
-        }));
-      });
+      return upstream.get(
+        '/IDOTA2Match_570/GetMatchHistoryBySequenceNum/v1/',
+        params,
+        { ttlMs: 3_600_000, extraBucket: { bucket: 'steam-seq', intervalMs: options.sequenceRateMs }, deadline: opts.deadline },
+        (raw) => {
+          const r = need(raw?.result, 'GetMatchHistoryBySequenceNum');
+          if (r.status !== 1) throw new UpstreamError('Steam', 'bad_response', 200, `Steam GetMatchHistoryBySequenceNum: status ${String(r.status)}`);
+          return ((r.matches ?? []) as any[]).map((m) => ({
+            matchId: need(idText(m.match_id), 'GetMatchHistoryBySequenceNum'),
+            matchSeqNum: need(idText(m.match_seq_num), 'GetMatchHistoryBySequenceNum'),
+            leagueId: num(m.leagueid) || null,
+            startTime: num(m.start_time),
+            duration: num(m.duration),
+            radiantWin: m.radiant_win === true,
+            players: ((m.players ?? []) as Record<string, unknown>[]).map(matchPlayer),
+          }));
+        },
+      );
     },
 
     /** Games being played now in a ticketed league, with their scoreboards. */

@@ -29,8 +29,24 @@ export function createSteamContext(deps: Pick<HubServices, 'config' | 'redis' | 
   const limiter = deps.redis ? createRedisLimiter(deps.redis, deps.config.redis!.prefix, deps.log) : createMemoryLimiter();
   return {
     limiter,
-    steam: createSteamClient({ base: s.apiBase, apiKey: s.apiKey, limiter, rateMs: s.rateMs, sequenceRateMs: s.sequenceRateMs, backoffMs: s.backoffMs, log: deps.log, observe: observe('steam') || undefined }),
-    openDota: createOpenDotaClient({ base: s.openDotaBase, limiter, rateMs: s.openDotaRateMs, backoffMs: s.backoffMs, log: deps.log, observe: observe('opendota') || undefined }),
+    steam: createSteamClient({
+      base: s.apiBase,
+      apiKey: s.apiKey,
+      limiter,
+      rateMs: s.rateMs,
+      sequenceRateMs: s.sequenceRateMs,
+      backoffMs: s.backoffMs,
+      log: deps.log,
+      observe: observe('steam') || undefined,
+    }),
+    openDota: createOpenDotaClient({
+      base: s.openDotaBase,
+      limiter,
+      rateMs: s.openDotaRateMs,
+      backoffMs: s.backoffMs,
+      log: deps.log,
+      observe: observe('opendota') || undefined,
+    }),
   };
 }
 
@@ -82,7 +98,8 @@ export async function resolveSteamId(hub: HubServices, q: string, deadline: Dead
   const name = VANITY_URL.exec(q.trim())?.[1] ?? (/^[A-Za-z0-9_-]{2,32}$/.test(q.trim()) ? q.trim() : null);
   if (!name) throw new HubError('invalid_payload', direct.reason, [{ path: ['query', 'q'], message: direct.reason }]);
   const { steam } = hub.steam;
-  if (!steam.configured) throw new HubError('unavailable', `looking up a Steam name needs a Steam key (${NO_KEY}); enter the SteamID64 or the /profiles/ URL instead`);
+  if (!steam.configured)
+    throw new HubError('unavailable', `looking up a Steam name needs a Steam key (${NO_KEY}); enter the SteamID64 or the /profiles/ URL instead`);
   const found = await steam.resolveVanity(name, { deadline }).catch(unavailable);
   if (!found.data) throw notFound(`a Steam account named "${name}"`);
   return found.data;
@@ -111,7 +128,8 @@ export async function lookupPlayer(hub: HubServices, q: string, deadline: Deadli
   } else {
     const got = await openDota.player(accountId, { deadline }).catch(unavailable);
     stamps.push(got);
-    if (got.data) profile = { steamId64, accountId, personaName: got.data.personaName, profileUrl: got.data.profileUrl, avatarUrl: got.data.avatarUrl, public: true };
+    if (got.data)
+      profile = { steamId64, accountId, personaName: got.data.personaName, profileUrl: got.data.profileUrl, avatarUrl: got.data.avatarUrl, public: true };
   }
   let matchesPrivate = profile ? !profile.public : false;
   if (steam.configured && !matchesPrivate) {
@@ -133,5 +151,14 @@ export async function lookupPlayer(hub: HubServices, q: string, deadline: Deadli
   }
   const oldest = stamps.map((s) => s.fetchedAt).sort()[0] ?? null;
   const stale = stamps.find((s) => s.stale)?.stale?.reason ?? null;
-  return { query: q, steamId64, accountId, profile, recentMatches, matchesPrivate, linkedUser: await linkedUser(hub.db, steamId64), freshness: { fetchedAt: oldest, stale } };
+  return {
+    query: q,
+    steamId64,
+    accountId,
+    profile,
+    recentMatches,
+    matchesPrivate,
+    linkedUser: await linkedUser(hub.db, steamId64),
+    freshness: { fetchedAt: oldest, stale },
+  };
 }

@@ -103,15 +103,32 @@ export function createUpstream(options: UpstreamOptions) {
       const retryAfter = Number(res.headers.get('retry-after'));
       const wait = Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter * 1000 : options.backoffMs;
       await options.limiter.pause(options.bucket, wait);
-      throw new UpstreamError(options.service, 'rate_limited', 429, `${options.service} ${path}: rate limited (429), backing off ${Math.round(wait / 1000)} s`, wait);
+      throw new UpstreamError(
+        options.service,
+        'rate_limited',
+        429,
+        `${options.service} ${path}: rate limited (429), backing off ${Math.round(wait / 1000)} s`,
+        wait,
+      );
     }
     if (res.status === 503) {
       await options.limiter.pause(options.bucket, options.backoffMs);
-      throw new UpstreamError(options.service, 'unavailable', 503, `${options.service} ${path}: service unavailable (503), backing off ${Math.round(options.backoffMs / 1000)} s`, options.backoffMs);
+      throw new UpstreamError(
+        options.service,
+        'unavailable',
+        503,
+        `${options.service} ${path}: service unavailable (503), backing off ${Math.round(options.backoffMs / 1000)} s`,
+        options.backoffMs,
+      );
     }
     if (res.status === 404) throw new UpstreamError(options.service, 'not_found', 404, `${options.service} ${path}: not found`);
     if (res.status === 400 || res.status === 401 || res.status === 403) {
-      throw new UpstreamError(options.service, 'rejected', res.status, `${options.service} ${path}: request refused (${res.status})${res.status === 403 ? ': check the API key' : ''}`);
+      throw new UpstreamError(
+        options.service,
+        'rejected',
+        res.status,
+        `${options.service} ${path}: request refused (${res.status})${res.status === 403 ? ': check the API key' : ''}`,
+      );
     }
     if (res.status >= 500) throw new UpstreamError(options.service, 'unavailable', res.status, `${options.service} ${path}: server error (${res.status})`);
     if (res.status !== 200) throw new UpstreamError(options.service, 'bad_response', res.status, `${options.service} ${path}: unexpected status ${res.status}`);
@@ -130,7 +147,12 @@ export function createUpstream(options: UpstreamOptions) {
     }
   }
 
-  async function call(path: string, query: Record<string, string | number | undefined>, extra: CallOptions['extraBucket'], deadline: Deadline | undefined): Promise<unknown> {
+  async function call(
+    path: string,
+    query: Record<string, string | number | undefined>,
+    extra: CallOptions['extraBucket'],
+    deadline: Deadline | undefined,
+  ): Promise<unknown> {
     for (let attempt = 1; ; attempt++) {
       const waitStart = performance.now();
       const acquire = async () => {
@@ -162,7 +184,11 @@ export function createUpstream(options: UpstreamOptions) {
      * failures); only parsed answers are cached.
      */
     async get<T>(path: string, query: Record<string, string | number | undefined>, call_: CallOptions, parse: (raw: any) => T): Promise<Fetched<T>> {
-      const key = `${path}?${new URLSearchParams(Object.entries(query).filter(([, v]) => v !== undefined).map(([k, v]) => [k, String(v)] as [string, string]))}`;
+      const key = `${path}?${new URLSearchParams(
+        Object.entries(query)
+          .filter(([, v]) => v !== undefined)
+          .map(([k, v]) => [k, String(v)] as [string, string]),
+      )}`;
       const hit = cache.get(key);
       if (hit && call_.ttlMs > 0 && now() - hit.at < call_.ttlMs) return { data: hit.data as T, fetchedAt: new Date(hit.at).toISOString(), stale: null };
       try {

@@ -50,8 +50,14 @@ const duplicateName = (name: string) => conflict(`a team named "${name}" already
  * PostgreSQL checks that row by row, so park every team on a negative number first.
  */
 async function renumber(tx: CommandTx, tournamentId: number, teamIds: number[]) {
-  for (const [i, id] of teamIds.entries()) await Team.query(tx.db).where({ id, tournamentId }).patch({ draftOrder: -(i + 1) });
-  for (const [i, id] of teamIds.entries()) await Team.query(tx.db).where({ id, tournamentId }).patch({ draftOrder: i + 1 });
+  for (const [i, id] of teamIds.entries())
+    await Team.query(tx.db)
+      .where({ id, tournamentId })
+      .patch({ draftOrder: -(i + 1) });
+  for (const [i, id] of teamIds.entries())
+    await Team.query(tx.db)
+      .where({ id, tournamentId })
+      .patch({ draftOrder: i + 1 });
 }
 
 export async function createTeam(
@@ -92,7 +98,8 @@ export async function renameTeam(hub: HubServices, actor: Actor | null, tourname
   await hub.commands.run(actor, async (tx) => {
     const { tournament } = await lockTournamentAsStaff(tx, tournamentId);
     // The team and any other team already called `name`, in one query (plain knex: see requireTournamentStaff).
-    const named: Pick<Team, 'id' | 'name'>[] = await tx.db('teams')
+    const named: Pick<Team, 'id' | 'name'>[] = await tx
+      .db('teams')
       .where({ tournamentId })
       .where((q) => q.where({ id: teamId }).orWhereRaw('lower(name) = ?', [name.toLowerCase()]))
       .select('id', 'name');

@@ -31,7 +31,10 @@ export async function requireTournamentStaff(db: Knex, actor: Actor | null, tour
   // what the same query costs through knex alone (bench/README.md, "The command is cold").
   const found = await db('tournaments')
     .where('tournaments.id', tournamentId)
-    .first('tournaments.*', db.raw('exists(select 1 from tournament_staff s where s.tournament_id = tournaments.id and s.user_id = ?) as actor_is_staff', [user.id]));
+    .first(
+      'tournaments.*',
+      db.raw('exists(select 1 from tournament_staff s where s.tournament_id = tournaments.id and s.user_id = ?) as actor_is_staff', [user.id]),
+    );
   if (!found) throw notFound(`tournament ${tournamentId}`);
   const { actorIsStaff, ...row } = found as { actorIsStaff: unknown }; // 0/1 on SQLite, false/true on PostgreSQL
   if (!actorIsStaff) throw forbidden('only staff of this tournament may do this');

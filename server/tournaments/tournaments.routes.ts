@@ -3,9 +3,7 @@ import { api } from '../../shared/api/contract';
 import { tags } from '../cache/read-cache';
 import { mount } from '../http/route';
 import type { HubServices } from '../services';
-import {
-  addStaff, createTournament, deleteTournament, getTournamentDetail, listTournaments, removeStaff, updateTournament,
-} from './tournaments.service';
+import { addStaff, createTournament, deleteTournament, getTournamentDetail, listTournaments, removeStaff, updateTournament } from './tournaments.service';
 
 export function mountTournamentRoutes(router: Router, hub: HubServices) {
   // Not cached: its counts change with every team and pool command, and the query is cheap.

@@ -12,7 +12,9 @@ export function checkStateChange(from: TournamentState, to: TournamentState): Ve
   if (from === to) return { ok: true, changed: false };
   const distance = TOURNAMENT_STATES.indexOf(to) - TOURNAMENT_STATES.indexOf(from);
   if (distance === 1 || distance === -1) return { ok: true, changed: true };
-  const allowed = neighbours(from).map((s) => `'${s}'`).join(' or ');
+  const allowed = neighbours(from)
+    .map((s) => `'${s}'`)
+    .join(' or ');
   return { ok: false, reason: `a tournament in '${from}' can only move one step, to ${allowed}, not to '${to}'` };
 }
 

@@ -3,7 +3,12 @@ import { rooms } from '../../shared/rooms';
 import type { PublicUser } from '../../shared/schemas/users';
 import type { z } from 'zod';
 import type {
-  Tournament as TournamentDto, TournamentDetail, TournamentInput, TournamentSummary, TournamentState, TournamentUpdate,
+  Tournament as TournamentDto,
+  TournamentDetail,
+  TournamentInput,
+  TournamentSummary,
+  TournamentState,
+  TournamentUpdate,
 } from '../../shared/schemas/tournaments';
 import { type Actor, requireSiteStaff } from '../auth/actor';
 import type { Db } from '../db/knex';
@@ -32,7 +37,10 @@ export async function listTournaments(
 ): Promise<{ items: TournamentSummary[]; total: number }> {
   const base = () => Tournament.query(db).modify((q) => (query.state ? q.where({ state: query.state }) : q));
   const [rows, total] = await Promise.all([
-    base().orderBy([{ column: 'startsAt' }, { column: 'id' }]).limit(query.limit).offset(query.offset),
+    base()
+      .orderBy([{ column: 'startsAt' }, { column: 'id' }])
+      .limit(query.limit)
+      .offset(query.offset),
     base().resultSize(),
   ]);
   const ids = rows.map((r) => r.id);
@@ -52,7 +60,9 @@ async function countBy(db: Knex, table: 'pool_players' | 'teams', tournamentIds:
 }
 
 export async function listStaff(db: Knex, tournamentId: number): Promise<PublicUser[]> {
-  const rows = await TournamentStaff.query(db).where({ tournamentId }).orderBy([{ column: 'createdAt' }, { column: 'userId' }]);
+  const rows = await TournamentStaff.query(db)
+    .where({ tournamentId })
+    .orderBy([{ column: 'createdAt' }, { column: 'userId' }]);
   if (rows.length === 0) return [];
   const users = new Map((await User.query(db).findByIds(rows.map((r) => r.userId))).map((u) => [u.id, u]));
   return rows.map((r) => toPublicUser(users.get(r.userId)!));
@@ -170,7 +180,10 @@ export function deleteTournament(hub: HubServices, actor: Actor | null, tourname
     // Timers of its drafts go too: keyed by room, nothing cascades to them, and one left behind
     // would fire for a tournament that is gone (and be retried on every refresh).
     const heroDraftIds: number[] = await tx.db('hero_drafts').where({ tournamentId }).pluck('id');
-    await tx.db('deadlines').whereIn('room', [rooms.draft(tournamentId), ...heroDraftIds.map((id) => rooms.heroDraft(id))]).delete();
+    await tx
+      .db('deadlines')
+      .whereIn('room', [rooms.draft(tournamentId), ...heroDraftIds.map((id) => rooms.heroDraft(id))])
+      .delete();
     await Tournament.query(tx.db).deleteById(tournamentId);
     await tx.emit(room, 'tournament.deleted', { tournamentId });
     touchTournament(tx, tournamentId);

@@ -9,12 +9,7 @@ export type Access = 'public' | 'user' | 'staff' | 'tournamentStaff' | 'admin';
  * One REST endpoint: the single description that the server routes from, the typed client
  * calls through and the OpenAPI document is generated from.
  */
-export interface Endpoint<
-  P extends z.ZodType = z.ZodType,
-  Q extends z.ZodType = z.ZodType,
-  B extends z.ZodType = z.ZodType,
-  R extends z.ZodType = z.ZodType,
-> {
+export interface Endpoint<P extends z.ZodType = z.ZodType, Q extends z.ZodType = z.ZodType, B extends z.ZodType = z.ZodType, R extends z.ZodType = z.ZodType> {
   method: HttpMethod;
   /** Express-style path, e.g. `/api/tournaments/:tournamentId`. */
   path: string;

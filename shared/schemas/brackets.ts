@@ -6,9 +6,11 @@ export const StageFormat = z.enum(STAGE_FORMATS);
 export type StageFormat = z.infer<typeof StageFormat>;
 
 export const SEEDING_METHODS = ['ranked', 'mmr', 'random', 'manual', 'standings'] as const;
-export const SeedingMethod = z.enum(SEEDING_METHODS).describe(
-  'ranked: teamIds in the given order (default: draft order); mmr: by team MMR total; random: shuffled from a recorded seed; manual: teamIds as listed; standings: from an earlier stage (fromStageId, top)',
-);
+export const SeedingMethod = z
+  .enum(SEEDING_METHODS)
+  .describe(
+    'ranked: teamIds in the given order (default: draft order); mmr: by team MMR total; random: shuffled from a recorded seed; manual: teamIds as listed; standings: from an earlier stage (fromStageId, top)',
+  );
 export type SeedingMethod = z.infer<typeof SeedingMethod>;
 
 export const BestOf = z.union([z.literal(1), z.literal(2), z.literal(3), z.literal(5)]);
@@ -53,7 +55,11 @@ export const GameInput = z
   .object({
     winner: Side,
     radiant: Side.nullable().default(null).describe('which team played Radiant'),
-    steamMatchId: z.string().regex(/^\d{1,20}$/).nullable().default(null),
+    steamMatchId: z
+      .string()
+      .regex(/^\d{1,20}$/)
+      .nullable()
+      .default(null),
     draft: z.array(DraftAction).max(40).nullable().default(null),
   })
   .strict();
@@ -69,7 +75,10 @@ export const ReportInput = z
     expectedVersion: z.number().int().min(0).optional().describe('the series version you saw (refused with 409 if it has changed)'),
   })
   .strict()
-  .refine((r) => r.forfeit !== undefined || r.games !== undefined || (r.scoreA !== undefined && r.scoreB !== undefined), 'give games, both scores, or a forfeit')
+  .refine(
+    (r) => r.forfeit !== undefined || r.games !== undefined || (r.scoreA !== undefined && r.scoreB !== undefined),
+    'give games, both scores, or a forfeit',
+  )
   .meta({ id: 'ReportInput' });
 
 export const ClaimAnswer = z

@@ -47,7 +47,10 @@ const Guard = { expectedSeq: z.number().int().min(0).optional() };
 
 export const HeroDraftConfigure = HeroDraftTimings.extend(Guard).strict().meta({ id: 'HeroDraftConfigure' });
 export const HeroDraftControl = z.object(Guard).strict().meta({ id: 'HeroDraftControl' });
-export const HeroDraftPause = z.object({ ...Guard, reason: z.string().trim().max(200).optional() }).strict().meta({ id: 'HeroDraftPause' });
+export const HeroDraftPause = z
+  .object({ ...Guard, reason: z.string().trim().max(200).optional() })
+  .strict()
+  .meta({ id: 'HeroDraftPause' });
 export const HeroDraftReady = z.object({ ready: z.boolean() }).strict().meta({ id: 'HeroDraftReady' });
 export const HeroDraftChoice = z
   .discriminatedUnion('kind', [
@@ -149,7 +152,9 @@ export const HeroDraftView = z
     graceDueAt: z
       .string()
       .nullable()
-      .describe('Set (and announced by a `herodraft.grace` event) as soon as a captain has no connection left while drafting: the draft pauses at this time unless they come back. Null otherwise'),
+      .describe(
+        'Set (and announced by a `herodraft.grace` event) as soon as a captain has no connection left while drafting: the draft pauses at this time unless they come back. Null otherwise',
+      ),
     completedAt: z.string().nullable(),
     seq: z.number().int(),
   })

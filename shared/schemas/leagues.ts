@@ -1,9 +1,7 @@
 import { z } from 'zod';
 import { Id } from './common';
 
-export const League = z
-  .object({ id: z.number().int(), name: z.string(), steamLeagueId: z.number().int().nullable() })
-  .meta({ id: 'League' });
+export const League = z.object({ id: z.number().int(), name: z.string(), steamLeagueId: z.number().int().nullable() }).meta({ id: 'League' });
 export type League = z.infer<typeof League>;
 
 const LeagueName = z.string().trim().min(1).max(100);

@@ -32,7 +32,9 @@ export const SteamStatus = z
       /** Since when the poller has been failing this way (the first refusal). */
       errorSince: IsoDateTime.nullable(),
       errorService: z.enum(['Steam', 'OpenDota']).nullable().describe('Which service is failing, while lastError is set'),
-      errorKind: PollErrorKind.nullable().describe('rate_limited: the service refuses with 429 (we back off); unavailable: 503, 5xx or no answer; failed: anything else'),
+      errorKind: PollErrorKind.nullable().describe(
+        'rate_limited: the service refuses with 429 (we back off); unavailable: 503, 5xx or no answer; failed: anything else',
+      ),
       /** Seconds since the last successful poll. */
       ageSeconds: z.number().nullable(),
     }),
@@ -125,16 +127,18 @@ export const LiveGame = z
   .meta({ id: 'LiveGame' });
 export type LiveGame = z.infer<typeof LiveGame>;
 
-export const LiveFeed = z
-  .object({ live: FeatureState, poll: SteamStatus.shape.poll, games: z.array(LiveGame) })
-  .meta({ id: 'LiveFeed' });
+export const LiveFeed = z.object({ live: FeatureState, poll: SteamStatus.shape.poll, games: z.array(LiveGame) }).meta({ id: 'LiveFeed' });
 export type LiveFeed = z.infer<typeof LiveFeed>;
 
 /** A finished match's line: net worth only when the source had it; total gold is another figure. */
 export const PlayerStats = ScoreboardLine.extend({
   denies: z.number().int(),
   netWorth: z.number().int().nullable().describe('Net worth at the end of the game; null when the source has none (OpenDota leaves it out of older matches)'),
-  totalGold: z.number().int().nullable().describe('Gold earned over the whole game (OpenDota `total_gold`), not net worth; null when the source has none (Steam)'),
+  totalGold: z
+    .number()
+    .int()
+    .nullable()
+    .describe('Gold earned over the whole game (OpenDota `total_gold`), not net worth; null when the source has none (Steam)'),
 });
 export type PlayerStats = z.infer<typeof PlayerStats>;
 

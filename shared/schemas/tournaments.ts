@@ -63,16 +63,11 @@ export const TournamentList = z.object({ items: z.array(TournamentSummary), tota
 export const TournamentIdParams = z.object({ tournamentId: Id });
 
 /** A player in a tournament's pool, with the MMR used for this tournament. */
-export const PoolPlayer = z
-  .object({ user: PublicUser, mmr: z.number().int(), addedAt: z.string() })
-  .meta({ id: 'PoolPlayer' });
+export const PoolPlayer = z.object({ user: PublicUser, mmr: z.number().int(), addedAt: z.string() }).meta({ id: 'PoolPlayer' });
 export type PoolPlayer = z.infer<typeof PoolPlayer>;
 
 export const PoolList = z.object({ items: z.array(PoolPlayer) });
-export const PoolAdd = z
-  .object({ userId: z.number().int().positive(), mmr: Mmr.optional() })
-  .strict()
-  .meta({ id: 'PoolAdd' });
+export const PoolAdd = z.object({ userId: z.number().int().positive(), mmr: Mmr.optional() }).strict().meta({ id: 'PoolAdd' });
 export const PoolUpdate = z.object({ mmr: Mmr }).strict().meta({ id: 'PoolUpdate' });
 export const PoolPlayerParams = z.object({ tournamentId: Id, userId: Id });
 
@@ -126,7 +121,10 @@ export const TeamCreate = z
   .object({ captainUserId: z.number().int().positive(), name: z.string().trim().min(1).max(60).optional() })
   .strict()
   .meta({ id: 'TeamCreate' });
-export const TeamUpdate = z.object({ name: z.string().trim().min(1).max(60) }).strict().meta({ id: 'TeamUpdate' });
+export const TeamUpdate = z
+  .object({ name: z.string().trim().min(1).max(60) })
+  .strict()
+  .meta({ id: 'TeamUpdate' });
 export const TeamOrder = z
   .object({ teamIds: z.array(z.number().int().positive()).min(1).max(64) })
   .strict()

@@ -9,13 +9,15 @@ export type SiteRole = z.infer<typeof SiteRole>;
 /** Dota positions 1 (carry) .. 5 (hard support). */
 export const POSITIONS = ['1', '2', '3', '4', '5'] as const;
 export const POSITION_NAMES: Record<(typeof POSITIONS)[number], string> = {
-  '1': 'Carry', '2': 'Mid', '3': 'Offlane', '4': 'Soft support', '5': 'Hard support',
+  '1': 'Carry',
+  '2': 'Mid',
+  '3': 'Offlane',
+  '4': 'Soft support',
+  '5': 'Hard support',
 };
 const Rating = z.number().int().min(0).max(5);
 /** Each position rated 0 (won't play) to 5 (best). */
-export const Positions = z
-  .object({ '1': Rating, '2': Rating, '3': Rating, '4': Rating, '5': Rating })
-  .meta({ id: 'Positions' });
+export const Positions = z.object({ '1': Rating, '2': Rating, '3': Rating, '4': Rating, '5': Rating }).meta({ id: 'Positions' });
 export type Positions = z.infer<typeof Positions>;
 export const NO_POSITIONS: Positions = { '1': 0, '2': 0, '3': 0, '4': 0, '5': 0 };
 
@@ -49,14 +51,17 @@ export const PrivateUser = PublicUser.extend({
 export type PrivateUser = z.infer<typeof PrivateUser>;
 
 /** A Steam id in any of the forms players use, normalised to a SteamID64 string. */
-export const SteamIdInput = z.string().max(200).transform((value, ctx) => {
-  const result = normalizeSteamId(value);
-  if (!result.ok) {
-    ctx.addIssue({ code: 'custom', message: result.reason });
-    return z.NEVER;
-  }
-  return result.steamId64;
-});
+export const SteamIdInput = z
+  .string()
+  .max(200)
+  .transform((value, ctx) => {
+    const result = normalizeSteamId(value);
+    if (!result.ok) {
+      ctx.addIssue({ code: 'custom', message: result.reason });
+      return z.NEVER;
+    }
+    return result.steamId64;
+  });
 
 export const ProfileUpdate = z
   .object({
@@ -85,7 +90,10 @@ export type AuthInfo = z.infer<typeof AuthInfo>;
 
 export const DevLoginBody = z
   .object({
-    username: z.string().trim().regex(/^[a-z0-9_.]{2,32}$/i, '2–32 letters, digits, _ or .'),
+    username: z
+      .string()
+      .trim()
+      .regex(/^[a-z0-9_.]{2,32}$/i, '2–32 letters, digits, _ or .'),
     role: SiteRole.default('member'),
   })
   .strict();

@@ -43,7 +43,10 @@ describe.each(DATABASES)('development login [%s]', (db) => {
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({ username: 'switcher', role: 'admin' });
 
-    const events = await t.hub.services.db('events').where({ room: `user:${first.userId}`, type: 'user.updated' }).orderBy('seq');
+    const events = await t.hub.services
+      .db('events')
+      .where({ room: `user:${first.userId}`, type: 'user.updated' })
+      .orderBy('seq');
     expect(events.map((e) => e.seq)).toEqual([1, 2]);
     const payload = (e: { payload: unknown }) => (typeof e.payload === 'string' ? JSON.parse(e.payload) : e.payload);
     expect(payload(events[1]!).changed.sort()).toEqual(['role', 'username']);

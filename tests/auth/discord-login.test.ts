@@ -279,7 +279,10 @@ describe.each(DATABASES)('Discord login with a guild [%s]', (db) => {
     expect(await usersWithDiscordId(person.id)).toHaveLength(1);
 
     // The change is an event in the user's room, and /api/users/:id serves the new name.
-    const events = await t.hub.services.db('events').where({ room: `user:${before.id}`, type: 'user.updated' }).orderBy('seq');
+    const events = await t.hub.services
+      .db('events')
+      .where({ room: `user:${before.id}`, type: 'user.updated' })
+      .orderBy('seq');
     expect(events.length).toBe(2); // created, then renamed
     const last = events.at(-1)!;
     const payload = typeof last.payload === 'string' ? JSON.parse(last.payload) : last.payload;

@@ -35,7 +35,11 @@ describe('loginChanges', () => {
   });
 
   it('lists exactly the changed fields', () => {
-    expect(loginChanges(current, { ...current, username: 'b', guildRoleIds: ['1'], role: 'staff' })).toEqual({ username: 'b', guildRoleIds: ['1'], role: 'staff' });
+    expect(loginChanges(current, { ...current, username: 'b', guildRoleIds: ['1'], role: 'staff' })).toEqual({
+      username: 'b',
+      guildRoleIds: ['1'],
+      role: 'staff',
+    });
     expect(loginChanges(current, { ...current, guildNickname: null, avatar: 'abc' })).toEqual({ guildNickname: null, avatar: 'abc' });
   });
 

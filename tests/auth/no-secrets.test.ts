@@ -60,9 +60,7 @@ describe('login logs', () => {
     expect(log).toMatch(/"endpoint":"token","status":500/);
     expect(log).toMatch(/"endpoint":"member","status":500/);
 
-    const bearerTokens = discord.requests
-      .map((r) => /^Bearer (\S+)$/.exec(r.headers.authorization ?? '')?.[1])
-      .filter((t): t is string => Boolean(t));
+    const bearerTokens = discord.requests.map((r) => /^Bearer (\S+)$/.exec(r.headers.authorization ?? '')?.[1]).filter((t): t is string => Boolean(t));
     expect(bearerTokens.length).toBeGreaterThan(0);
     for (const secret of [discord.env().DISCORD_CLIENT_SECRET!, SESSION_SECRET, ...bearerTokens]) {
       expect(log).not.toContain(secret);

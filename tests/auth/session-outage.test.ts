@@ -27,7 +27,6 @@ function sessionId(client: HttpClient): string {
   return /^s:([^.]+)\./.exec(decodeURIComponent(value))![1]!;
 }
 
-
 /*
  * Two hubs on one database reach their own redis-server through a TCP proxy: cutting the proxy
  * is the outage. The server itself keeps its keys, so the copies written before the outage are
@@ -60,7 +59,9 @@ describe.each(DATABASES)('RT10 sessions while Redis is down [%s]', (db) => {
   });
 
   const hubsSeeRedis = (up: boolean) =>
-    eventually(() => [a, b].every((t) => (t.hub.services.redis!.status === 'ready') === up), `both hubs to see Redis ${up ? 'up' : 'down'}`, { timeoutMs: 10_000 });
+    eventually(() => [a, b].every((t) => (t.hub.services.redis!.status === 'ready') === up), `both hubs to see Redis ${up ? 'up' : 'down'}`, {
+      timeoutMs: 10_000,
+    });
   async function cutRedis() {
     proxy.retarget(await deadPort());
     proxy.dropAll();

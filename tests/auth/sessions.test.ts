@@ -10,7 +10,6 @@ import { connectSocket, type TestSocket } from '../support/socket';
 
 const REDIS_URL = 'redis://127.0.0.1:6379';
 
-
 describe.each(DATABASES)('sessions in the database [%s]', (db) => {
   const cleanup: (() => Promise<void>)[] = [];
   afterAll(async () => {
@@ -104,7 +103,12 @@ describe.each(DATABASES)('sessions in the database [%s]', (db) => {
     cleanup.push(() => t.close());
     const c = await t.login('libraryuser', 'staff');
     let ended = 0;
-    const client = new RealtimeClient({ url: t.url, headers: { cookie: c.cookieHeader() }, onSessionEnded: () => ended++, socket: { transports: ['websocket'] } });
+    const client = new RealtimeClient({
+      url: t.url,
+      headers: { cookie: c.cookieHeader() },
+      onSessionEnded: () => ended++,
+      socket: { transports: ['websocket'] },
+    });
     cleanup.push(async () => client.close());
     const states: string[] = [];
     client.state.subscribe((s) => states.push(s));

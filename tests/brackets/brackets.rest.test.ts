@@ -50,7 +50,12 @@ describe.each(DATABASES)('brackets over REST [%s]', (db) => {
     return m.teamA?.name === teamName ? { scoreA: need, scoreB: 0 } : { scoreA: 0, scoreB: need };
   };
   const events = async (tournamentId: number) =>
-    (await t.hub.services.db('events').where({ room: `tournament:${tournamentId}` }).orderBy('seq')).map((e) => ({
+    (
+      await t.hub.services
+        .db('events')
+        .where({ room: `tournament:${tournamentId}` })
+        .orderBy('seq')
+    ).map((e) => ({
       seq: Number(e.seq),
       type: e.type as string,
       payload: typeof e.payload === 'string' ? JSON.parse(e.payload) : e.payload,
@@ -100,10 +105,19 @@ describe.each(DATABASES)('brackets over REST [%s]', (db) => {
     stage = await report(id, byKey(stage, 'GF1'), winFor(byKey(stage, 'GF1'), 'T3'));
     expect(byKey(stage, 'GF2')).toMatchObject({ teamA: { name: 'T1' }, teamB: { name: 'T3' }, status: 'ready' });
     expect(stage.finished).toBe(false);
-    stage = await report(id, byKey(stage, 'GF2'), { games: [{ winner: 'b', radiant: 'a', steamMatchId: '7000000001', draft: [{ team: 'a', action: 'ban', heroId: 1 }] }] });
+    stage = await report(id, byKey(stage, 'GF2'), {
+      games: [{ winner: 'b', radiant: 'a', steamMatchId: '7000000001', draft: [{ team: 'a', action: 'ban', heroId: 1 }] }],
+    });
     expect(stage.finished).toBe(true);
-    expect(stage.placements.map((p) => [p.team.name, p.place])).toEqual([['T3', 1], ['T1', 2], ['T2', 3], ['T4', 4]]);
-    expect(byKey(stage, 'GF2').games).toEqual([{ number: 1, winner: 'b', radiant: 'a', steamMatchId: '7000000001', draft: [{ team: 'a', action: 'ban', heroId: 1 }] }]);
+    expect(stage.placements.map((p) => [p.team.name, p.place])).toEqual([
+      ['T3', 1],
+      ['T1', 2],
+      ['T2', 3],
+      ['T4', 4],
+    ]);
+    expect(byKey(stage, 'GF2').games).toEqual([
+      { number: 1, winner: 'b', radiant: 'a', steamMatchId: '7000000001', draft: [{ team: 'a', action: 'ban', heroId: 1 }] },
+    ]);
     const after = (await events(id)).slice(start);
     expect(after.map((e) => e.type)).toEqual(Array(7).fill('bracket.series_reported'));
     expect(after.map((e) => e.seq)).toEqual(after.map((_, i) => after[0]!.seq + i));
@@ -125,14 +139,27 @@ describe.each(DATABASES)('brackets over REST [%s]', (db) => {
     stage = await report(id, byKey(stage, 'U2.1'), winFor(byKey(stage, 'U2.1'), 'T2'));
     expect(stage.finished).toBe(true);
     const start = (await events(id)).length;
-    const refused = await staff.post(`/api/tournaments/${id}/series/${byKey(stage, 'U1.1').id}/report`, { ...winFor(byKey(stage, 'U1.1'), 'T1'), correct: true });
+    const refused = await staff.post(`/api/tournaments/${id}/series/${byKey(stage, 'U1.1').id}/report`, {
+      ...winFor(byKey(stage, 'U1.1'), 'T1'),
+      correct: true,
+    });
     expect(refused.status).toBe(409);
     expect(refused.body.error.message).toMatch(/already played: U2\.1.*cascade/);
     expect((await events(id)).length).toBe(start);
     // A stale version is refused too.
-    const stale = await staff.post(`/api/tournaments/${id}/series/${byKey(stage, 'U1.1').id}/report`, { ...winFor(byKey(stage, 'U1.1'), 'T1'), correct: true, cascade: true, expectedVersion: 0 });
+    const stale = await staff.post(`/api/tournaments/${id}/series/${byKey(stage, 'U1.1').id}/report`, {
+      ...winFor(byKey(stage, 'U1.1'), 'T1'),
+      correct: true,
+      cascade: true,
+      expectedVersion: 0,
+    });
     expect(stale.status).toBe(409);
-    stage = await report(id, byKey(stage, 'U1.1'), { ...winFor(byKey(stage, 'U1.1'), 'T1'), correct: true, cascade: true, expectedVersion: byKey(stage, 'U1.1').version });
+    stage = await report(id, byKey(stage, 'U1.1'), {
+      ...winFor(byKey(stage, 'U1.1'), 'T1'),
+      correct: true,
+      cascade: true,
+      expectedVersion: byKey(stage, 'U1.1').version,
+    });
     expect(byKey(stage, 'U2.1')).toMatchObject({ teamA: { name: 'T1' }, teamB: { name: 'T2' }, status: 'ready', scoreA: null });
     expect(stage.finished).toBe(false);
     const [ev] = (await events(id)).slice(start);
@@ -143,7 +170,15 @@ describe.each(DATABASES)('brackets over REST [%s]', (db) => {
     const { id } = await tournamentWithTeams(4);
     const stage = (await staff.post(`/api/tournaments/${id}/stages`, { format: 'single_elimination', bestOf: 3 })).body as StageT;
     const url = `/api/tournaments/${id}/series/${byKey(stage, 'U1.1').id}/report`;
-    for (const body of [{}, { scoreA: 2 }, { scoreA: 'two', scoreB: 0 }, { scoreA: 1, scoreB: 1 }, { scoreA: 3, scoreB: 0 }, { games: [{ winner: 'a' }, { winner: 'a' }, { winner: 'b' }] }, { scoreA: 2, scoreB: 0, extra: 1 }]) {
+    for (const body of [
+      {},
+      { scoreA: 2 },
+      { scoreA: 'two', scoreB: 0 },
+      { scoreA: 1, scoreB: 1 },
+      { scoreA: 3, scoreB: 0 },
+      { games: [{ winner: 'a' }, { winner: 'a' }, { winner: 'b' }] },
+      { scoreA: 2, scoreB: 0, extra: 1 },
+    ]) {
       const res = await staff.post(url, body);
       expect(res.status, JSON.stringify(body)).toBe(400);
       expect(res.body.error.code).toBe('invalid_payload');
@@ -177,7 +212,13 @@ describe.each(DATABASES)('brackets over REST [%s]', (db) => {
     const stage = (await staff.post(`/api/tournaments/${id}/stages`, { format: 'single_elimination', bestOf: 3 })).body as StageT;
     const m = stage.matches[0]!;
     const start = (await events(id)).length;
-    const bodies = [{ scoreA: 2, scoreB: 0 }, { scoreA: 0, scoreB: 2 }, { scoreA: 2, scoreB: 1 }, { scoreA: 1, scoreB: 2 }, { scoreA: 2, scoreB: 0 }];
+    const bodies = [
+      { scoreA: 2, scoreB: 0 },
+      { scoreA: 0, scoreB: 2 },
+      { scoreA: 2, scoreB: 1 },
+      { scoreA: 1, scoreB: 2 },
+      { scoreA: 2, scoreB: 0 },
+    ];
     const results = await Promise.all(bodies.map((b) => staff.post(`/api/tournaments/${id}/series/${m.id}/report`, b)));
     expect(results.map((r) => r.status).sort()).toEqual([200, 409, 409, 409, 409]);
     for (const r of results.filter((x) => x.status === 409)) expect(r.body.error.code).toBe('conflict');
@@ -189,8 +230,19 @@ describe.each(DATABASES)('brackets over REST [%s]', (db) => {
 
   it('BR6 round robin in groups with Bo2 draws: standings with points and the published tie-breaks', async () => {
     const { id } = await tournamentWithTeams(6);
-    let stage = (await staff.post(`/api/tournaments/${id}/stages`, { format: 'round_robin', groups: 2, bestOf: 2, allowDraws: true, tiebreaks: ['headToHead', 'gameDiff', 'coinToss'] })).body as StageT;
-    expect(stage.standings.map((g) => g.rows.map((r) => r.team.name).sort())).toEqual([['T1', 'T3', 'T5'], ['T2', 'T4', 'T6']]);
+    let stage = (
+      await staff.post(`/api/tournaments/${id}/stages`, {
+        format: 'round_robin',
+        groups: 2,
+        bestOf: 2,
+        allowDraws: true,
+        tiebreaks: ['headToHead', 'gameDiff', 'coinToss'],
+      })
+    ).body as StageT;
+    expect(stage.standings.map((g) => g.rows.map((r) => r.team.name).sort())).toEqual([
+      ['T1', 'T3', 'T5'],
+      ['T2', 'T4', 'T6'],
+    ]);
     expect(stage.matches).toHaveLength(6);
     expect(stage.coinToss.sort()).toEqual(stage.seeds.map((s) => s.id).sort());
     // Group 1: T1 beats T3 2–0, T3 draws T5, T5 beats T1 2–0.
@@ -200,7 +252,11 @@ describe.each(DATABASES)('brackets over REST [%s]', (db) => {
       stage = await report(id, m, body);
     }
     const g1 = stage.standings[0]!.rows;
-    expect(g1.map((r) => [r.team.name, r.points, r.wins, r.draws, r.losses])).toEqual([['T5', 4, 1, 1, 0], ['T1', 3, 1, 0, 1], ['T3', 1, 0, 1, 1]]);
+    expect(g1.map((r) => [r.team.name, r.points, r.wins, r.draws, r.losses])).toEqual([
+      ['T5', 4, 1, 1, 0],
+      ['T1', 3, 1, 0, 1],
+      ['T3', 1, 0, 1, 1],
+    ]);
     expect(stage.settings.tiebreaks).toEqual(['headToHead', 'gameDiff', 'coinToss']);
     // Drawn Bo2 is refused where the stage has no draws.
     const { id: id2 } = await tournamentWithTeams(2);
@@ -211,7 +267,12 @@ describe.each(DATABASES)('brackets over REST [%s]', (db) => {
   it('BR7 Swiss: the next round is paired when a round completes, equal records, a bye when odd, stops at K', async () => {
     const { id } = await tournamentWithTeams(5);
     let stage = (await staff.post(`/api/tournaments/${id}/stages`, { format: 'swiss', stopAt: 2 })).body as StageT;
-    expect(stage.matches.filter((m) => m.round === 1).map((m) => m.status).sort()).toEqual(['bye', 'ready', 'ready']);
+    expect(
+      stage.matches
+        .filter((m) => m.round === 1)
+        .map((m) => m.status)
+        .sort(),
+    ).toEqual(['bye', 'ready', 'ready']);
     for (let round = 1; round <= 5 && !stage.finished; round++) {
       for (const m of stage.matches.filter((x) => x.round === round && x.status === 'ready')) stage = await report(id, m, { scoreA: 1, scoreB: 0 });
     }
@@ -236,7 +297,9 @@ describe.each(DATABASES)('brackets over REST [%s]', (db) => {
     const replay = (await staff.post(`/api/tournaments/${id}/stages`, { format: 'single_elimination', seeding: 'random', randomSeed: 1234 })).body as StageT;
     expect(replay.seeds).toEqual(random.seeds);
     expect((await staff.post(`/api/tournaments/${id}/stages`, { format: 'single_elimination', seeding: 'manual' })).status).toBe(400);
-    const manual = (await staff.post(`/api/tournaments/${id}/stages`, { format: 'single_elimination', seeding: 'manual', teamIds: [teams[2], teams[0], teams[3], teams[1]] })).body as StageT;
+    const manual = (
+      await staff.post(`/api/tournaments/${id}/stages`, { format: 'single_elimination', seeding: 'manual', teamIds: [teams[2], teams[0], teams[3], teams[1]] })
+    ).body as StageT;
     expect(manual.seeds.map((s) => s.name)).toEqual(['T3', 'T1', 'T4', 'T2']);
     expect(manual.number).toBe(4);
     // Disqualify T1: its first-round series is a forfeit win for its opponent (T4).
@@ -256,7 +319,9 @@ describe.each(DATABASES)('brackets over REST [%s]', (db) => {
   it('a playoff seeded from round-robin standings, group winners first', async () => {
     const { id } = await tournamentWithTeams(4);
     let groups = (await staff.post(`/api/tournaments/${id}/stages`, { format: 'round_robin', groups: 2 })).body as StageT;
-    expect((await staff.post(`/api/tournaments/${id}/stages`, { format: 'single_elimination', seeding: 'standings', fromStageId: groups.id })).status).toBe(409);
+    expect((await staff.post(`/api/tournaments/${id}/stages`, { format: 'single_elimination', seeding: 'standings', fromStageId: groups.id })).status).toBe(
+      409,
+    );
     for (const m of groups.matches) groups = await report(id, m, winFor(m, ['T1', 'T2'].includes(m.teamA!.name) ? m.teamA!.name : m.teamB!.name));
     expect(groups.finished).toBe(true);
     const res = await staff.post(`/api/tournaments/${id}/stages`, { format: 'single_elimination', seeding: 'standings', fromStageId: groups.id, top: 4 });

@@ -1,7 +1,14 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
-  champion, eliminationTemplate, type EliminationOptions, placements, resolveElimination, type ResolvedMatch, staleAfter, type StoredResult,
+  champion,
+  eliminationTemplate,
+  type EliminationOptions,
+  placements,
+  resolveElimination,
+  type ResolvedMatch,
+  staleAfter,
+  type StoredResult,
 } from '../../server/brackets/elimination';
 import { circleRounds, roundRobinPairings, splitIntoGroups } from '../../server/brackets/round-robin';
 import { checkManualSeeding, seedByMmr, seededRandom, seedRandom, standardOrder } from '../../server/brackets/seeding';
@@ -44,8 +51,15 @@ describe('seeding', () => {
     expect(standardOrder(4)).toEqual([1, 4, 2, 3]);
     expect(standardOrder(8)).toEqual([1, 8, 4, 5, 2, 7, 3, 6]);
     expect(standardOrder(16)).toEqual([1, 16, 8, 9, 4, 13, 5, 12, 2, 15, 7, 10, 3, 14, 6, 11]);
-    const first = resolveElimination(eliminationTemplate(8, SINGLE), { seeds: [11, 12, 13, 14, 15, 16, 17, 18], results: new Map() }).filter((m) => m.round === 1);
-    expect(pairs(first)).toEqual([[11, 18], [14, 15], [12, 17], [13, 16]]);
+    const first = resolveElimination(eliminationTemplate(8, SINGLE), { seeds: [11, 12, 13, 14, 15, 16, 17, 18], results: new Map() }).filter(
+      (m) => m.round === 1,
+    );
+    expect(pairs(first)).toEqual([
+      [11, 18],
+      [14, 15],
+      [12, 17],
+      [13, 16],
+    ]);
   });
 
   it('BR1 byes go to the top seeds and advance at once (6 teams: seeds 1 and 2 are in round 2)', () => {
@@ -66,7 +80,14 @@ describe('seeding', () => {
   });
 
   it('by MMR total (ties keep the given order), random from a recorded seed, manual checks', () => {
-    expect(seedByMmr([{ id: 1, totalMmr: 100 }, { id: 2, totalMmr: 300 }, { id: 3, totalMmr: 100 }, { id: 4, totalMmr: 200 }])).toEqual([2, 4, 1, 3]);
+    expect(
+      seedByMmr([
+        { id: 1, totalMmr: 100 },
+        { id: 2, totalMmr: 300 },
+        { id: 3, totalMmr: 100 },
+        { id: 4, totalMmr: 200 },
+      ]),
+    ).toEqual([2, 4, 1, 3]);
     const once = seedRandom([1, 2, 3, 4, 5, 6, 7, 8], seededRandom(42));
     expect(seedRandom([1, 2, 3, 4, 5, 6, 7, 8], seededRandom(42))).toEqual(once);
     expect([...once].sort()).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
@@ -121,7 +142,21 @@ describe('elimination', () => {
     const tpl = template.matches.find((m) => m.key === 'L2.2')!;
     expect(tpl.b).toEqual({ kind: 'loser', match: 'U2.1' });
     expect(template.matches.map((m) => m.key)).toEqual([
-      'U1.1', 'U1.2', 'U1.3', 'U1.4', 'U2.1', 'U2.2', 'U3.1', 'L1.1', 'L1.2', 'L2.1', 'L2.2', 'L3.1', 'L4.1', 'GF1', 'GF2',
+      'U1.1',
+      'U1.2',
+      'U1.3',
+      'U1.4',
+      'U2.1',
+      'U2.2',
+      'U3.1',
+      'L1.1',
+      'L1.2',
+      'L2.1',
+      'L2.2',
+      'L3.1',
+      'L4.1',
+      'GF1',
+      'GF2',
     ]);
   });
 
@@ -165,7 +200,13 @@ describe('elimination', () => {
     // Play the other semi and the final, then correcting the first semi would change the final.
     results.set('U1.2', win(r[1]!, 'a'));
     r = resolveElimination(template, { seeds, results });
-    results.set('U2.1', win(r.find((m) => m.key === 'U2.1')!, 'a'));
+    results.set(
+      'U2.1',
+      win(
+        r.find((m) => m.key === 'U2.1')!,
+        'a',
+      ),
+    );
     const again = new Map(results).set('U1.1', win(r[0]!, 'b'));
     expect(staleAfter(template, { seeds, results: again })).toEqual(['U2.1']);
     // A correction that keeps the winner (score only) touches nothing downstream.
@@ -181,10 +222,60 @@ describe('elimination', () => {
   });
 
   it.each([
-    [8, SINGLE, [[1, 1], [2, 2], [3, 3], [4, 3], [5, 5], [6, 5], [7, 5], [8, 5]]],
-    [8, { ...SINGLE, thirdPlace: true }, [[1, 1], [2, 2], [3, 3], [4, 4], [5, 5], [6, 5], [7, 5], [8, 5]]],
-    [6, SINGLE, [[1, 1], [2, 2], [3, 3], [4, 3], [5, 5], [6, 5]]],
-    [8, DOUBLE, [[1, 1], [2, 2], [3, 3], [4, 4], [5, 5], [6, 5], [7, 7], [8, 7]]],
+    [
+      8,
+      SINGLE,
+      [
+        [1, 1],
+        [2, 2],
+        [3, 3],
+        [4, 3],
+        [5, 5],
+        [6, 5],
+        [7, 5],
+        [8, 5],
+      ],
+    ],
+    [
+      8,
+      { ...SINGLE, thirdPlace: true },
+      [
+        [1, 1],
+        [2, 2],
+        [3, 3],
+        [4, 4],
+        [5, 5],
+        [6, 5],
+        [7, 5],
+        [8, 5],
+      ],
+    ],
+    [
+      6,
+      SINGLE,
+      [
+        [1, 1],
+        [2, 2],
+        [3, 3],
+        [4, 3],
+        [5, 5],
+        [6, 5],
+      ],
+    ],
+    [
+      8,
+      DOUBLE,
+      [
+        [1, 1],
+        [2, 2],
+        [3, 3],
+        [4, 4],
+        [5, 5],
+        [6, 5],
+        [7, 7],
+        [8, 7],
+      ],
+    ],
   ] as const)('placements with shared places: %i teams %o (the better seed always wins)', (n, options, expected) => {
     const { template, resolved } = playOut(n, options, (m) => ((m.teamA as number) < (m.teamB as number) ? 'a' : 'b'));
     expect(placements(template, resolved).map((p) => [p.teamId, p.place])).toEqual(expected);
@@ -247,7 +338,11 @@ describe('corrections', () => {
           const ready = resolved.filter((m) => m.status === 'ready');
           if (ready.length === 0) {
             expect(champion(template, resolved)).not.toBeNull();
-            expect(placements(template, resolved).map((p) => p.teamId).sort((a, b) => a - b)).toEqual(seeds);
+            expect(
+              placements(template, resolved)
+                .map((p) => p.teamId)
+                .sort((a, b) => a - b),
+            ).toEqual(seeds);
             return;
           }
           const m = ready[Math.floor(random() * ready.length)]!;
@@ -262,7 +357,11 @@ describe('corrections', () => {
 
 describe('round robin', () => {
   it('groups by pots and the circle method: every pair once, every team once per round', () => {
-    expect(splitIntoGroups(seedsOf(10), 3)).toEqual([[1, 4, 7, 10], [2, 5, 8], [3, 6, 9]]);
+    expect(splitIntoGroups(seedsOf(10), 3)).toEqual([
+      [1, 4, 7, 10],
+      [2, 5, 8],
+      [3, 6, 9],
+    ]);
     fc.assert(
       fc.property(fc.integer({ min: 2, max: 64 }), (n) => {
         const rounds = circleRounds(seedsOf(n));
@@ -277,15 +376,32 @@ describe('round robin', () => {
       }),
     );
     expect(roundRobinPairings(seedsOf(4), 1).map((p) => [p.round, p.teamA, p.teamB])).toEqual([
-      [1, 1, 4], [1, 3, 2], [2, 2, 4], [2, 1, 3], [3, 3, 4], [3, 2, 1],
+      [1, 1, 4],
+      [1, 3, 2],
+      [2, 2, 4],
+      [2, 1, 3],
+      [3, 3, 4],
+      [3, 2, 1],
     ]);
   });
 
-  const s = (teamA: number, teamB: number, scoreA: number, scoreB: number): PlayedSeries => ({ teamA, teamB, scoreA, scoreB, winner: scoreA > scoreB ? 'a' : scoreB > scoreA ? 'b' : null });
+  const s = (teamA: number, teamB: number, scoreA: number, scoreB: number): PlayedSeries => ({
+    teamA,
+    teamB,
+    scoreA,
+    scoreB,
+    winner: scoreA > scoreB ? 'a' : scoreB > scoreA ? 'b' : null,
+  });
 
   it('BR6 points 3/1/0, then head-to-head among the tied teams', () => {
     // 1, 2, 3 each beat one of the others (a cycle) and beat 4; 1 beats 2 in their head-to-head? no: a cycle.
-    const rows = standings({ teamIds: [1, 2, 3, 4], series: [s(1, 2, 2, 0), s(2, 3, 2, 0), s(3, 1, 2, 1), s(1, 4, 2, 0), s(2, 4, 2, 1), s(3, 4, 2, 0)], points: 'series', tiebreaks: ['headToHead', 'gameDiff', 'buchholz', 'coinToss'], coinToss: [4, 3, 2, 1] });
+    const rows = standings({
+      teamIds: [1, 2, 3, 4],
+      series: [s(1, 2, 2, 0), s(2, 3, 2, 0), s(3, 1, 2, 1), s(1, 4, 2, 0), s(2, 4, 2, 1), s(3, 4, 2, 0)],
+      points: 'series',
+      tiebreaks: ['headToHead', 'gameDiff', 'buchholz', 'coinToss'],
+      coinToss: [4, 3, 2, 1],
+    });
     // All three on 6 points, head-to-head 3 each (a cycle): game differential: 1: +3-... computed below.
     expect(rows.map((r) => r.points)).toEqual([6, 6, 6, 0]);
     // Game differential: 1 = (2+1+2) − (0+2+0) = +3; 2 = (0+2+2) − (2+0+1) = +1; 3 = (0+2+2) − (2+1+0) = +1.
@@ -295,17 +411,38 @@ describe('round robin', () => {
 
   it('BR6 head-to-head re-run on the still-tied subset, then game differential, Buchholz, coin toss in the published order', () => {
     // Two teams level on points, never met: game differential decides.
-    const gd = standings({ teamIds: [1, 2, 3], series: [s(1, 3, 2, 1), s(2, 3, 2, 0)], points: 'series', tiebreaks: ['headToHead', 'gameDiff', 'coinToss'], coinToss: [1, 2, 3] });
+    const gd = standings({
+      teamIds: [1, 2, 3],
+      series: [s(1, 3, 2, 1), s(2, 3, 2, 0)],
+      points: 'series',
+      tiebreaks: ['headToHead', 'gameDiff', 'coinToss'],
+      coinToss: [1, 2, 3],
+    });
     expect(gd.map((r) => r.teamId)).toEqual([2, 1, 3]);
     // With game differential left out of the published order the coin toss decides instead.
-    const toss = standings({ teamIds: [1, 2, 3], series: [s(1, 3, 2, 1), s(2, 3, 2, 0)], points: 'series', tiebreaks: ['headToHead', 'coinToss'], coinToss: [1, 2, 3] });
+    const toss = standings({
+      teamIds: [1, 2, 3],
+      series: [s(1, 3, 2, 1), s(2, 3, 2, 0)],
+      points: 'series',
+      tiebreaks: ['headToHead', 'coinToss'],
+      coinToss: [1, 2, 3],
+    });
     expect(toss.map((r) => r.teamId)).toEqual([1, 2, 3]);
     // Buchholz: equal points and games; 1 beat a team that won more.
-    const bh = standings({ teamIds: [1, 2, 3, 4, 5], series: [s(1, 3, 1, 0), s(2, 4, 1, 0), s(3, 5, 1, 0)], points: 'series', tiebreaks: ['headToHead', 'gameDiff', 'buchholz', 'coinToss'], coinToss: [5, 4, 3, 2, 1] });
+    const bh = standings({
+      teamIds: [1, 2, 3, 4, 5],
+      series: [s(1, 3, 1, 0), s(2, 4, 1, 0), s(3, 5, 1, 0)],
+      points: 'series',
+      tiebreaks: ['headToHead', 'gameDiff', 'buchholz', 'coinToss'],
+      coinToss: [5, 4, 3, 2, 1],
+    });
     expect(bh.slice(0, 2).map((r) => r.teamId)).toEqual([1, 2]);
     // Bo2 style: a point per game, draws allowed.
     const games = standings({ teamIds: [1, 2], series: [s(1, 2, 1, 1)], points: 'games', tiebreaks: ['coinToss'], coinToss: [2, 1] });
-    expect(games.map((r) => [r.teamId, r.points, r.draws])).toEqual([[2, 1, 1], [1, 1, 1]]);
+    expect(games.map((r) => [r.teamId, r.points, r.draws])).toEqual([
+      [2, 1, 1],
+      [1, 1, 1],
+    ]);
   });
 });
 
@@ -400,7 +537,10 @@ describe('swiss', () => {
       if (hubPairsSome && random() < 0.5) {
         ({ pairs: pairing, bye } = swissNextRound(records));
       } else {
-        const order = active.map((r) => ({ id: r.teamId, key: random() })).sort((x, y) => x.key - y.key).map((x) => x.id);
+        const order = active
+          .map((r) => ({ id: r.teamId, key: random() }))
+          .sort((x, y) => x.key - y.key)
+          .map((x) => x.id);
         if (order.length % 2 === 1) {
           const withoutBye = order.filter((id) => !records.find((r) => r.teamId === id)!.hadBye);
           bye = withoutBye.length > 0 ? withoutBye[0]! : order[0]!;
@@ -420,20 +560,39 @@ describe('swiss', () => {
 
   it('BR7 issue 17 example: 8 teams, Bo1, stop at 3 — round 5 pairs the four 2–2 teams with one rematch, not two', () => {
     const played: [number, number, number, 'a' | 'b'][] = [
-      [1, 1, 5, 'b'], [1, 2, 6, 'b'], [1, 3, 7, 'a'], [1, 4, 8, 'a'],
-      [2, 3, 5, 'b'], [2, 4, 6, 'a'], [2, 1, 7, 'a'], [2, 2, 8, 'a'],
-      [3, 4, 5, 'b'], [3, 1, 6, 'a'], [3, 2, 3, 'b'], [3, 7, 8, 'a'],
-      [4, 1, 3, 'a'], [4, 4, 2, 'b'], [4, 6, 7, 'a'],
+      [1, 1, 5, 'b'],
+      [1, 2, 6, 'b'],
+      [1, 3, 7, 'a'],
+      [1, 4, 8, 'a'],
+      [2, 3, 5, 'b'],
+      [2, 4, 6, 'a'],
+      [2, 1, 7, 'a'],
+      [2, 2, 8, 'a'],
+      [3, 4, 5, 'b'],
+      [3, 1, 6, 'a'],
+      [3, 2, 3, 'b'],
+      [3, 7, 8, 'a'],
+      [4, 1, 3, 'a'],
+      [4, 4, 2, 'b'],
+      [4, 6, 7, 'a'],
     ];
     const series: SwissSeries[] = played.map(([round, teamA, teamB, winner]) => ({ round, teamA, teamB, winner }));
     const records = swissRecords(seedsOf(8), series, 3);
-    expect(records.filter((r) => !r.done).map((r) => [r.teamId, r.wins, r.losses])).toEqual([[2, 2, 2], [3, 2, 2], [4, 2, 2], [6, 2, 2]]);
+    expect(records.filter((r) => !r.done).map((r) => [r.teamId, r.wins, r.losses])).toEqual([
+      [2, 2, 2],
+      [3, 2, 2],
+      [4, 2, 2],
+      [6, 2, 2],
+    ]);
     // T2 has met T3, T4 and T6; T3–T6 and T3–T4 are new. In order (T2–T3, T4–T6) both pairs are rematches.
     const next = swissNextRound(records);
     expect(next.rematches).toHaveLength(1);
     // Two pairings have one rematch (T2–T4 + T3–T6, T2–T6 + T3–T4); seed order picks T2's first
     // choice from the bottom half of its group, as in a rematch-free round.
-    expect(next.pairs).toEqual([[2, 4], [3, 6]]);
+    expect(next.pairs).toEqual([
+      [2, 4],
+      [3, 6],
+    ]);
     expect(next.rematches).toEqual([[2, 4]]);
     expect(next.floated).toEqual([]);
   });
@@ -441,7 +600,12 @@ describe('swiss', () => {
   it('BR7 property: 2–10 teams, random histories — a perfect matching with the fewest rematches, then the smallest squared score gaps (brute force)', () => {
     fc.assert(
       fc.property(
-        fc.integer({ min: 2, max: 10 }), fc.integer({ min: 1, max: 5 }), fc.integer({ min: 0, max: 9 }), fc.integer(), fc.boolean(), fc.boolean(),
+        fc.integer({ min: 2, max: 10 }),
+        fc.integer({ min: 1, max: 5 }),
+        fc.integer({ min: 0, max: 9 }),
+        fc.integer(),
+        fc.boolean(),
+        fc.boolean(),
         (n, stopAt, rounds, seed, hubPairsSome, draws) => {
           const { ids, series } = randomHistory(n, stopAt, rounds, seed, hubPairsSome, draws);
           const records = swissRecords(ids, series, stopAt);
@@ -470,11 +634,24 @@ describe('swiss', () => {
   });
 
   it('BR7 seed order breaks ties: round 1 is top half against bottom half; an odd group sends its lowest team to the top of the next group', () => {
-    expect(swissNextRound(swissRecords(seedsOf(8), [], 3)).pairs).toEqual([[1, 5], [2, 6], [3, 7], [4, 8]]);
+    expect(swissNextRound(swissRecords(seedsOf(8), [], 3)).pairs).toEqual([
+      [1, 5],
+      [2, 6],
+      [3, 7],
+      [4, 8],
+    ]);
     // After 1–4, 2–5, 3–6 (the higher seed wins): 1, 2, 3 are 1–0, 4, 5, 6 are 0–1.
-    const series: SwissSeries[] = [[1, 4], [2, 5], [3, 6]].map(([teamA, teamB]) => ({ round: 1, teamA: teamA!, teamB: teamB!, winner: 'a' }));
+    const series: SwissSeries[] = [
+      [1, 4],
+      [2, 5],
+      [3, 6],
+    ].map(([teamA, teamB]) => ({ round: 1, teamA: teamA!, teamB: teamB!, winner: 'a' }));
     const next = swissNextRound(swissRecords(seedsOf(6), series, 3));
-    expect(next.pairs).toEqual([[1, 2], [3, 4], [5, 6]]);
+    expect(next.pairs).toEqual([
+      [1, 2],
+      [3, 4],
+      [5, 6],
+    ]);
     expect(next.floated).toEqual([3, 4]);
     expect(next.rematches).toEqual([]);
   });
@@ -499,7 +676,12 @@ describe('swiss', () => {
     // bound sees: the search stops at its step limit with a valid pairing of one rematch.
     const sides = [seedsOf(33), seedsOf(31).map((i) => i + 33)];
     const crafted: SwissRecord[] = seedsOf(64).map((id) => ({
-      teamId: id, wins: 4, losses: 4, draws: 0, hadBye: false, done: false,
+      teamId: id,
+      wins: 4,
+      losses: 4,
+      draws: 0,
+      hadBye: false,
+      done: false,
       opponents: new Set(sides.find((side) => side.includes(id))!.filter((other) => other !== id)),
     }));
     const hard = swissNextRound(crafted);

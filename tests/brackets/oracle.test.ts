@@ -75,7 +75,10 @@ async function playThrough(teams: number, options: EliminationOptions, seed: num
       // Where we already know a slot is empty, brackets-manager may still show it as to be decided.
       const ours = sorted(m.teamA, m.teamB);
       const bms = sorted(asOccupant(other.opponent1), asOccupant(other.opponent2));
-      expect(bms.filter((x) => x !== 'bye' && x !== 'tbd'), `teams of ${m.key} after ${reports} reports`).toEqual(ours.filter((x) => x !== 'bye' && x !== 'tbd'));
+      expect(
+        bms.filter((x) => x !== 'bye' && x !== 'tbd'),
+        `teams of ${m.key} after ${reports} reports`,
+      ).toEqual(ours.filter((x) => x !== 'bye' && x !== 'tbd'));
     }
     const ready = resolved.filter((m) => m.status === 'ready');
     if (ready.length === 0) break;
@@ -115,15 +118,16 @@ describe('oracle: brackets-manager 1.11.1', () => {
     await playThrough(n, { double: true, thirdPlace: false, grandFinalReset: false }, 7 + n);
   });
 
-  it.each(SIZES.flatMap((n) => [1, 2, 4].filter((g) => n / g >= 2).map((g) => [n, g] as const)))('round robin, %i teams in %i groups: same groups and same pairs round by round', async (n, g) => {
-    const bm = await bmStage('round_robin', n, { groupCount: g });
-    const theirs = [...(await bm.matches()).entries()]
-      .map(([k, m]) => `${k}=${sorted(asOccupant(m.opponent1), asOccupant(m.opponent2)).join('-')}`)
-      .sort();
-    const seeds = Array.from({ length: n }, (_, i) => i + 1);
-    const ours = roundRobinPairings(seeds, g)
-      .map((p) => `${p.group}:${p.round}:${p.position}=${sorted(p.teamA, p.teamB).join('-')}`)
-      .sort();
-    expect(ours).toEqual(theirs);
-  });
+  it.each(SIZES.flatMap((n) => [1, 2, 4].filter((g) => n / g >= 2).map((g) => [n, g] as const)))(
+    'round robin, %i teams in %i groups: same groups and same pairs round by round',
+    async (n, g) => {
+      const bm = await bmStage('round_robin', n, { groupCount: g });
+      const theirs = [...(await bm.matches()).entries()].map(([k, m]) => `${k}=${sorted(asOccupant(m.opponent1), asOccupant(m.opponent2)).join('-')}`).sort();
+      const seeds = Array.from({ length: n }, (_, i) => i + 1);
+      const ours = roundRobinPairings(seeds, g)
+        .map((p) => `${p.group}:${p.round}:${p.position}=${sorted(p.teamA, p.teamB).join('-')}`)
+        .sort();
+      expect(ours).toEqual(theirs);
+    },
+  );
 });

@@ -67,7 +67,8 @@ describe('docker-compose.yml, Dockerfile, .dockerignore', () => {
     // docker-compose 1.29 has no optional env_file, and a missing .env must not break `config`).
     for (const name of [...replicas, 'migrate']) {
       expect(services[name]!.env_file).toBeUndefined();
-      for (const key of ['SESSION_SECRET', 'DISCORD_CLIENT_ID', 'DISCORD_CLIENT_SECRET', 'STEAM_API_KEY', 'PUBLIC_URL']) expect(envOf(name)[key], `${name}.${key}`).toBe(`\${${key}:-}`);
+      for (const key of ['SESSION_SECRET', 'DISCORD_CLIENT_ID', 'DISCORD_CLIENT_SECRET', 'STEAM_API_KEY', 'PUBLIC_URL'])
+        expect(envOf(name)[key], `${name}.${key}`).toBe(`\${${key}:-}`);
     }
     for (const [name, service] of Object.entries(services)) {
       for (const [key, value] of Object.entries((service.environment ?? {}) as Record<string, string>)) {

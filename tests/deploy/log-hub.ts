@@ -19,16 +19,25 @@ export async function startLoggedHub(db: DbKind = 'sqlite', env: Record<string, 
   });
   const database = await createTestDatabase(db);
   const config = loadConfig({
-    NODE_ENV: 'test', HOST: '127.0.0.1', PORT: '0', SESSION_SECRET, CLIENT_DIST: './dist/client',
-    RATE_LIMIT_LOGIN_PER_MINUTE: '10000', RATE_LIMIT_MUTATIONS_PER_MINUTE: '100000',
-    ...database.env, ...env,
+    NODE_ENV: 'test',
+    HOST: '127.0.0.1',
+    PORT: '0',
+    SESSION_SECRET,
+    CLIENT_DIST: './dist/client',
+    RATE_LIMIT_LOGIN_PER_MINUTE: '10000',
+    RATE_LIMIT_MUTATIONS_PER_MINUTE: '100000',
+    ...database.env,
+    ...env,
   });
   const hub = await createHub(config, { logger: createLogger('debug', sink) });
   const port = await hub.listen();
   const url = `http://127.0.0.1:${port}`;
   hub.services.config.publicUrl = url;
   const t: TestHub = {
-    url, port, hub, database,
+    url,
+    port,
+    hub,
+    database,
     client: () => new HttpClient(url),
     async login(username, role = 'member') {
       const client = new HttpClient(url) as HttpClient & { userId: number };

@@ -117,9 +117,16 @@ describe('two hub processes behind nginx (PostgreSQL, Redis)', () => {
       expect(res.status, res.text).toBe(201);
       expect(res.headers.get('x-request-id')).toBeTruthy();
     }
-    const served = await Promise.all([0, 1].map(async (i) => sample(await (await fetch(`${direct(i)}/metrics`)).text(), 'dtx_commands_total', { command: 'POST /api/tournaments', outcome: 'ok' })));
+    const served = await Promise.all(
+      [0, 1].map(async (i) =>
+        sample(await (await fetch(`${direct(i)}/metrics`)).text(), 'dtx_commands_total', { command: 'POST /api/tournaments', outcome: 'ok' }),
+      ),
+    );
     expect(served[0]! + served[1]!).toBe(6);
-    expect(served.every((n) => n > 0), `both processes served tournament creations (${served})`).toBe(true);
+    expect(
+      served.every((n) => n > 0),
+      `both processes served tournament creations (${served})`,
+    ).toBe(true);
     expect((await fetch(`${nginx.url}/metrics`)).status).toBe(404);
     expect((await fetch(`${nginx.url}/readyz`)).status).toBe(200);
   });
@@ -167,7 +174,10 @@ describe('two hub processes behind nginx (PostgreSQL, Redis)', () => {
 
     // The process under the first spectator stops (SIGTERM: it tells its clients, then exits).
     const victim = spectators[0]!.on;
-    expect(captains.some((c) => c.on === victim), 'a captain on the stopping process').toBe(true);
+    expect(
+      captains.some((c) => c.on === victim),
+      'a captain on the stopping process',
+    ).toBe(true);
     const stopped = await hubs[victim]!.stop(15_000);
     expect(stopped.code).toBe(0);
 
@@ -185,7 +195,10 @@ describe('two hub processes behind nginx (PostgreSQL, Redis)', () => {
       const view = await until(w.store, (v) => v.status === 'live' && v.seq === final.seq, `spectator ${i} caught up`, 10_000);
       expect(view.seq).toBe(final.seq);
       // Each event exactly once, in order, from just after the snapshot to the end.
-      expect(w.applied.map((e) => e.seq), `spectator ${i}`).toEqual(Array.from({ length: final.seq - start }, (_, k) => start + 1 + k));
+      expect(
+        w.applied.map((e) => e.seq),
+        `spectator ${i}`,
+      ).toEqual(Array.from({ length: final.seq - start }, (_, k) => start + 1 + k));
       const last = w.applied.at(-1)!;
       expect(last.type).toBe('draft.completed');
       expect(position((last.payload as { draft: DraftView }).draft)).toEqual(position(final));

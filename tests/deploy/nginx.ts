@@ -46,7 +46,8 @@ export async function startNginx(hubPorts: [number, number]): Promise<Nginx> {
     .replace('listen 80;', `listen 127.0.0.1:${port};`)
     .replaceAll('/tmp/', `${dir}/`)
     .replace('worker_processes auto;', 'worker_processes 1;');
-  if (conf === template || !conf.includes(`127.0.0.1:${hubPorts[1]}`)) throw new Error('deploy/nginx/nginx.conf no longer has the expected upstream/listen lines');
+  if (conf === template || !conf.includes(`127.0.0.1:${hubPorts[1]}`))
+    throw new Error('deploy/nginx/nginx.conf no longer has the expected upstream/listen lines');
   const file = path.join(dir, 'nginx.conf');
   fs.writeFileSync(file, conf);
 

@@ -56,7 +56,15 @@ describe('observability: request ids in logs, /metrics, nothing secret logged', 
       expect(sample(after, 'dtx_database_up')).toBe(1);
       expect(sample(after, 'dtx_redis_up')).toBe(-1); // no Redis configured here
       expect(sample(after, 'dtx_fanout_up')).toBe(1);
-      for (const series of ['dtx_cache_hit_ratio', 'dtx_cache_hits', 'dtx_cache_misses', 'dtx_steam_calls_total', 'dtx_steam_rate_limit_wait_seconds_total', 'process_resident_memory_bytes', 'process_cpu_seconds_total']) {
+      for (const series of [
+        'dtx_cache_hit_ratio',
+        'dtx_cache_hits',
+        'dtx_cache_misses',
+        'dtx_steam_calls_total',
+        'dtx_steam_rate_limit_wait_seconds_total',
+        'process_resident_memory_bytes',
+        'process_cpu_seconds_total',
+      ]) {
         expect(after).toContain(`# TYPE ${series} `);
       }
       // The room's snapshot (stale since team.create) is read from the database once, then from the cache.
@@ -95,15 +103,31 @@ describe('observability: request ids in logs, /metrics, nothing secret logged', 
     await member.patch('/api/me', { mmr: 4321 });
     await fetch(`${h.t.url}/auth/discord/callback?code=oauth-code-secret-123&state=xyz`, { headers: { cookie: member.cookieHeader() } });
     // A careless log call with credentials in it is redacted too.
-    h.t.hub.services.log.info({ accessToken: 'tok-abc-123', user: { clientSecret: 'cs-abc-123', password: 'pw-abc-123' }, headers: { cookie: 'dtx.sid=s%3Aleak' } }, 'careless');
+    h.t.hub.services.log.info(
+      { accessToken: 'tok-abc-123', user: { clientSecret: 'cs-abc-123', password: 'pw-abc-123' }, headers: { cookie: 'dtx.sid=s%3Aleak' } },
+      'careless',
+    );
 
     const all = h.lines.join('\n');
     const sessionValue = member.cookieHeader().split(';')[0]!.split('=')[1]!;
     expect(sessionValue.length).toBeGreaterThan(10);
-    for (const secret of [sessionValue, decodeURIComponent(sessionValue), SESSION_SECRET, token, 'oauth-code-secret-123', 'tok-abc-123', 'cs-abc-123', 'pw-abc-123', 's%3Aleak']) {
+    for (const secret of [
+      sessionValue,
+      decodeURIComponent(sessionValue),
+      SESSION_SECRET,
+      token,
+      'oauth-code-secret-123',
+      'tok-abc-123',
+      'cs-abc-123',
+      'pw-abc-123',
+      's%3Aleak',
+    ]) {
       expect(all).not.toContain(secret);
     }
     expect(all).not.toMatch(/"cookie":"[^[]/i);
-    expect(h.entries().find((e) => e.msg === 'careless')).toMatchObject({ accessToken: '[redacted]', user: { clientSecret: '[redacted]', password: '[redacted]' } });
+    expect(h.entries().find((e) => e.msg === 'careless')).toMatchObject({
+      accessToken: '[redacted]',
+      user: { clientSecret: '[redacted]', password: '[redacted]' },
+    });
   });
 });

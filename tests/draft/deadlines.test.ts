@@ -11,7 +11,11 @@ const PICK_SECONDS = 30;
 const TURN_MS = PICK_SECONDS * 1000;
 
 type PickedPayload = { pick: { pickNumber: number; userId: number; method: string; byUserId: number | null }; draft: DraftView };
-const picked = (s: TestSocket, room: string) => s.eventsOf(room).filter((e) => e.type === 'draft.picked').map((e) => e.payload as PickedPayload);
+const picked = (s: TestSocket, room: string) =>
+  s
+    .eventsOf(room)
+    .filter((e) => e.type === 'draft.picked')
+    .map((e) => e.payload as PickedPayload);
 const deadlineRows = (t: TestHub, room: string) => t.hub.services.db('deadlines').where({ kind: TURN_DEADLINE, room });
 
 /** Far from the real clock, so only the manual clock can make a deadline due. */

@@ -49,7 +49,13 @@ describe.each(DATABASES)('player draft over sockets [%s]', (db) => {
     const captainSockets = await Promise.all(s.captains.map((c) => open(c)));
     for (let i = 0; i < 2; i++) {
       const index = s.teamIds.indexOf(view.turn!.teamId!);
-      view = unwrap(await captainSockets[index]!.command('draft.pick', { tournamentId: s.id, userId: view.pool.find((p) => p.teamId === null)!.user.id, pickNumber: view.turn!.pickNumber }));
+      view = unwrap(
+        await captainSockets[index]!.command('draft.pick', {
+          tournamentId: s.id,
+          userId: view.pool.find((p) => p.teamId === null)!.user.id,
+          pickNumber: view.turn!.pickNumber,
+        }),
+      );
     }
     const got = await spectator.untilEvents(s.room, 3);
     expect(got.map((e) => e.type)).toEqual(['draft.started', 'draft.picked', 'draft.picked']);

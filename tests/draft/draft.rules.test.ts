@@ -1,8 +1,22 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
-  applyPick, autoPickChoice, derivePosition, storedRosters, type DraftBoard, type DraftPlayer, type DraftStyle, type DraftTeam, previewBalance,
-  type RandomSource, seededRandom, settle, settleTurn, slotTeamIndex, tieWinner, undoLastPick,
+  applyPick,
+  autoPickChoice,
+  derivePosition,
+  storedRosters,
+  type DraftBoard,
+  type DraftPlayer,
+  type DraftStyle,
+  type DraftTeam,
+  previewBalance,
+  type RandomSource,
+  seededRandom,
+  settle,
+  settleTurn,
+  slotTeamIndex,
+  tieWinner,
+  undoLastPick,
 } from '../../server/draft/draft.rules';
 
 /** Teams 1..n (ids = draft order) with captains of the given MMRs (default all 1000). */
@@ -26,7 +40,11 @@ function dice(...values: number[]): RandomSource {
     },
   };
 }
-const noDice: RandomSource = { d6: () => { throw new Error('no roll expected'); } };
+const noDice: RandomSource = {
+  d6: () => {
+    throw new Error('no roll expected');
+  },
+};
 
 /** Runs a whole draft, each team taking `choose` of what is left; returns the team ids in pick order. */
 function runDraft(start: DraftBoard, random: RandomSource, choose: (available: DraftPlayer[]) => DraftPlayer = (a) => a[0]!) {
@@ -132,9 +150,15 @@ describe('shuffle tie rolls', () => {
     const settled = settleTurn(turn, dice(6, 6, 1, 6, 3, 3, 2, 1, 4));
     expect(settled.teamId).toBe(2);
     expect(settled.rolls.map((r) => [r.round, r.teamId, r.value])).toEqual([
-      [1, 1, 6], [1, 2, 6], [1, 3, 1], [1, 4, 6],
-      [2, 1, 3], [2, 2, 3], [2, 4, 2],
-      [3, 1, 1], [3, 2, 4],
+      [1, 1, 6],
+      [1, 2, 6],
+      [1, 3, 1],
+      [1, 4, 6],
+      [2, 1, 3],
+      [2, 2, 3],
+      [2, 4, 2],
+      [3, 1, 1],
+      [3, 2, 4],
     ]);
   });
 
@@ -155,7 +179,11 @@ describe('shuffle tie rolls', () => {
   });
 
   it('DR5 no rolls when one team is lowest', () => {
-    const b = board('shuffle', makeTeams(3, (i) => 1000 + i), makePool(6));
+    const b = board(
+      'shuffle',
+      makeTeams(3, (i) => 1000 + i),
+      makePool(6),
+    );
     expect(derivePosition(b).turn).toMatchObject({ teamId: 1, tied: [], rolls: [] });
     expect(settle(b, noDice).rolls).toEqual([]);
   });
@@ -225,7 +253,13 @@ describe('undo', () => {
 
 describe('stored rosters', () => {
   it('picks that no longer replay (a team reordered under them) still show on their teams, with no turn', () => {
-    const b = { ...board('normal', makeTeams(2), makePool(4), 3), picks: [{ pickNumber: 1, teamId: 2, userId: 1 }, { pickNumber: 2, teamId: 9, userId: 2 }] };
+    const b = {
+      ...board('normal', makeTeams(2), makePool(4), 3),
+      picks: [
+        { pickNumber: 1, teamId: 2, userId: 1 },
+        { pickNumber: 2, teamId: 9, userId: 2 },
+      ],
+    };
     expect(() => derivePosition(b)).toThrow(/belongs to team 1/);
     const shown = storedRosters(b);
     expect(shown.teams.map((t) => t.members.map((m) => m.userId))).toEqual([[1000], [1001, 1]]);
@@ -273,7 +307,12 @@ describe('balance preview', () => {
   });
   it('counts the captains and stops when the pool runs out', () => {
     const teams = makeTeams(3, (i) => [100, 200, 300][i]!);
-    const preview = previewBalance('snake', 5, teams, makePool(4, () => 1000));
+    const preview = previewBalance(
+      'snake',
+      5,
+      teams,
+      makePool(4, () => 1000),
+    );
     expect(preview.map((t) => t.total)).toEqual([1100, 1200, 2300]);
   });
 });

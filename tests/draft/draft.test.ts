@@ -79,9 +79,7 @@ describe.each(DATABASES)('player draft over REST [%s]', (db) => {
       expect(teams.find((x) => x.id === team.id)!.members.map((m) => m.user.id)).toEqual(team.members.map((m) => m.user.id));
     }
     const events = await draftEvents(t, s.room);
-    expect(events.map((e) => e.type)).toEqual([
-      'draft.configured', 'draft.opened', 'draft.started', ...Array(6).fill('draft.picked'), 'draft.completed',
-    ]);
+    expect(events.map((e) => e.type)).toEqual(['draft.configured', 'draft.opened', 'draft.started', ...Array(6).fill('draft.picked'), 'draft.completed']);
     expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1));
     // Completed is final.
     for (const action of ['undo', 'restart', 'start', 'pause']) {
@@ -146,7 +144,9 @@ describe.each(DATABASES)('player draft over REST [%s]', (db) => {
     expect(view.deadlineAt).not.toBeNull();
     const states: DraftView[] = [view];
     for (let i = 0; i < 3; i++) {
-      view = (await captainOnTurn(s, view).post(`${s.base}/picks`, { userId: view.pool.find((p) => p.teamId === null)!.user.id, pickNumber: view.turn!.pickNumber })).body;
+      view = (
+        await captainOnTurn(s, view).post(`${s.base}/picks`, { userId: view.pool.find((p) => p.teamId === null)!.user.id, pickNumber: view.turn!.pickNumber })
+      ).body;
       states.push(view);
     }
     for (let i = 2; i >= 0; i--) {
@@ -218,7 +218,12 @@ describe.each(DATABASES)('player draft over REST [%s]', (db) => {
       const open = current.teams.filter((x) => !x.full);
       const lowest = Math.min(...open.map((x) => x.totalMmr));
       expect(current.teams.find((x) => x.id === current.turn!.teamId)!.totalMmr).toBe(lowest);
-      current = (await captainOnTurn(s, current).post(`${s.base}/picks`, { userId: current.pool.find((p) => p.teamId === null)!.user.id, pickNumber: current.turn!.pickNumber })).body;
+      current = (
+        await captainOnTurn(s, current).post(`${s.base}/picks`, {
+          userId: current.pool.find((p) => p.teamId === null)!.user.id,
+          pickNumber: current.turn!.pickNumber,
+        })
+      ).body;
     }
     checkFinalRosters(current);
   });
@@ -239,7 +244,10 @@ describe.each(DATABASES)('player draft over REST [%s]', (db) => {
     // Nowhere public: the draft room's log and the public read never carry it.
     const text = JSON.stringify(await draftEvents(t, s.room)) + JSON.stringify(await read(s.base));
     expect(text).not.toMatch(/"userIds"/);
-    const userRoom = await t.hub.services.db('events').where({ room: `user:${first.userId}` }).orderBy('seq');
+    const userRoom = await t.hub.services
+      .db('events')
+      .where({ room: `user:${first.userId}` })
+      .orderBy('seq');
     expect(userRoom.at(-1)!.type).toBe('draft.queue');
   });
 
@@ -247,8 +255,14 @@ describe.each(DATABASES)('player draft over REST [%s]', (db) => {
     const s = await setupDraft(t, staff, { teams: 2, players: 4, teamSize: 3, captainMmr: () => 0, playerMmr: (i) => [400, 300, 200, 100][i]!, open: false });
     const res = await staff.get(`${s.base}/preview`);
     expect(res.status, res.text).toBe(200);
-    expect(res.body.normal).toEqual([{ teamId: s.teamIds[0], total: 600 }, { teamId: s.teamIds[1], total: 400 }]);
-    expect(res.body.snake).toEqual([{ teamId: s.teamIds[0], total: 500 }, { teamId: s.teamIds[1], total: 500 }]);
+    expect(res.body.normal).toEqual([
+      { teamId: s.teamIds[0], total: 600 },
+      { teamId: s.teamIds[1], total: 400 },
+    ]);
+    expect(res.body.snake).toEqual([
+      { teamId: s.teamIds[0], total: 500 },
+      { teamId: s.teamIds[1], total: 500 },
+    ]);
     expect(res.body.shuffle).toMatch(/cannot be predicted/);
     expect((await s.captains[0]!.get(`${s.base}/preview`)).status).toBe(403);
   });

@@ -74,7 +74,11 @@ export async function setupDraft(
 /** The room's events as stored in the log. */
 export async function draftEvents(t: TestHub, room: string) {
   const rows = await t.hub.services.db('events').where({ room }).orderBy('seq');
-  return rows.map((e) => ({ seq: Number(e.seq), type: e.type as string, payload: (typeof e.payload === 'string' ? JSON.parse(e.payload) : e.payload) as { draft: DraftView } & Record<string, unknown> }));
+  return rows.map((e) => ({
+    seq: Number(e.seq),
+    type: e.type as string,
+    payload: (typeof e.payload === 'string' ? JSON.parse(e.payload) : e.payload) as { draft: DraftView } & Record<string, unknown>,
+  }));
 }
 
 /** The view without what changes with time and the log (for "same state" comparisons). */

@@ -40,7 +40,14 @@ describe.each(DATABASES)('whole 8-team drafts through the socket API [%s]', (db)
 
   async function wholeDraft(style: DraftStyle, captainMmr: (i: number) => number) {
     // Players' MMRs repeat in pairs so that shuffle totals tie now and then.
-    const s = await setupDraft(t, staff, { teams: TEAMS, players: PLAYERS, teamSize: TEAM_SIZE, open: false, captainMmr, playerMmr: (i) => 7000 - Math.floor(i / 2) * 150 });
+    const s = await setupDraft(t, staff, {
+      teams: TEAMS,
+      players: PLAYERS,
+      teamSize: TEAM_SIZE,
+      open: false,
+      captainMmr,
+      playerMmr: (i) => 7000 - Math.floor(i / 2) * 150,
+    });
     const spectator = await open();
     const joined = unwrap(await spectator.join(s.room));
     const control = await open(staff);
@@ -76,7 +83,10 @@ describe.each(DATABASES)('whole 8-team drafts through the socket API [%s]', (db)
     expect(replayed.teams.map((x) => x.total)).toEqual(view.teams.map((x) => x.totalMmr));
 
     // The spectator saw every event, in order, and holds the same final state as a fresh read.
-    const events = await spectator.until(() => spectator.eventsOf(s.room).at(-1)?.type === 'draft.completed' && spectator.eventsOf(s.room), 'the completed event');
+    const events = await spectator.until(
+      () => spectator.eventsOf(s.room).at(-1)?.type === 'draft.completed' && spectator.eventsOf(s.room),
+      'the completed event',
+    );
     expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => joined.seq + i + 1));
     const final = (events.at(-1)!.payload as { draft: DraftView }).draft;
     expect(position(final)).toEqual(position((await t.client().get(s.base)).body));

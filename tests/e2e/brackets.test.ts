@@ -109,7 +109,9 @@ describe('brackets in a browser', () => {
     await series(spectator.page, 'GF2').getByRole('button', { name: 'Games (1)' }).click();
     await expect.poll(() => series(spectator.page, 'GF2').locator('.games').innerText()).toMatch(new RegExp(`Game 1: ${gf2Winner} won, .+ Radiant`));
     expect(await series(spectator.page, 'GF2').getByRole('link', { name: 'match 7000000042' }).getAttribute('href')).toBe('/match/7000000042');
-    expect(await series(spectator.page, 'GF2').getByRole('link', { name: 'OpenDota' }).getAttribute('href')).toBe('https://www.opendota.com/matches/7000000042');
+    expect(await series(spectator.page, 'GF2').getByRole('link', { name: 'OpenDota' }).getAttribute('href')).toBe(
+      'https://www.opendota.com/matches/7000000042',
+    );
     await spectator.page.getByText('finished').first().waitFor();
     // Phone-sized: the bracket scrolls inside its box, the page never sideways.
     expect(await spectator.page.evaluate('document.documentElement.scrollWidth <= window.innerWidth')).toBe(true);
@@ -126,7 +128,12 @@ describe('brackets in a browser', () => {
   });
 
   it('a captain reports their series and the other captain confirms it in the browser', { timeout: 60_000 }, async () => {
-    const created = await api.post(`/api/tournaments/${tournamentId}/stages`, { format: 'single_elimination', name: 'Showmatch', teamIds: [teamIds[0], teamIds[7]], captainReports: true });
+    const created = await api.post(`/api/tournaments/${tournamentId}/stages`, {
+      format: 'single_elimination',
+      name: 'Showmatch',
+      teamIds: [teamIds[0], teamIds[7]],
+      captainReports: true,
+    });
     expect(created.status, created.text).toBe(201);
     // The staff browser becomes Team 1's captain, the spectator's becomes Team 8's captain.
     const as = async (who: typeof staff, client: HttpClient) => {

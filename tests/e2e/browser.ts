@@ -45,7 +45,16 @@ export async function openBrowser(
   const context = await chromium.launchPersistentContext(dir, {
     executablePath: '/usr/bin/chromium',
     headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
     viewport: options.viewport ?? { width: 1280, height: 900 },
     ...(options.timezoneId ? { timezoneId: options.timezoneId } : {}),
     ...(options.locale ? { locale: options.locale } : {}),

@@ -51,7 +51,10 @@ describe('the player draft in a browser', () => {
       const player = await t.login(name);
       expect((await staff.post(`/api/tournaments/${id}/players`, { userId: player.userId, mmr: 6000 - i * 500 })).status).toBe(201);
     }
-    for (const [c, name] of [[capA, 'Alpha Squad'], [capB, 'Bravo Squad']] as const) {
+    for (const [c, name] of [
+      [capA, 'Alpha Squad'],
+      [capB, 'Bravo Squad'],
+    ] as const) {
       const team = await staff.post(`/api/tournaments/${id}/teams`, { captainUserId: c.userId, name });
       expect(team.status, team.text).toBe(201);
       teamIds.push(team.body.id);
@@ -83,55 +86,65 @@ describe('the player draft in a browser', () => {
     await dialog.waitFor({ state: 'detached' });
   }
 
-  it('two captains and a spectator draft to completion, each seeing every pick live; a reload mid-draft lands in the same state', { timeout: 120_000 }, async () => {
-    const [alpha, bravo] = teamIds as [number, number];
-    for (const b of [captainA, captainB, spectator]) {
-      await b.page.goto(pageUrl, { waitUntil: 'domcontentloaded' });
-      await b.page.getByTestId('whose-turn').getByText('Alpha Squad').waitFor();
-      await b.page.getByText('Live', { exact: true }).waitFor();
-    }
-    // Only the captain on turn gets pick buttons; nobody else, logged in or not.
-    await captainA.page.getByRole('button', { name: `Pick ${names.players[0]}`, exact: true }).waitFor();
-    expect(await captainB.page.getByRole('button', { name: /^Pick / }).count()).toBe(0);
-    expect(await spectator.page.getByRole('button', { name: /^Pick / }).count()).toBe(0);
-    expect(await spectator.page.getByRole('button', { name: /Start draft|Pause|Undo/ }).count()).toBe(0);
+  it(
+    'two captains and a spectator draft to completion, each seeing every pick live; a reload mid-draft lands in the same state',
+    { timeout: 120_000 },
+    async () => {
+      const [alpha, bravo] = teamIds as [number, number];
+      for (const b of [captainA, captainB, spectator]) {
+        await b.page.goto(pageUrl, { waitUntil: 'domcontentloaded' });
+        await b.page.getByTestId('whose-turn').getByText('Alpha Squad').waitFor();
+        await b.page.getByText('Live', { exact: true }).waitFor();
+      }
+      // Only the captain on turn gets pick buttons; nobody else, logged in or not.
+      await captainA.page.getByRole('button', { name: `Pick ${names.players[0]}`, exact: true }).waitFor();
+      expect(await captainB.page.getByRole('button', { name: /^Pick / }).count()).toBe(0);
+      expect(await spectator.page.getByRole('button', { name: /^Pick / }).count()).toBe(0);
+      expect(await spectator.page.getByRole('button', { name: /Start draft|Pause|Undo/ }).count()).toBe(0);
 
-    // Pick 1 (Alpha): a cancelled confirmation picks nobody.
-    await captainA.page.getByRole('button', { name: `Pick ${names.players[0]}`, exact: true }).click();
-    await captainA.page.getByRole('dialog', { name: 'Confirm pick' }).getByRole('button', { name: 'Cancel' }).click();
-    expect(((await t.client().get(base)).body as DraftView).picks).toHaveLength(0);
-    await pick(captainA, names.players[0]!);
-    const afterOne = new Map([[alpha, [names.capA, names.players[0]!]], [bravo, [names.capB]]]);
-    for (const b of [captainA, captainB, spectator]) await untilRosters(b.page, afterOne);
-    await captainB.page.getByTestId('your-turn').waitFor();
-    expect(await captainA.page.getByRole('button', { name: /^Pick / }).count()).toBe(0);
+      // Pick 1 (Alpha): a cancelled confirmation picks nobody.
+      await captainA.page.getByRole('button', { name: `Pick ${names.players[0]}`, exact: true }).click();
+      await captainA.page.getByRole('dialog', { name: 'Confirm pick' }).getByRole('button', { name: 'Cancel' }).click();
+      expect(((await t.client().get(base)).body as DraftView).picks).toHaveLength(0);
+      await pick(captainA, names.players[0]!);
+      const afterOne = new Map([
+        [alpha, [names.capA, names.players[0]!]],
+        [bravo, [names.capB]],
+      ]);
+      for (const b of [captainA, captainB, spectator]) await untilRosters(b.page, afterOne);
+      await captainB.page.getByTestId('your-turn').waitFor();
+      expect(await captainA.page.getByRole('button', { name: /^Pick / }).count()).toBe(0);
 
-    // Pick 2 (Bravo), then Bravo reloads mid-draft: same rosters, still Bravo's turn (snake: pick 3).
-    await pick(captainB, names.players[2]!);
-    const afterTwo = new Map([[alpha, [names.capA, names.players[0]!]], [bravo, [names.capB, names.players[2]!]]]);
-    for (const b of [captainA, spectator]) await untilRosters(b.page, afterTwo);
-    await captainB.page.reload({ waitUntil: 'domcontentloaded' });
-    await untilRosters(captainB.page, afterTwo);
-    await captainB.page.getByTestId('whose-turn').getByText('Pick 3').waitFor();
-    await captainB.page.getByTestId('your-turn').waitFor();
-    await captainB.page.getByTestId('history-2').getByText(names.players[2]!).waitFor();
+      // Pick 2 (Bravo), then Bravo reloads mid-draft: same rosters, still Bravo's turn (snake: pick 3).
+      await pick(captainB, names.players[2]!);
+      const afterTwo = new Map([
+        [alpha, [names.capA, names.players[0]!]],
+        [bravo, [names.capB, names.players[2]!]],
+      ]);
+      for (const b of [captainA, spectator]) await untilRosters(b.page, afterTwo);
+      await captainB.page.reload({ waitUntil: 'domcontentloaded' });
+      await untilRosters(captainB.page, afterTwo);
+      await captainB.page.getByTestId('whose-turn').getByText('Pick 3').waitFor();
+      await captainB.page.getByTestId('your-turn').waitFor();
+      await captainB.page.getByTestId('history-2').getByText(names.players[2]!).waitFor();
 
-    // Pick 3 (Bravo) and pick 4 (Alpha) complete the draft.
-    await pick(captainB, names.players[1]!);
-    await pick(captainA, names.players[3]!);
-    const final = ((await t.client().get(base)).body as DraftView);
-    expect(final.status).toBe('completed');
-    const expected = new Map(final.teams.map((team) => [team.id, team.members.map((m) => m.user.displayName)]));
-    expect(expected.get(alpha)).toEqual([names.capA, names.players[0], names.players[3]]);
-    expect(expected.get(bravo)).toEqual([names.capB, names.players[2], names.players[1]]);
-    for (const b of [captainA, captainB, spectator]) {
-      await b.page.getByText('Draft complete').waitFor();
-      await untilRosters(b.page, expected);
-      expect(await b.page.getByRole('button', { name: /^Pick / }).count()).toBe(0);
-    }
-    // The spectator's page on a phone: nothing wider than the screen; history in order.
-    expect(await spectator.page.evaluate('document.documentElement.scrollWidth <= window.innerWidth')).toBe(true);
-    for (let n = 1; n <= 4; n++) await spectator.page.getByTestId(`history-${n}`).waitFor();
-    for (const b of [captainA, captainB, spectator]) expect(b.errors).toEqual([]);
-  });
+      // Pick 3 (Bravo) and pick 4 (Alpha) complete the draft.
+      await pick(captainB, names.players[1]!);
+      await pick(captainA, names.players[3]!);
+      const final = (await t.client().get(base)).body as DraftView;
+      expect(final.status).toBe('completed');
+      const expected = new Map(final.teams.map((team) => [team.id, team.members.map((m) => m.user.displayName)]));
+      expect(expected.get(alpha)).toEqual([names.capA, names.players[0], names.players[3]]);
+      expect(expected.get(bravo)).toEqual([names.capB, names.players[2], names.players[1]]);
+      for (const b of [captainA, captainB, spectator]) {
+        await b.page.getByText('Draft complete').waitFor();
+        await untilRosters(b.page, expected);
+        expect(await b.page.getByRole('button', { name: /^Pick / }).count()).toBe(0);
+      }
+      // The spectator's page on a phone: nothing wider than the screen; history in order.
+      expect(await spectator.page.evaluate('document.documentElement.scrollWidth <= window.innerWidth')).toBe(true);
+      for (let n = 1; n <= 4; n++) await spectator.page.getByTestId(`history-${n}`).waitFor();
+      for (const b of [captainA, captainB, spectator]) expect(b.errors).toEqual([]);
+    },
+  );
 });

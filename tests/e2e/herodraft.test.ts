@@ -21,7 +21,11 @@ describe('Captains Mode hero draft in a browser', () => {
 
   beforeAll(async () => {
     ensureClientBuilt();
-    t = await startHub({ db: 'sqlite', env: { HERODRAFT_GRACE_MS: '1500', HERODRAFT_RESUME_COUNTDOWN_MS: '500', RT_PRESENCE_THROTTLE_MS: '50' }, random: teamAWinsTheToss() });
+    t = await startHub({
+      db: 'sqlite',
+      env: { HERODRAFT_GRACE_MS: '1500', HERODRAFT_RESUME_COUNTDOWN_MS: '500', RT_PRESENCE_THROTTLE_MS: '50' },
+      random: teamAWinsTheToss(),
+    });
     // Team A wins the toss; a random pick takes the lowest id still available.
     const staff = await t.login('cmorganiser', 'staff');
     const created = await staff.post('/api/tournaments', { name: 'DTX CM Night', startsAt: '2030-12-01T18:00:00Z' });
@@ -36,7 +40,10 @@ describe('Captains Mode hero draft in a browser', () => {
       teamIds.push(team.body.id);
       logins.push(captain);
     }
-    const steps = buildSequence('7.40', { firstBanSeconds: 60, stepSeconds: 60, reserveSeconds: 0 }).steps.map((s, i) => ({ ...s, seconds: i === 0 || i === 7 ? 2 : s.seconds }));
+    const steps = buildSequence('7.40', { firstBanSeconds: 60, stepSeconds: 60, reserveSeconds: 0 }).steps.map((s, i) => ({
+      ...s,
+      seconds: i === 0 || i === 7 ? 2 : s.seconds,
+    }));
     const draft = await staff.post(`/api/tournaments/${tournamentId}/herodrafts`, { teamAId: teamIds[0], teamBId: teamIds[1], steps, reserveSeconds: 0 });
     expect(draft.status, draft.text).toBe(201);
     url = `${t.url}/herodrafts/${draft.body.id}`;
@@ -69,7 +76,10 @@ describe('Captains Mode hero draft in a browser', () => {
     expect(await spectator.page.locator('[data-testid=hero-grid] img').count()).toBe(0);
     expect(await spectator.page.locator('[data-testid=hero-grid] [data-hero-id]').first().isDisabled()).toBe(true);
 
-    const pool = heroes().map((h) => h.id).sort((a, b) => b - a).filter((id) => id !== 155); // highest first; random picks take the lowest
+    const pool = heroes()
+      .map((h) => h.id)
+      .sort((a, b) => b - a)
+      .filter((id) => id !== 155); // highest first; random picks take the lowest
     const turn = spectator.page.getByTestId('turn');
     for (let step = 0; step < 24; step++) {
       await spectator.page.locator(`[data-testid=turn][data-step="${step}"]`).waitFor({ timeout: 15_000 });

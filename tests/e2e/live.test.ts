@@ -26,7 +26,14 @@ function game(radiantKills: number, radiantWorth: number): FakeLiveGame {
     duration: 900 + radiantKills * 30,
     radiant_score: radiantKills,
     dire_score: 2,
-    players: range(BASE, 10).map((a, i) => ({ account_id: a, name: `player${i}`, hero_id: i + 1, team: i < 5 ? 0 : 1, kills: i === 0 ? radiantKills : 0, net_worth: i < 5 ? radiantWorth : 4000 })) as FakeLiveGame['players'],
+    players: range(BASE, 10).map((a, i) => ({
+      account_id: a,
+      name: `player${i}`,
+      hero_id: i + 1,
+      team: i < 5 ? 0 : 1,
+      kills: i === 0 ? radiantKills : 0,
+      net_worth: i < 5 ? radiantWorth : 4000,
+    })) as FakeLiveGame['players'],
   };
 }
 
@@ -42,7 +49,16 @@ describe('live games page in a browser', () => {
     ensureClientBuilt();
     [steam, od] = await Promise.all([startFakeSteam(), startFakeOpenDota()]);
     t = await startHub({
-      env: { ...steam.env(), ...od.env(), STEAM_LEAGUE_IDS: String(LEAGUE), STEAM_RATE_MS: '10', STEAM_SEQ_RATE_MS: '10', OPENDOTA_RATE_MS: '10', STEAM_BACKOFF_MS: '200', STEAM_LIVE_POLL_MS: '100' },
+      env: {
+        ...steam.env(),
+        ...od.env(),
+        STEAM_LEAGUE_IDS: String(LEAGUE),
+        STEAM_RATE_MS: '10',
+        STEAM_SEQ_RATE_MS: '10',
+        OPENDOTA_RATE_MS: '10',
+        STEAM_BACKOFF_MS: '200',
+        STEAM_LIVE_POLL_MS: '100',
+      },
     });
     ({ context, page, errors } = await openBrowser(t.url));
   });

@@ -31,7 +31,13 @@ function liveGame(): FakeLiveGame {
     duration: 1200,
     radiant_score: 5,
     dire_score: 3,
-    players: range(BASE, 10).map((a, i) => ({ account_id: a, name: `player${i}`, hero_id: LIVE_HEROES[i]!, team: i < 5 ? 0 : 1, net_worth: 5000 })) as FakeLiveGame['players'],
+    players: range(BASE, 10).map((a, i) => ({
+      account_id: a,
+      name: `player${i}`,
+      hero_id: LIVE_HEROES[i]!,
+      team: i < 5 ? 0 : 1,
+      net_worth: 5000,
+    })) as FakeLiveGame['players'],
   };
 }
 
@@ -51,7 +57,16 @@ describe('hero names on match pages in a browser', () => {
     ensureClientBuilt();
     [steam, od] = await Promise.all([startFakeSteam(), startFakeOpenDota()]);
     t = await startHub({
-      env: { ...steam.env(), ...od.env(), STEAM_LEAGUE_IDS: String(LEAGUE), STEAM_RATE_MS: '10', STEAM_SEQ_RATE_MS: '10', OPENDOTA_RATE_MS: '10', STEAM_BACKOFF_MS: '200', STEAM_LIVE_POLL_MS: '100' },
+      env: {
+        ...steam.env(),
+        ...od.env(),
+        STEAM_LEAGUE_IDS: String(LEAGUE),
+        STEAM_RATE_MS: '10',
+        STEAM_SEQ_RATE_MS: '10',
+        OPENDOTA_RATE_MS: '10',
+        STEAM_BACKOFF_MS: '200',
+        STEAM_LIVE_POLL_MS: '100',
+      },
     });
     b = await openBrowser(t.url);
   });

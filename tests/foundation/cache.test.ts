@@ -49,7 +49,13 @@ describe.each(DATABASES)('RT8 two hubs on one database and one Redis [%s]', (db)
   it('RT8 a profile change through A shows at once in the public and private views and the list through B', async () => {
     const id = playerA.userId;
     expect(playerB.userId).toBe(id);
-    for (const [i, change] of [{ mmr: 3100 }, { mmr: 3200 }, { steamId: '76561198000000777' }, { positions: { '1': 5, '2': 0, '3': 1, '4': 2, '5': 3 } }, { steamId: null, mmr: null }].entries()) {
+    for (const [i, change] of [
+      { mmr: 3100 },
+      { mmr: 3200 },
+      { steamId: '76561198000000777' },
+      { positions: { '1': 5, '2': 0, '3': 1, '4': 2, '5': 3 } },
+      { steamId: null, mmr: null },
+    ].entries()) {
       await warm(b, anonB, `/api/users/${id}`);
       await warm(b, playerB, `/api/users/${id}`);
       await warm(b, anonB, '/api/users?q=cacheplayer');
@@ -216,7 +222,10 @@ describe('read cache: readers of a missing entry share its load', () => {
       make: async () => {
         const redis = new Redis('redis://127.0.0.1:6379');
         await redis.ping(); // connected: a cache on a Redis not yet ready reads straight from the loader
-        return { cache: createRedisCache(redis, `dtx-test-flight-${crypto.randomBytes(6).toString('hex')}:`, pino({ level: 'silent' })), close: () => redis.disconnect() };
+        return {
+          cache: createRedisCache(redis, `dtx-test-flight-${crypto.randomBytes(6).toString('hex')}:`, pino({ level: 'silent' })),
+          close: () => redis.disconnect(),
+        };
       },
     },
   ];

@@ -101,7 +101,12 @@ describe('loadConfig', () => {
       secret: DISCORD.DISCORD_CLIENT_SECRET,
     },
     { name: 'DISCORD_CLIENT_SECRET too short', env: { ...DISCORD, DISCORD_CLIENT_SECRET: 'sh0rt!' }, variable: 'DISCORD_CLIENT_SECRET', secret: 'sh0rt!' },
-    { name: 'DISCORD_CLIENT_ID not numeric', env: { ...DISCORD, DISCORD_CLIENT_ID: 'my-app' }, variable: 'DISCORD_CLIENT_ID', secret: DISCORD.DISCORD_CLIENT_SECRET },
+    {
+      name: 'DISCORD_CLIENT_ID not numeric',
+      env: { ...DISCORD, DISCORD_CLIENT_ID: 'my-app' },
+      variable: 'DISCORD_CLIENT_ID',
+      secret: DISCORD.DISCORD_CLIENT_SECRET,
+    },
     { name: 'DISCORD_GUILD_ID not numeric', env: { ...DISCORD, DISCORD_GUILD_ID: 'dtx' }, variable: 'DISCORD_GUILD_ID', secret: DISCORD.DISCORD_CLIENT_SECRET },
     { name: 'DISCORD_STAFF_ROLE_IDS not ids', env: { DISCORD_STAFF_ROLE_IDS: '123456789012345678,staff' }, variable: 'DISCORD_STAFF_ROLE_IDS' },
     { name: 'DISCORD_API_BASE not a URL', env: { DISCORD_API_BASE: 'discord' }, variable: 'DISCORD_API_BASE' },
@@ -112,7 +117,12 @@ describe('loadConfig', () => {
     { name: 'TRUST_PROXY=lots', env: { TRUST_PROXY: 'lots' }, variable: 'TRUST_PROXY' },
     { name: 'RATE_LIMIT_MUTATIONS_PER_MINUTE=0', env: { RATE_LIMIT_MUTATIONS_PER_MINUTE: '0' }, variable: 'RATE_LIMIT_MUTATIONS_PER_MINUTE' },
     { name: 'NODE_ENV=production without Discord', env: { NODE_ENV: 'production', SESSION_SECRET }, variable: 'DISCORD_CLIENT_ID', secret: SESSION_SECRET },
-    { name: 'NODE_ENV=production without SESSION_SECRET', env: { NODE_ENV: 'production', ...DISCORD }, variable: 'SESSION_SECRET', secret: DISCORD.DISCORD_CLIENT_SECRET },
+    {
+      name: 'NODE_ENV=production without SESSION_SECRET',
+      env: { NODE_ENV: 'production', ...DISCORD },
+      variable: 'SESSION_SECRET',
+      secret: DISCORD.DISCORD_CLIENT_SECRET,
+    },
     { name: 'AU4 NODE_ENV=production with DEV_LOGIN=on', env: { ...PRODUCTION, DEV_LOGIN: 'on' }, variable: 'DEV_LOGIN', secret: SESSION_SECRET },
   ];
 
@@ -147,9 +157,15 @@ describe('the configuration is documented', () => {
   it('.env.example and docs/configuration.md describe every variable', () => {
     const example = fs.readFileSync(path.join(ROOT, '.env.example'), 'utf8');
     const docs = fs.readFileSync(path.join(ROOT, 'docs/configuration.md'), 'utf8');
-    expect(variables.filter((v) => !new RegExp(`^#? ?${v}=`, 'm').test(example)), '.env.example').toEqual([]);
+    expect(
+      variables.filter((v) => !new RegExp(`^#? ?${v}=`, 'm').test(example)),
+      '.env.example',
+    ).toEqual([]);
     // A row of the table, not a mention in passing: | `NAME` | default | what it does |
-    expect(variables.filter((v) => !new RegExp(`^\\| \`${v}\` \\|`, 'm').test(docs)), 'docs/configuration.md').toEqual([]);
+    expect(
+      variables.filter((v) => !new RegExp(`^\\| \`${v}\` \\|`, 'm').test(docs)),
+      'docs/configuration.md',
+    ).toEqual([]);
   });
 });
 

@@ -33,7 +33,10 @@ describe('database warnings', () => {
       let release!: () => void;
       const held = new Promise<void>((resolve) => (release = resolve));
       const holding = db.transaction(async () => held);
-      const read = db.raw('select 1').then(() => 'read', (err: unknown) => String(err));
+      const read = db.raw('select 1').then(
+        () => 'read',
+        (err: unknown) => String(err),
+      );
       await eventually(() => (db.client as { pool: { numPendingAcquires(): number } }).pool.numPendingAcquires() > 0, 'the read to wait');
       const destroyed = db.destroy();
       expect(await read).toMatch(/aborted/);

@@ -163,7 +163,10 @@ describe('HTTP front: security headers, request ids, access log, conditional GET
       await new Promise((resolve) => server.once('listening', resolve));
       try {
         const { port } = server.address() as { port: number };
-        for (const [path, status] of [['/broken', 500], ['/unavailable', 503]] as const) {
+        for (const [path, status] of [
+          ['/broken', 500],
+          ['/unavailable', 503],
+        ] as const) {
           const res = await fetch(`http://127.0.0.1:${port}${path}`, { headers: { 'x-request-id': `front-${status}` } });
           expect(res.status).toBe(status);
           expect(res.headers.get('x-request-id')).toBe(`front-${status}`);

@@ -2,7 +2,13 @@ import { Redis } from 'ioredis';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { closeRedis } from '../../server/redis/close';
-import { createInOrderConnection, createMainConnection, REDIS_COMMAND_TIMEOUT_MS, REDIS_PROBE_DEADLINE_MS, REDIS_PROBE_EVERY_MS } from '../../server/redis/connections';
+import {
+  createInOrderConnection,
+  createMainConnection,
+  REDIS_COMMAND_TIMEOUT_MS,
+  REDIS_PROBE_DEADLINE_MS,
+  REDIS_PROBE_EVERY_MS,
+} from '../../server/redis/connections';
 import { createRedisCache } from '../../server/cache/redis-cache';
 import { startSilentRedis, whenReady } from '../support/silent-redis';
 
@@ -30,7 +36,7 @@ describe('closing a Redis connection', () => {
 });
 
 describe('a Redis that looks up but does not answer', () => {
-  it('RT10 the in-order connection gives up, so a command\'s invalidation cannot hold its answer forever', async () => {
+  it("RT10 the in-order connection gives up, so a command's invalidation cannot hold its answer forever", async () => {
     const silent = await startSilentRedis();
     const inOrder = createInOrderConnection(silent.client, pino({ level: 'silent' }));
     try {
@@ -77,4 +83,3 @@ describe('a Redis that looks up but does not answer', () => {
       expect(Date.now() - started).toBeLessThan(2 * REDIS_PROBE_EVERY_MS + REDIS_PROBE_DEADLINE_MS + 2000);
     }));
 });
-

@@ -120,7 +120,16 @@ describe.each(DATABASES)('leagues over REST [%s]', (db) => {
 
   it('RT2 bad input is 400 with issues and writes nothing', async () => {
     const league = await create('Valid League');
-    const bad: unknown[] = [{}, { name: '' }, { name: '   ' }, { name: 'x'.repeat(101) }, { name: 'A', steamLeagueId: 0 }, { name: 'A', steamLeagueId: 1.5 }, { name: 'A', steamLeagueId: '5' }, { name: 'A', extra: 1 }];
+    const bad: unknown[] = [
+      {},
+      { name: '' },
+      { name: '   ' },
+      { name: 'x'.repeat(101) },
+      { name: 'A', steamLeagueId: 0 },
+      { name: 'A', steamLeagueId: 1.5 },
+      { name: 'A', steamLeagueId: '5' },
+      { name: 'A', extra: 1 },
+    ];
     for (const body of bad) {
       const res = await staff.post('/api/leagues', body);
       expect(res.status, JSON.stringify(body)).toBe(400);

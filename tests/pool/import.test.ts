@@ -31,19 +31,36 @@ describe.each(DATABASES)('player pool CSV import [%s]', (db) => {
   const importCsv = (base: string, csv: string, skipInvalid?: boolean, by: HttpClient = staff) =>
     by.post(`${base}/players/import`, skipInvalid === undefined ? { csv } : { csv, skipInvalid });
   const pool = async (id: number) =>
-    (await knex()('pool_players').join('users', 'users.id', 'pool_players.user_id').where('pool_players.tournament_id', id)
-      .orderBy('users.discord_id').select('users.discord_id as discordId', 'pool_players.mmr as mmr'))
-      .map((r) => [r.discordId, Number(r.mmr)]);
+    (
+      await knex()('pool_players')
+        .join('users', 'users.id', 'pool_players.user_id')
+        .where('pool_players.tournament_id', id)
+        .orderBy('users.discord_id')
+        .select('users.discord_id as discordId', 'pool_players.mmr as mmr')
+    ).map((r) => [r.discordId, Number(r.mmr)]);
   const users = async () =>
-    (await knex()('users').orderBy('id').select('id', 'discordId', 'username', 'steamId', 'mmr', 'positions', 'updatedAt'))
-      .map((u) => ({ ...u, positions: typeof u.positions === 'string' ? JSON.parse(u.positions) : u.positions, updatedAt: String(u.updatedAt) }));
+    (await knex()('users').orderBy('id').select('id', 'discordId', 'username', 'steamId', 'mmr', 'positions', 'updatedAt')).map((u) => ({
+      ...u,
+      positions: typeof u.positions === 'string' ? JSON.parse(u.positions) : u.positions,
+      updatedAt: String(u.updatedAt),
+    }));
   const user = async (discordId: string) => (await users()).find((u) => u.discordId === discordId)!;
-  const events = async (id: number) => (await knex()('events').where({ room: `tournament:${id}` }).orderBy('seq').select('seq', 'type', 'payload'));
+  const events = async (id: number) =>
+    await knex()('events')
+      .where({ room: `tournament:${id}` })
+      .orderBy('seq')
+      .select('seq', 'type', 'payload');
   // Written straight into the database on purpose: accounts come from a Discord login, and no
   // endpoint can make one with a chosen Discord id (the file names people by that id).
   async function existingUser(fields: Record<string, unknown>) {
     const d = discord();
-    await knex()('users').insert({ discordId: d, username: `own${d.slice(-3)}`, guildRoleIds: '[]', positions: JSON.stringify({ '1': 0, '2': 0, '3': 0, '4': 0, '5': 0 }), ...fields });
+    await knex()('users').insert({
+      discordId: d,
+      username: `own${d.slice(-3)}`,
+      guildRoleIds: '[]',
+      positions: JSON.stringify({ '1': 0, '2': 0, '3': 0, '4': 0, '5': 0 }),
+      ...fields,
+    });
     return d;
   }
 
@@ -60,7 +77,11 @@ describe.each(DATABASES)('player pool CSV import [%s]', (db) => {
     const res = await importCsv(base, csv);
     expect(res.status, res.text).toBe(200);
     expect(res.body).toEqual({ imported: 3, createdUsers: 3, skipped: [] });
-    expect(await pool(id)).toEqual([[a, 5200], [b, 4100], [c, 3000]]);
+    expect(await pool(id)).toEqual([
+      [a, 5200],
+      [b, 4100],
+      [c, 3000],
+    ]);
     expect(await user(a)).toMatchObject({ username: 'Alpha', steamId: steam(1001), mmr: 5200, positions: { '1': 5, '2': 3, '3': 1, '4': 0, '5': 0 } });
     expect(await user(b)).toMatchObject({ username: 'Bravo, the Second', steamId: steam(1002), positions: { '1': 0, '2': 0, '3': 0, '4': 0, '5': 0 } });
     expect((await user(c)).steamId).toBe(steam(1003)); // AU7: account id stored as the SteamID64
@@ -83,7 +104,10 @@ describe.each(DATABASES)('player pool CSV import [%s]', (db) => {
     const res = await importCsv(base, again);
     expect(res.status, res.text).toBe(200);
     expect(res.body).toEqual({ imported: 2, createdUsers: 0, skipped: [] });
-    expect(await pool(id)).toEqual([[a, 1500], [b, 2500]]);
+    expect(await pool(id)).toEqual([
+      [a, 1500],
+      [b, 2500],
+    ]);
     // a had a Steam id, MMR and positions: kept; b had none of Steam id and positions: filled
     expect(await user(a)).toMatchObject({ steamId: steam(2001), mmr: 1000, positions: { '1': 1, '2': 1, '3': 1, '4': 1, '5': 1 } });
     expect(await user(b)).toMatchObject({ steamId: steam(2004), mmr: 2000, positions: { '1': 2, '2': 2, '3': 2, '4': 2, '5': 2 } });
@@ -209,6 +233,9 @@ describe.each(DATABASES)('player pool CSV import [%s]', (db) => {
     expect(results.map((r) => r.status)).toEqual([200, 200]);
     expect(results.map((r) => r.body.createdUsers).sort()).toEqual([0, 2]);
     expect((await users()).filter((u) => u.discordId === a || u.discordId === b)).toHaveLength(2);
-    expect(await pool(id)).toEqual([[a, 1000], [b, 2000]]);
+    expect(await pool(id)).toEqual([
+      [a, 1000],
+      [b, 2000],
+    ]);
   });
 });

@@ -43,12 +43,7 @@ describe('pool CSV parsing', () => {
   });
 
   it('one Steam id written three ways is one Steam id: the later lines are duplicates', () => {
-    const text = [
-      'discord_id,mmr,steam_id',
-      `${D1},1000,${STEAM64}`,
-      `${D2},1000,${ACCOUNT}`,
-      `${D3},1000,steamcommunity.com/profiles/${STEAM64}`,
-    ].join('\n');
+    const text = ['discord_id,mmr,steam_id', `${D1},1000,${STEAM64}`, `${D2},1000,${ACCOUNT}`, `${D3},1000,steamcommunity.com/profiles/${STEAM64}`].join('\n');
     const parsed = parsePoolCsv(text);
     expect(parsed.rows.map((r) => r.line)).toEqual([2]);
     expect(parsed.errors).toEqual([
@@ -58,14 +53,7 @@ describe('pool CSV parsing', () => {
   });
 
   it('counts lines as in the file: the header is line 1, blank lines and quoted commas do not shift them', () => {
-    const text = [
-      'discord_id,username,mmr',
-      `${D1},"Doe, Jane",1000`,
-      '',
-      `${D2},"He said ""hi""",abc`,
-      '   ',
-      `"${D3}",'x',`,
-    ].join('\n');
+    const text = ['discord_id,username,mmr', `${D1},"Doe, Jane",1000`, '', `${D2},"He said ""hi""",abc`, '   ', `"${D3}",'x',`].join('\n');
     const parsed = parsePoolCsv(text);
     expect(parsed.total).toBe(3);
     expect(parsed.rows.map((r) => [r.line, r.row.username])).toEqual([[2, 'Doe, Jane']]);

@@ -59,7 +59,13 @@ describe('import plan', () => {
         { line: 2, row: row('1', { steam_id: 'SHEET', positions: P, mmr: 1000 }) },
         { line: 3, row: row('2', { steam_id: 'S2', positions: P, mmr: 2000 }) },
       ],
-      lookups({ usersByDiscordId: new Map([['1', own], ['2', empty]]), poolUserIds: new Set([10]) }),
+      lookups({
+        usersByDiscordId: new Map([
+          ['1', own],
+          ['2', empty],
+        ]),
+        poolUserIds: new Set([10]),
+      }),
     );
     expect(plan.errors).toEqual([]);
     expect(plan.fill).toEqual([{ userId: 11, steamId: 'S2', mmr: 2000, positions: P }]);

@@ -30,9 +30,15 @@ describe.each(DATABASES)('player pool over REST [%s]', (db) => {
     expect((await staff.post(`/api/tournaments/${res.body.id}/staff`, { userId: helper.userId })).status).toBe(201);
     return `/api/tournaments/${res.body.id}`;
   }
-  const pool = async (base: string) => ((await t.client().get(`${base}/players`)).body.items as { user: { id: number }; mmr: number }[]).map((p) => [p.user.id, p.mmr]);
+  const pool = async (base: string) =>
+    ((await t.client().get(`${base}/players`)).body.items as { user: { id: number }; mmr: number }[]).map((p) => [p.user.id, p.mmr]);
   const events = async (base: string) =>
-    (await knex()('events').where({ room: `tournament:${base.split('/').pop()}` }).orderBy('seq').select('type')).map((e) => e.type as string);
+    (
+      await knex()('events')
+        .where({ room: `tournament:${base.split('/').pop()}` })
+        .orderBy('seq')
+        .select('type')
+    ).map((e) => e.type as string);
   const setState = async (base: string, ...states: string[]) => {
     for (const state of states) expect((await staff.patch(base, { state })).status, state).toBe(200);
   };
@@ -45,7 +51,10 @@ describe.each(DATABASES)('player pool over REST [%s]', (db) => {
       expect(res.body).toMatchObject({ mmr: 3000, user: { id: players[0]!.userId, username: 'p1' } });
       expect(res.body.user).not.toHaveProperty('role');
       expect((await staff.post(`${base}/players`, { userId: players[1]!.userId, mmr: 5000 })).status).toBe(201);
-      expect(await pool(base)).toEqual([[players[1]!.userId, 5000], [players[0]!.userId, 3000]]);
+      expect(await pool(base)).toEqual([
+        [players[1]!.userId, 5000],
+        [players[0]!.userId, 3000],
+      ]);
       expect((await events(base)).filter((e) => e.startsWith('pool.'))).toEqual(['pool.added', 'pool.added']);
       const detail = await t.client().get(base);
       expect(detail.body.players).toHaveLength(2);

@@ -34,7 +34,14 @@ describe.each([
     await a?.close();
   });
 
-  const event = (room: string, seq: number): WireEvent => ({ room, seq, type: 'test.direct', payload: { seq }, actorUserId: null, at: new Date().toISOString() });
+  const event = (room: string, seq: number): WireEvent => ({
+    room,
+    seq,
+    type: 'test.direct',
+    payload: { seq },
+    actorUserId: null,
+    at: new Date().toISOString(),
+  });
   /** The server side of a client's socket on hub `on`. */
   const serverSocket = (on: TestHub, client: TestSocket) => {
     const found = on.hub.realtime.io.of('/').sockets.get(client.socket.id!);

@@ -28,7 +28,9 @@ describe('fan-out between processes sends the broadcasts of one turn as one mess
     // Sees what the hubs publish to each other: the adapter's channels and the batch channel.
     spy = new Redis(REDIS_URL);
     await spy.psubscribe(`${prefix}socket.io#/#*`, `${prefix}socket.io-batch#/#`);
-    spy.on('pmessageBuffer', (_pattern: Buffer, channel: Buffer, msg: Buffer) => published.push({ channel: channel.toString(), bytes: msg.length, text: msg.toString('latin1') }));
+    spy.on('pmessageBuffer', (_pattern: Buffer, channel: Buffer, msg: Buffer) =>
+      published.push({ channel: channel.toString(), bytes: msg.length, text: msg.toString('latin1') }),
+    );
   });
   afterEach(() => jar.closeAll());
   afterAll(async () => {
@@ -37,7 +39,14 @@ describe('fan-out between processes sends the broadcasts of one turn as one mess
     await a?.close();
   });
 
-  const event = (room: string, seq: number, type = 'test.batched'): WireEvent => ({ room, seq, type, payload: { seq }, actorUserId: null, at: new Date().toISOString() });
+  const event = (room: string, seq: number, type = 'test.batched'): WireEvent => ({
+    room,
+    seq,
+    type,
+    payload: { seq },
+    actorUserId: null,
+    at: new Date().toISOString(),
+  });
   /** Until the spy has seen `count` messages more than `from`. */
   const published$ = async (from: number, count: number) => {
     const deadline = Date.now() + 5000;

@@ -60,4 +60,5 @@ export function until<T>(store: { subscribe(run: (value: T) => void): () => void
  * snapshot already has them and the client library drops them by seq; TestSocket records all.
  */
 export const testEvents = (s: TestSocket, room?: string) => s.events.filter((e) => e.type.startsWith('test.') && (room === undefined || e.room === room));
-export const untilTestEvents = (s: TestSocket, room: string | undefined, count: number) => s.until(() => testEvents(s, room).length >= count, `${count} test events`);
+export const untilTestEvents = (s: TestSocket, room: string | undefined, count: number) =>
+  s.until(() => testEvents(s, room).length >= count, `${count} test events`);

@@ -54,7 +54,12 @@ describe('RT17 the internals the direct fan-out uses are there, as it uses them'
     const { adapter, socket } = await probe();
     // The same socket seen without ws's sender, as a ws upgrade that renamed it would show it.
     const transport = (socket.conn as unknown as { transport: object }).transport as { socket: object };
-    const withoutSender = { client: { ...socket.client, conn: { ...socket.conn, transport: { ...transport, name: 'websocket', socket: { ...transport.socket, _sender: undefined } } } } };
+    const withoutSender = {
+      client: {
+        ...socket.client,
+        conn: { ...socket.conn, transport: { ...transport, name: 'websocket', socket: { ...transport.socket, _sender: undefined } } },
+      },
+    };
     expect(missingInternals({ adapter, socket: withoutSender }, 'socket')).toContainEqual(
       'ws 8.x no longer provides `WebSocket#_sender.sendFrame(list, cb)`: the direct fan-out (server/realtime/internals.ts) must be revised, or RT_FANOUT=stock used',
     );
@@ -73,13 +78,18 @@ describe('RT17 the internals the direct fan-out uses are there, as it uses them'
       unwrap(await listener.join(room));
       const adapter = stock.hub.realtime.io.of('/').adapter as unknown as { uid: string; parser: Parser };
       const encoded = adapter.parser.encode([adapter.uid, { type: 2, data: ['x'], nsp: '/' }, { rooms: [room], except: [] }]);
-      expect(classicHead(adapter.uid).compare(encoded, 0, classicHead(adapter.uid).length), '@socket.io/redis-adapter’s parser no longer begins `[uid, …` with the bytes internals.ts drops its echo by').toBe(0);
+      expect(
+        classicHead(adapter.uid).compare(encoded, 0, classicHead(adapter.uid).length),
+        '@socket.io/redis-adapter’s parser no longer begins `[uid, …` with the bytes internals.ts drops its echo by',
+      ).toBe(0);
       stock.hub.realtime.io.to(room).emit('event', { room, seq: 0, type: 'test.contract', payload: {}, actorUserId: null, at: new Date().toISOString() });
       await listener.until(() => listener.events.some((e) => e.type === 'test.contract'), 'the broadcast');
       const deadline = Date.now() + 5000;
       while (!seen.some((s) => s.msg.includes('test.contract')) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
       const mine = seen.find((s) => s.msg.includes('test.contract'));
-      expect(mine?.channel, '@socket.io/redis-adapter no longer publishes a one-room broadcast on `<key>#<nsp>#<room>#`').toBe(classicChannel(`${prefix}socket.io`, '/', [room]));
+      expect(mine?.channel, '@socket.io/redis-adapter no longer publishes a one-room broadcast on `<key>#<nsp>#<room>#`').toBe(
+        classicChannel(`${prefix}socket.io`, '/', [room]),
+      );
       expect(classicHead(adapter.uid).compare(mine!.msg, 0, classicHead(adapter.uid).length)).toBe(0);
     } finally {
       spy.disconnect();

@@ -56,7 +56,10 @@ describe.each(DATABASES)('realtime protocol [%s]', (db) => {
     for (const { s, seq } of await Promise.all(joins)) {
       // What a client applies: the events after its snapshot's seq (earlier ones it drops).
       if (seq < head) await s.until(() => s.eventsOf(room).some((e) => e.seq === head), `event ${head}`);
-      const after = s.eventsOf(room).filter((e) => e.seq > seq).map((e) => e.seq);
+      const after = s
+        .eventsOf(room)
+        .filter((e) => e.seq > seq)
+        .map((e) => e.seq);
       expect(after).toEqual(Array.from({ length: head - seq }, (_, k) => seq + 1 + k));
     }
   });
@@ -66,9 +69,7 @@ describe.each(DATABASES)('realtime protocol [%s]', (db) => {
     const spectator = await open();
     const start = unwrap(await spectator.join(room)).seq;
     const sockets = await Promise.all([open(staff.cookieHeader()), open(staff.cookieHeader())]);
-    const results = await Promise.all(
-      users.map((u, i) => sockets[i % 2]!.command('team.create', { tournamentId: id, captainUserId: u.userId })),
-    );
+    const results = await Promise.all(users.map((u, i) => sockets[i % 2]!.command('team.create', { tournamentId: id, captainUserId: u.userId })));
     expect(results.every((r) => r.ok)).toBe(true);
     const log = await loggedEvents(t, room);
     expect(log.map((e) => e.seq)).toEqual(Array.from({ length: log.length }, (_, i) => i + 1));
@@ -100,7 +101,7 @@ describe.each(DATABASES)('realtime protocol [%s]', (db) => {
     const old = unwrap(await (await open()).join(room, seen));
     expect('snapshot' in old).toBe(true);
     expect(old.seq).toBe(seen + 8);
-    expect(((old as { snapshot: TournamentDetail }).snapshot).teams).toHaveLength(8);
+    expect((old as { snapshot: TournamentDetail }).snapshot.teams).toHaveLength(8);
     // A client ahead of the server (its database was reset): a snapshot.
     const ahead = unwrap(await (await open()).join(room, seen + 100));
     expect('snapshot' in ahead && ahead.seq).toBe(seen + 8);

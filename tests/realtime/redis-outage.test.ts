@@ -90,7 +90,12 @@ describe.each(DATABASES)('RT10 Redis stops while the hubs run [%s]', (db) => {
 
     await redis.start();
     await readyz(reader, (r) => r.body.status === 'ok');
-    await until({ subscribe: (run: (v: string) => void) => poll(() => b.stdout(), run) }, (out) => out.includes('redis is back'), 'B logs the recovery', 10_000);
+    await until(
+      { subscribe: (run: (v: string) => void) => poll(() => b.stdout(), run) },
+      (out) => out.includes('redis is back'),
+      'B logs the recovery',
+      10_000,
+    );
     // B's spectator missed two broadcasts: the room head after recovery makes it catch up from the log.
     await until(store, (v) => v.seq === start + 3, 'the missed events on B', 10_000);
     // Fan-out across processes works again.

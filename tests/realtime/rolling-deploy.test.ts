@@ -78,7 +78,14 @@ describe('RT17 RT9 processes of both fan-out paths on one Redis', () => {
     const inBoth: TestSocket[] = [];
     for (const hub of [direct, stock]) inBoth.push(await jar.open(hub.url), await jar.open(hub.url, { transports: ['polling'] }));
     for (const s of inBoth) for (const room of [r1!, r2!]) unwrap(await s.join(room));
-    const event = (room: string, seq: number): WireEvent => ({ room, seq, type: 'test.turn', payload: { seq }, actorUserId: null, at: new Date().toISOString() });
+    const event = (room: string, seq: number): WireEvent => ({
+      room,
+      seq,
+      type: 'test.turn',
+      payload: { seq },
+      actorUserId: null,
+      at: new Date().toISOString(),
+    });
     const sent: number[] = [];
     let seq = 0;
     for (const hub of [direct, stock]) {
@@ -130,7 +137,11 @@ describe('RT17 RT9 processes of both fan-out paths on one Redis', () => {
     const onDirect = [await jar.open(direct.url), await jar.open(direct.url, { transports: ['polling'] })];
     for (const s of onDirect) unwrap(await s.join(room));
     const adapter = direct.hub.realtime.io.of('/').adapter as unknown as { parser: { encode(v: unknown): Buffer } };
-    const packet = (seq: number) => ({ type: 2, nsp: '/', data: ['event', { room, seq, type: 'test.previous', payload: {}, actorUserId: null, at: new Date().toISOString() }] });
+    const packet = (seq: number) => ({
+      type: 2,
+      nsp: '/',
+      data: ['event', { room, seq, type: 'test.previous', payload: {}, actorUserId: null, at: new Date().toISOString() }],
+    });
     const entries = [1, 2, 3].map((seq) => [packet(seq), { rooms: [room], except: [] }]);
     const raw = new Redis(REDIS_URL);
     try {

@@ -31,7 +31,11 @@ type RawEmit = { emit(event: string, payload: unknown, ack: (err: Error | null, 
 
 /** How long the held work stays slow while shutdown is under way (well inside the grace). */
 const SLOW_MS = 300;
-const settle = <T>(p: Promise<T>) => p.then((value) => ({ value }), (err: unknown) => ({ lost: String(err) }));
+const settle = <T>(p: Promise<T>) =>
+  p.then(
+    (value) => ({ value }),
+    (err: unknown) => ({ lost: String(err) }),
+  );
 
 describe('graceful shutdown', () => {
   let a: TestHub;

@@ -28,7 +28,9 @@ beforeEach(() => {
 });
 
 /** A client with its own limiter and clock (fast rates so tests stay quick). */
-function steamClient(opts: { rateMs?: number; sequenceRateMs?: number; backoffMs?: number; apiKey?: string | undefined; now?: () => number; limiter?: RateLimiter } = {}) {
+function steamClient(
+  opts: { rateMs?: number; sequenceRateMs?: number; backoffMs?: number; apiKey?: string | undefined; now?: () => number; limiter?: RateLimiter } = {},
+) {
   return createSteamClient({
     base: steam.url,
     apiKey: 'apiKey' in opts ? opts.apiKey : steam.key,
@@ -53,7 +55,19 @@ const match = (id: number, seq: number, accounts: number[], radiantWin = true): 
   duration: 2400,
   radiant_win: radiantWin,
   leagueid: 17000,
-  players: accounts.map((a, i) => ({ account_id: a, player_slot: i < 5 ? i : 128 + i - 5, hero_id: i + 1, kills: i, deaths: 2, assists: 7, last_hits: 100 + i, denies: 5, gold_per_min: 500, xp_per_min: 600, net_worth: 15000 + i })),
+  players: accounts.map((a, i) => ({
+    account_id: a,
+    player_slot: i < 5 ? i : 128 + i - 5,
+    hero_id: i + 1,
+    kills: i,
+    deaths: 2,
+    assists: 7,
+    last_hits: 100 + i,
+    denies: 5,
+    gold_per_min: 500,
+    xp_per_min: 600,
+    net_worth: 15000 + i,
+  })),
 });
 
 describe('Steam client against the fake Steam', () => {
@@ -125,7 +139,15 @@ describe('Steam client against the fake Steam', () => {
     expect(raw.match(/"abilities":/g)!.length).toBe(2);
     expect(raw).toMatch(/"duration":615\.4,/);
     const [game] = (await steamClient().liveLeagueGames(17000)).data;
-    expect(game).toMatchObject({ matchId: '8000000100', lobbyId: '27110133270419509', radiantName: 'Red', direName: 'Blue', gameTime: 615, radiantScore: 7, direScore: 3 });
+    expect(game).toMatchObject({
+      matchId: '8000000100',
+      lobbyId: '27110133270419509',
+      radiantName: 'Red',
+      direName: 'Blue',
+      gameTime: 615,
+      radiantScore: 7,
+      direScore: 3,
+    });
     expect(game!.towers).toEqual({ radiant: 11, dire: 10 });
     expect(game!.players).toEqual([
       expect.objectContaining({ accountId: 11, name: 'a', side: 'radiant', kills: 4, deaths: 1, netWorth: 5000 }),
@@ -167,7 +189,10 @@ describe('Steam client against the fake Steam', () => {
         radiant_team: '',
         dire_team: 'Na’Vi KZ',
         duration: 0,
-        players: [{ account_id: 12, name: 'picking', hero_id: 0, team: 0 }, { account_id: 13, name: 'picked', hero_id: 7, team: 1 }],
+        players: [
+          { account_id: 12, name: 'picking', hero_id: 0, team: 0 },
+          { account_id: 13, name: 'picked', hero_id: 7, team: 1 },
+        ],
       },
     ]);
     const raw = await (await fetch(`${steam.url}/IDOTA2Match_570/GetLiveLeagueGames/v1/?key=${steam.key}&league_id=17001`)).text();
@@ -176,7 +201,15 @@ describe('Steam client against the fake Steam', () => {
     expect(raw).toContain('"lobby_id":29610055194542853');
     expect(raw).toMatch(/"position_x":-?\d+\.\d+/);
     const [playing, drafting, picking] = (await steamClient().liveLeagueGames(17001)).data;
-    expect(playing).toMatchObject({ matchId: '8591964706', lobbyId: '29610055194542853', radiantName: 'Stroy Bat', direName: 'Dire', gameTime: 1759, radiantScore: 19, direScore: 23 });
+    expect(playing).toMatchObject({
+      matchId: '8591964706',
+      lobbyId: '29610055194542853',
+      radiantName: 'Stroy Bat',
+      direName: 'Dire',
+      gameTime: 1759,
+      radiantScore: 19,
+      direScore: 23,
+    });
     // Casters and unassigned players are not on the scoreboard; the anonymous player has no account.
     expect(playing!.players.map((p) => [p.accountId, p.side, p.heroId, p.netWorth])).toEqual([
       [193496070, 'radiant', 84, 7166],
@@ -209,7 +242,15 @@ describe('Steam client against the fake Steam', () => {
     const err = (await client.matchHistory({ accountId: 1 }).catch((e: unknown) => e)) as UpstreamError;
     expect([err.failure, err.status]).toEqual(['unavailable', 503]);
     expect(steam.requests).toHaveLength(1);
-    const wrong = createSteamClient({ base: steam.url, apiKey: 'FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF', limiter: createMemoryLimiter(), rateMs: 10, sequenceRateMs: 10, backoffMs: 10, log });
+    const wrong = createSteamClient({
+      base: steam.url,
+      apiKey: 'FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF',
+      limiter: createMemoryLimiter(),
+      rateMs: 10,
+      sequenceRateMs: 10,
+      backoffMs: 10,
+      log,
+    });
     const refused = (await wrong.resolveVanity('x').catch((e: unknown) => e)) as UpstreamError;
     expect([refused.failure, refused.status]).toEqual(['rejected', 403]);
     expect(refused.message).not.toContain('FFFFFFFF');
@@ -277,13 +318,19 @@ describe('ST1 the rate limiter, measured at the fake', () => {
     for (let i = 0; i < 5; i++) steam.setVanity(`r${i}`, ID64);
     await Promise.all([0, 1, 2, 3, 4].map((i) => client.resolveVanity(`r${i}`)));
     expect(steam.requests).toHaveLength(5);
-    expectRate(steam.requests.map((r) => r.at), 150);
+    expectRate(
+      steam.requests.map((r) => r.at),
+      150,
+    );
   });
 
   it('ST1 sequence-number calls use the slower rate', async () => {
     const client = steamClient({ rateMs: 20, sequenceRateMs: 200 });
     await Promise.all(['1', '2', '3'].map((s) => client.matchesBySequence(s)));
-    expectRate(steam.requests.map((r) => r.at), 200);
+    expectRate(
+      steam.requests.map((r) => r.at),
+      200,
+    );
   });
 
   it('ST1 across processes: two clients on one Redis share one budget', async () => {
@@ -297,7 +344,10 @@ describe('ST1 the rate limiter, measured at the fake', () => {
       const started = performance.now();
       await Promise.all([0, 1, 2, 3, 4, 5].map((i) => (i % 2 ? one : two).resolveVanity(`x${i}`)));
       expect(steam.requests).toHaveLength(6);
-      expectRate(steam.requests.map((r) => r.at), 100);
+      expectRate(
+        steam.requests.map((r) => r.at),
+        100,
+      );
       // No more than the allowed calls per second: 6 calls at 10/s take at least half a second.
       expect(performance.now() - started).toBeGreaterThanOrEqual(450);
     } finally {
@@ -312,8 +362,21 @@ describe('OpenDota client against the fake OpenDota', () => {
     od.addMatch(match(8_000_000_200, 7_000_000_200, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]));
     const got = (await openDota().match('8000000200')).data;
     expect(got).toMatchObject({ matchId: '8000000200', radiantWin: true, duration: 2400, leagueId: 17000 });
-    expect(got.players[0]).toMatchObject({ accountId: 1, heroId: 1, kills: 0, deaths: 2, assists: 7, netWorth: 15000, gpm: 500, xpm: 600, lastHits: 100, denies: 5 });
-    const err = (await openDota().match('8000000999').catch((e: unknown) => e)) as UpstreamError;
+    expect(got.players[0]).toMatchObject({
+      accountId: 1,
+      heroId: 1,
+      kills: 0,
+      deaths: 2,
+      assists: 7,
+      netWorth: 15000,
+      gpm: 500,
+      xpm: 600,
+      lastHits: 100,
+      denies: 5,
+    });
+    const err = (await openDota()
+      .match('8000000999')
+      .catch((e: unknown) => e)) as UpstreamError;
     expect(err.failure).toBe('not_found');
   });
 
@@ -328,14 +391,41 @@ describe('OpenDota client against the fake OpenDota', () => {
   });
 
   it('live: games with lobby and server ids past 2^53 (ST2)', async () => {
-    od.setLive([{ match_id: 8_000_000_400, lobby_id: 27110133270419511n, server_steam_id: 90199719134427143n, league_id: 0, game_time: 300, radiant_score: 1, dire_score: 2, radiant_lead: -450, players: [{ account_id: 5, hero_id: 9, team: 1 }] }]);
+    od.setLive([
+      {
+        match_id: 8_000_000_400,
+        lobby_id: 27110133270419511n,
+        server_steam_id: 90199719134427143n,
+        league_id: 0,
+        game_time: 300,
+        radiant_score: 1,
+        dire_score: 2,
+        radiant_lead: -450,
+        players: [{ account_id: 5, hero_id: 9, team: 1 }],
+      },
+    ]);
     const [g] = (await openDota().live()).data;
     expect(g).toMatchObject({ matchId: '8000000400', lobbyId: '27110133270419511', radiantLead: -450, leagueId: null });
     expect(g!.players[0]).toMatchObject({ accountId: 5, side: 'dire' });
   });
 
   it('live as OpenDota sends it: ids as strings, empty team names of pub games are no names, hero 0, anonymous players', async () => {
-    od.setLive([{ match_id: 8_591_964_706, lobby_id: 29610055194542853n, server_steam_id: 90277912349586453n, league_id: 0, game_time: 752, radiant_score: 8, dire_score: 8, radiant_lead: -1062, players: [{ account_id: 1200486799, hero_id: 70, team: 0 }, { account_id: 4294967295, hero_id: 0, team: 1 }] }]);
+    od.setLive([
+      {
+        match_id: 8_591_964_706,
+        lobby_id: 29610055194542853n,
+        server_steam_id: 90277912349586453n,
+        league_id: 0,
+        game_time: 752,
+        radiant_score: 8,
+        dire_score: 8,
+        radiant_lead: -1062,
+        players: [
+          { account_id: 1200486799, hero_id: 70, team: 0 },
+          { account_id: 4294967295, hero_id: 0, team: 1 },
+        ],
+      },
+    ]);
     const raw = await (await fetch(`${od.url}/live`)).text();
     expect(raw).toContain('"team_name_radiant":""');
     expect(raw).toContain('"lobby_id":"29610055194542853"');

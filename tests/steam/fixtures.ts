@@ -31,7 +31,10 @@ export async function twoTeamSeries(t: TestHub, staff: HttpClient, base: number,
     users.push(user);
   }
   const teams: number[] = [];
-  for (const [name, captain] of [['Alpha', 0], ['Bravo', 5]] as const) {
+  for (const [name, captain] of [
+    ['Alpha', 0],
+    ['Bravo', 5],
+  ] as const) {
     const team = await staff.post(`/api/tournaments/${id}/teams`, { captainUserId: users[captain]!.userId, name });
     expect(team.status, team.text).toBe(201);
     teams.push(team.body.id);

@@ -11,7 +11,10 @@ type Value = null | boolean | number | string | bigint | Value[] | { [k: string]
 function write(v: Value): string {
   if (typeof v === 'bigint') return v.toString();
   if (Array.isArray(v)) return `[${v.map(write).join(',')}]`;
-  if (v !== null && typeof v === 'object') return `{${Object.entries(v).map(([k, x]) => `${JSON.stringify(k)}:${write(x)}`).join(',')}}`;
+  if (v !== null && typeof v === 'object')
+    return `{${Object.entries(v)
+      .map(([k, x]) => `${JSON.stringify(k)}:${write(x)}`)
+      .join(',')}}`;
   return JSON.stringify(v);
 }
 
@@ -37,7 +40,11 @@ const value: fc.Arbitrary<Value> = fc.letrec<{ v: Value }>((tie) => ({
     fc.integer(),
     bigId,
     // Strings that look like numbers, big ones included: never touched.
-    fc.oneof(fc.string(), bigId.map((b) => `${b}`), fc.double({ noNaN: true, noDefaultInfinity: true }).map(String)),
+    fc.oneof(
+      fc.string(),
+      bigId.map((b) => `${b}`),
+      fc.double({ noNaN: true, noDefaultInfinity: true }).map(String),
+    ),
     fc.array(tie('v'), { maxLength: 5 }),
     fc.dictionary(fc.string(), tie('v'), { maxKeys: 5 }),
   ),
@@ -45,7 +52,9 @@ const value: fc.Arbitrary<Value> = fc.letrec<{ v: Value }>((tie) => ({
 
 describe('ST2 lossless parsing of Steam answers', () => {
   it('ST2 a float longer than 15 characters stays a number (Steam’s game clock)', () => {
-    const parsed = parseLossless('{"scoreboard":{"duration":1759.669677734375,"position_x":-5192.20263671875}}') as { scoreboard: { duration: unknown; position_x: unknown } };
+    const parsed = parseLossless('{"scoreboard":{"duration":1759.669677734375,"position_x":-5192.20263671875}}') as {
+      scoreboard: { duration: unknown; position_x: unknown };
+    };
     expect(parsed.scoreboard.duration).toBe(1759.669677734375);
     expect(parsed.scoreboard.position_x).toBe(-5192.20263671875);
     expect(num(parsed.scoreboard.duration)).toBe(1759);
@@ -55,7 +64,9 @@ describe('ST2 lossless parsing of Steam answers', () => {
   });
 
   it('ST2 integer ids past 2^53 come out exact as strings; those that fit a double stay numbers', () => {
-    const parsed = parseLossless('{"lobby_id":23972521217273801,"team_logo":536264712575506853,"steamid":76561198041545937,"match_id":8591933650,"max":9007199254740991,"over":9007199254740992,"neg":-9223372036854775808}');
+    const parsed = parseLossless(
+      '{"lobby_id":23972521217273801,"team_logo":536264712575506853,"steamid":76561198041545937,"match_id":8591933650,"max":9007199254740991,"over":9007199254740992,"neg":-9223372036854775808}',
+    );
     expect(parsed).toEqual({
       lobby_id: '23972521217273801',
       team_logo: '536264712575506853',
@@ -79,7 +90,8 @@ describe('ST2 lossless parsing of Steam answers', () => {
   });
 
   it('ST2 malformed text is refused', () => {
-    for (const bad of ['', '{', '{"a":01}', '{"a":1,}', '<html>Service Unavailable</html>', '{"a":"12345678901234567890}']) expect(() => parseLossless(bad), bad).toThrow();
+    for (const bad of ['', '{', '{"a":01}', '{"a":1,}', '<html>Service Unavailable</html>', '{"a":"12345678901234567890}'])
+      expect(() => parseLossless(bad), bad).toThrow();
   });
 
   it('ST2 property: any JSON with big integer ids parses to the same values, big integers as exact text', () => {
@@ -110,6 +122,9 @@ describe('numbers from upstream answers', () => {
   it('a match player without net worth keeps it null and its total gold apart', () => {
     const p = matchPlayer({ account_id: 4294967295, player_slot: 128, hero_id: 0, total_gold: 16391.4, gold_per_min: 443 });
     expect(p).toMatchObject({ accountId: null, playerSlot: 128, heroId: 0, netWorth: null, totalGold: 16391, gpm: 443 });
-    expect(matchPlayer({ account_id: 1, player_slot: 0, hero_id: 5, net_worth: 19278, total_gold: 20000 })).toMatchObject({ netWorth: 19278, totalGold: 20000 });
+    expect(matchPlayer({ account_id: 1, player_slot: 0, hero_id: 5, net_worth: 19278, total_gold: 20000 })).toMatchObject({
+      netWorth: 19278,
+      totalGold: 20000,
+    });
   });
 });

@@ -12,7 +12,14 @@ import { type Client, eventually, finishedMatch, range, twoTeamSeries } from './
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const LEAGUE = 17000;
-const FAST = { STEAM_RATE_MS: '10', STEAM_SEQ_RATE_MS: '10', OPENDOTA_RATE_MS: '10', STEAM_BACKOFF_MS: '150', STEAM_LIVE_POLL_MS: '40', STEAM_LEAGUE_IDS: String(LEAGUE) };
+const FAST = {
+  STEAM_RATE_MS: '10',
+  STEAM_SEQ_RATE_MS: '10',
+  OPENDOTA_RATE_MS: '10',
+  STEAM_BACKOFF_MS: '150',
+  STEAM_LIVE_POLL_MS: '40',
+  STEAM_LEAGUE_IDS: String(LEAGUE),
+};
 
 /** A league game between accounts base+0..4 (Radiant) and base+5..9 (Dire). */
 function liveGame(matchId: number, base: number, radiantKills: number, netWorth = 5000): FakeLiveGame {
@@ -25,7 +32,14 @@ function liveGame(matchId: number, base: number, radiantKills: number, netWorth 
     duration: 600 + radiantKills * 60,
     radiant_score: radiantKills,
     dire_score: 2,
-    players: range(base, 10).map((a, i) => ({ account_id: a, name: `p${i}`, hero_id: i + 1, team: i < 5 ? 0 : 1, kills: i < 5 && i === 0 ? radiantKills : 0, net_worth: i < 5 ? netWorth : 4000 })),
+    players: range(base, 10).map((a, i) => ({
+      account_id: a,
+      name: `p${i}`,
+      hero_id: i + 1,
+      team: i < 5 ? 0 : 1,
+      kills: i < 5 && i === 0 ? radiantKills : 0,
+      net_worth: i < 5 ? netWorth : 4000,
+    })),
   } as FakeLiveGame;
 }
 const liveCalls = (steam: FakeSteam) => steam.requests.filter((r) => r.method === 'GetLiveLeagueGames');
@@ -63,7 +77,15 @@ describe.each(DATABASES)('live games [%s]', (db) => {
     const [first] = await spectator.untilEvents(room, 1);
     expect(first!.type).toBe('live.updated');
     const game = first!.payload as LiveGame;
-    expect(game).toMatchObject({ matchId: '8300000001', status: 'live', radiantName: 'Alpha', radiantScore: 3, direScore: 2, goldLead: 5000, lobbyId: String(27110133270419509n + 1n) });
+    expect(game).toMatchObject({
+      matchId: '8300000001',
+      status: 'live',
+      radiantName: 'Alpha',
+      radiantScore: 3,
+      direScore: 2,
+      goldLead: 5000,
+      lobbyId: String(27110133270419509n + 1n),
+    });
     expect(game.players[0]).toMatchObject({ accountId: 800000, userId: s.users[0]!.userId, side: 'radiant', kills: 3 });
 
     // Unchanged polls publish nothing.
@@ -74,7 +96,10 @@ describe.each(DATABASES)('live games [%s]', (db) => {
     steam.setLiveGames(LEAGUE, [liveGame(8_300_000_001, 800000, 5, 6000)]);
     const [, second] = await spectator.untilEvents(room, 2);
     expect(second).toMatchObject({ type: 'live.updated', seq: 2, payload: { radiantScore: 5, goldLead: 10000 } });
-    expect((second!.payload as LiveGame).goldGraph).toEqual([{ t: 780, lead: 5000 }, { t: 900, lead: 10000 }]);
+    expect((second!.payload as LiveGame).goldGraph).toEqual([
+      { t: 780, lead: 5000 },
+      { t: 900, lead: 10000 },
+    ]);
 
     const feed = LiveFeed.parse((await t.client().get('/api/live')).body);
     expect(feed.live.enabled).toBe(true);
@@ -123,11 +148,37 @@ describe.each(DATABASES)('live games [%s]', (db) => {
   it('pool players in a game outside the league are found through OpenDota’s live list', async () => {
     await twoTeamSeries(t, staff, 830000);
     od.setLive([
-      { match_id: 8_300_000_009, lobby_id: 27110133270419777n, server_steam_id: 90199719134427143n, league_id: 0, game_time: 420, radiant_score: 4, dire_score: 6, radiant_lead: -1800, players: [{ account_id: 830003, hero_id: 7, team: 1 }, { account_id: 123, hero_id: 8, team: 0 }] },
-      { match_id: 8_300_000_010, lobby_id: 27110133270419778n, server_steam_id: 90199719134427144n, league_id: 0, game_time: 420, radiant_score: 0, dire_score: 0, radiant_lead: 0, players: [{ account_id: 5, hero_id: 1, team: 0 }] },
+      {
+        match_id: 8_300_000_009,
+        lobby_id: 27110133270419777n,
+        server_steam_id: 90199719134427143n,
+        league_id: 0,
+        game_time: 420,
+        radiant_score: 4,
+        dire_score: 6,
+        radiant_lead: -1800,
+        players: [
+          { account_id: 830003, hero_id: 7, team: 1 },
+          { account_id: 123, hero_id: 8, team: 0 },
+        ],
+      },
+      {
+        match_id: 8_300_000_010,
+        lobby_id: 27110133270419778n,
+        server_steam_id: 90199719134427144n,
+        league_id: 0,
+        game_time: 420,
+        radiant_score: 0,
+        dire_score: 0,
+        radiant_lead: 0,
+        players: [{ account_id: 5, hero_id: 1, team: 0 }],
+      },
     ]);
     try {
-      const game = await eventually(async () => (await t.client().get('/api/live')).body.games.find((g: LiveGame) => g.matchId === '8300000009'), 'the pool player’s game');
+      const game = await eventually(
+        async () => (await t.client().get('/api/live')).body.games.find((g: LiveGame) => g.matchId === '8300000009'),
+        'the pool player’s game',
+      );
       expect(game).toMatchObject({ lobbyId: '27110133270419777', goldLead: -1800, radiantScore: 4, direScore: 6, leagueId: null });
       expect(game.players.find((p: { accountId: number }) => p.accountId === 830003)).toMatchObject({ side: 'dire', userId: expect.any(Number) });
       // A game with nobody from the pool is not ours.
@@ -139,23 +190,50 @@ describe.each(DATABASES)('live games [%s]', (db) => {
 
   it('ST2 the game clock and the gold graph keep Steam’s float game time (1759.67 s is 29:19, not 0:00)', async () => {
     steam.setLiveGames(LEAGUE, [{ ...liveGame(8_300_000_030, 860000, 0), duration: 1759 }]);
-    const game = await eventually(async () => (await t.client().get('/api/live')).body.games.find((g: LiveGame) => g.matchId === '8300000030'), 'the game on /api/live');
+    const game = await eventually(
+      async () => (await t.client().get('/api/live')).body.games.find((g: LiveGame) => g.matchId === '8300000030'),
+      'the game on /api/live',
+    );
     expect(game).toMatchObject({ gameTimeSeconds: 1759, goldGraph: [{ t: 1759, lead: 5000 }] });
     steam.setLiveGames(LEAGUE, [{ ...liveGame(8_300_000_030, 860000, 1, 6000), duration: 1819 }]);
     const later = await eventually(async () => {
       const g = (await t.client().get('/api/live')).body.games.find((x: LiveGame) => x.matchId === '8300000030');
       return g?.gameTimeSeconds === 1819 ? g : undefined;
     }, 'the next minute of the game');
-    expect(later.goldGraph).toEqual([{ t: 1759, lead: 5000 }, { t: 1819, lead: 10000 }]);
+    expect(later.goldGraph).toEqual([
+      { t: 1759, lead: 5000 },
+      { t: 1819, lead: 10000 },
+    ]);
   });
 
   it('OpenDota pub games, whose team names are empty, are shown as Radiant against Dire', async () => {
     await twoTeamSeries(t, staff, 850000);
-    od.setLive([{ match_id: 8_300_000_031, lobby_id: 27110133270419888n, server_steam_id: 90199719134427145n, league_id: 0, game_time: 752, radiant_score: 8, dire_score: 8, radiant_lead: -1062, players: [{ account_id: 850002, hero_id: 70, team: 0 }, { account_id: 4294967295, hero_id: 0, team: 1 }] }]);
+    od.setLive([
+      {
+        match_id: 8_300_000_031,
+        lobby_id: 27110133270419888n,
+        server_steam_id: 90199719134427145n,
+        league_id: 0,
+        game_time: 752,
+        radiant_score: 8,
+        dire_score: 8,
+        radiant_lead: -1062,
+        players: [
+          { account_id: 850002, hero_id: 70, team: 0 },
+          { account_id: 4294967295, hero_id: 0, team: 1 },
+        ],
+      },
+    ]);
     try {
-      const game = await eventually(async () => (await t.client().get('/api/live')).body.games.find((g: LiveGame) => g.matchId === '8300000031'), 'the pub game');
+      const game = await eventually(
+        async () => (await t.client().get('/api/live')).body.games.find((g: LiveGame) => g.matchId === '8300000031'),
+        'the pub game',
+      );
       expect(game).toMatchObject({ radiantName: 'Radiant', direName: 'Dire', gameTimeSeconds: 752, lobbyId: '27110133270419888' });
-      expect(game.players).toMatchObject([{ accountId: 850002, heroId: 70, side: 'radiant' }, { accountId: null, heroId: 0, side: 'dire', userId: null }]);
+      expect(game.players).toMatchObject([
+        { accountId: 850002, heroId: 70, side: 'radiant' },
+        { accountId: null, heroId: 0, side: 'dire', userId: null },
+      ]);
     } finally {
       od.setLive([]);
     }
@@ -181,7 +259,9 @@ describe.each(DATABASES)('live games [%s]', (db) => {
     // Back-off: after the failure the gaps between calls grow well past the 40 ms poll interval.
     const from = liveCalls(steam).length;
     await eventually(() => liveCalls(steam).length >= from + 3, 'three more polls while down', 15_000);
-    const times = liveCalls(steam).slice(from - 1, from + 3).map((r) => r.at);
+    const times = liveCalls(steam)
+      .slice(from - 1, from + 3)
+      .map((r) => r.at);
     const gaps = times.slice(1).map((x, i) => x - times[i]!);
     for (const gap of gaps) expect(gap).toBeGreaterThanOrEqual(140);
     expect(gaps.at(-1)!).toBeGreaterThanOrEqual(300);
@@ -207,7 +287,8 @@ describe.each(DATABASES)('Steam refusing the poller [%s]', (db) => {
   });
 
   it('ST3 ST7 a 429 with Retry-After is on /api/live at once as "Steam is limiting us since HH:MM", and no other league waits out the pause', async () => {
-    for (const league of LEAGUES) steam.setLiveGames(league, [{ ...liveGame(8_300_000_040 + league - 17100, 870000 + (league - 17100) * 10, 1), league_id: league }]);
+    for (const league of LEAGUES)
+      steam.setLiveGames(league, [{ ...liveGame(8_300_000_040 + league - 17100, 870000 + (league - 17100) * 10, 1), league_id: league }]);
     await eventually(async () => (await t.client().get('/api/live')).body.games.length === 3, 'a healthy round over the three leagues');
     steam.setRetryAfter(3);
     steam.setDown(429);
@@ -268,7 +349,15 @@ describe('ST6 live poller hand-over', () => {
     const b = await startHub({ env: { ...env, STEAM_API_KEY: '' } }); // creates the database; polls nothing without a key
     hubs.push(b);
     // The first poller is a hub process of its own, on the same database and Redis.
-    const child = spawnHub({ ...b.database.env, ...env, NODE_ENV: 'test', HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', SESSION_SECRET: 'test-session-secret-that-is-long-enough-0123456789' });
+    const child = spawnHub({
+      ...b.database.env,
+      ...env,
+      NODE_ENV: 'test',
+      HOST: '127.0.0.1',
+      PORT: '0',
+      LOG_LEVEL: 'info',
+      SESSION_SECRET: 'test-session-secret-that-is-long-enough-0123456789',
+    });
     await child.port;
     await eventually(async () => (await redis.get(leaseKey))?.startsWith(`${child.child.pid}:`), 'the child process to take the lease');
     const a = await startHub({ database: b.database, env });

@@ -127,10 +127,25 @@ describe.each(DATABASES)('Steam over REST [%s]', (db) => {
 
     const view = MatchView.parse((await t.client().get('/api/matches/8200000001')).body);
     expect(view.match!.players).toHaveLength(10);
-    expect(view.match!.players[0]).toMatchObject({ accountId: 700005, userId: s.users[5]!.userId, side: 'radiant', kills: 0, deaths: 10, netWorth: 9000, gpm: 300, xpm: 400, lastHits: 0 });
+    expect(view.match!.players[0]).toMatchObject({
+      accountId: 700005,
+      userId: s.users[5]!.userId,
+      side: 'radiant',
+      kills: 0,
+      deaths: 10,
+      netWorth: 9000,
+      gpm: 300,
+      xpm: 400,
+      lastHits: 0,
+    });
     expect(view.links).toMatchObject([{ state: 'linked', overlap: 10, seriesId: s.seriesId }]);
 
-    const events = async () => t.hub.services.db('events').whereIn('room', ['match:8200000001', `tournament:${s.id}`]).count({ n: '*' }).first();
+    const events = async () =>
+      t.hub.services
+        .db('events')
+        .whereIn('room', ['match:8200000001', `tournament:${s.id}`])
+        .count({ n: '*' })
+        .first();
     const before = await events();
     const again = await staff.post(`/api/tournaments/${s.id}/steam/import`, { matchIds: ['8200000001'] });
     expect(again.body).toMatchObject({ imported: [], unchanged: ['8200000001'], linked: 0 });

@@ -46,7 +46,14 @@ describe('ST7 Steam and OpenDota unreachable', () => {
   const logger = pino({ level: 'info' }, { write: (line: string) => void lines.push(JSON.parse(line) as LogLine) });
   beforeAll(async () => {
     silent = await startSilentServer();
-    const env = { STEAM_API_BASE: silent.url, OPENDOTA_API_BASE: silent.url, STEAM_REQUEST_TIMEOUT_MS: String(BOUND_MS), STEAM_RATE_MS: '10', OPENDOTA_RATE_MS: '10', STEAM_LIVE_POLL_MS: '3600000' };
+    const env = {
+      STEAM_API_BASE: silent.url,
+      OPENDOTA_API_BASE: silent.url,
+      STEAM_REQUEST_TIMEOUT_MS: String(BOUND_MS),
+      STEAM_RATE_MS: '10',
+      OPENDOTA_RATE_MS: '10',
+      STEAM_LIVE_POLL_MS: '3600000',
+    };
     keyed = await startHub({ env: { ...env, STEAM_API_KEY: '0123456789ABCDEF0123456789ABCDEF' }, logger });
     keyless = await startHub({ env, logger });
   });

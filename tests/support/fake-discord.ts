@@ -96,10 +96,15 @@ export async function startFakeDiscord(options: { guildId?: string; clientId?: s
     const { status } = failure;
     if (status === 429) {
       const retryAfter = failure.retryAfter ?? 1;
-      json(res, 429, { message: 'You are being rate limited.', retry_after: retryAfter, global: false }, {
-        'retry-after': String(Math.ceil(retryAfter)),
-        'x-ratelimit-scope': 'user',
-      });
+      json(
+        res,
+        429,
+        { message: 'You are being rate limited.', retry_after: retryAfter, global: false },
+        {
+          'retry-after': String(Math.ceil(retryAfter)),
+          'x-ratelimit-scope': 'user',
+        },
+      );
     } else if (status === 500) {
       json(res, 500, { message: '500: Internal Server Error', code: 0 });
     } else if (endpoint === 'token') {

@@ -69,11 +69,15 @@ export async function startFakeOpenDota(): Promise<FakeOpenDota> {
     requests.push({ path: url.pathname, at: performance.now() });
     const parts = url.pathname.split('/').filter(Boolean);
     const kind: OpenDotaPath | null =
-      parts[0] === 'matches' && parts.length === 2 ? 'matches'
-      : parts[0] === 'players' && parts.length === 2 ? 'players'
-      : parts[0] === 'players' && parts[2] === 'recentMatches' ? 'recentMatches'
-      : parts[0] === 'live' ? 'live'
-      : null;
+      parts[0] === 'matches' && parts.length === 2
+        ? 'matches'
+        : parts[0] === 'players' && parts.length === 2
+          ? 'players'
+          : parts[0] === 'players' && parts[2] === 'recentMatches'
+            ? 'recentMatches'
+            : parts[0] === 'live'
+              ? 'live'
+              : null;
     if (!kind) return error(res, 404);
     if (down) return error(res, down);
     const failure = failures.get(kind);
@@ -99,7 +103,7 @@ export async function startFakeOpenDota(): Promise<FakeOpenDota> {
             gold_spent: 12505,
             level: 19,
             isRadiant: p.player_slot < 128,
-            win: (p.player_slot < 128) === m.radiant_win ? 1 : 0,
+            win: p.player_slot < 128 === m.radiant_win ? 1 : 0,
             personaname: null,
             rank_tier: 80,
             // Gold earned over the game: not the net worth at the end.
@@ -113,18 +117,49 @@ export async function startFakeOpenDota(): Promise<FakeOpenDota> {
             start_time: m.start_time,
           };
         });
-        return send(res, 200, rawJson({ version: 21, ...m, radiant_score: 0, dire_score: 0, radiant_gold_adv: [0, 120, -45], od_data: { has_parsed: true }, players }));
+        return send(
+          res,
+          200,
+          rawJson({ version: 21, ...m, radiant_score: 0, dire_score: 0, radiant_gold_adv: [0, 120, -45], od_data: { has_parsed: true }, players }),
+        );
       }
       case 'players': {
         const p = profiles.get(id);
         // OpenDota answers an unknown account with a profile-less body, not a 404.
         if (!p) return send(res, 200, '{"rank_tier":null,"leaderboard_rank":null}');
-        return send(res, 200, rawJson({ profile: { account_id: id, personaname: p.personaname, name: null, plus: false, steamid: p.steamid, avatarfull: 'https://avatars.steamstatic.com/x_full.jpg', profileurl: `https://steamcommunity.com/profiles/${p.steamid}/` }, rank_tier: 55 }));
+        return send(
+          res,
+          200,
+          rawJson({
+            profile: {
+              account_id: id,
+              personaname: p.personaname,
+              name: null,
+              plus: false,
+              steamid: p.steamid,
+              avatarfull: 'https://avatars.steamstatic.com/x_full.jpg',
+              profileurl: `https://steamcommunity.com/profiles/${p.steamid}/`,
+            },
+            rank_tier: 55,
+          }),
+        );
       }
       case 'recentMatches': {
         const list = (recent.get(id) ?? []).map((m) => {
           const me = m.players.find((p) => p.account_id === id)!;
-          return { match_id: m.match_id, player_slot: me.player_slot, radiant_win: m.radiant_win, duration: m.duration, game_mode: 2, lobby_type: 1, hero_id: me.hero_id, start_time: m.start_time, kills: me.kills ?? 0, deaths: me.deaths ?? 0, assists: me.assists ?? 0 };
+          return {
+            match_id: m.match_id,
+            player_slot: me.player_slot,
+            radiant_win: m.radiant_win,
+            duration: m.duration,
+            game_mode: 2,
+            lobby_type: 1,
+            hero_id: me.hero_id,
+            start_time: m.start_time,
+            kills: me.kills ?? 0,
+            deaths: me.deaths ?? 0,
+            assists: me.assists ?? 0,
+          };
         });
         return send(res, 200, rawJson(list));
       }
@@ -160,7 +195,13 @@ export async function startFakeOpenDota(): Promise<FakeOpenDota> {
               radiant_score: g.radiant_score,
               dire_score: g.dire_score,
               building_state: 4_784_201,
-              players: g.players.map((p, i) => ({ account_id: p.account_id, hero_id: p.hero_id, team_slot: i % 5, team: p.team, ...(p.name === undefined ? {} : { name: p.name }) })),
+              players: g.players.map((p, i) => ({
+                account_id: p.account_id,
+                hero_id: p.hero_id,
+                team_slot: i % 5,
+                team: p.team,
+                ...(p.name === undefined ? {} : { name: p.name }),
+              })),
             })),
           ),
         );

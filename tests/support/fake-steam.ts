@@ -16,7 +16,8 @@ import type { AddressInfo } from 'node:net';
  *   the player list, and each side repeats the key `abilities` once per player;
  * - anonymous players as account id 4294967295.
  */
-export type SteamMethod = 'ResolveVanityURL' | 'GetPlayerSummaries' | 'GetMatchHistory' | 'GetMatchHistoryBySequenceNum' | 'GetLiveLeagueGames' | 'GetMatchDetails';
+export type SteamMethod =
+  'ResolveVanityURL' | 'GetPlayerSummaries' | 'GetMatchHistory' | 'GetMatchHistoryBySequenceNum' | 'GetLiveLeagueGames' | 'GetMatchDetails';
 
 export interface FakeSteamPlayer {
   steamid: string;
@@ -153,7 +154,8 @@ export async function startFakeSteam(options: { key?: string } = {}): Promise<Fa
     res.end(body);
   };
   const error = (res: http.ServerResponse, status: number) => {
-    if (status === 500) send(res, 500, '{}'); // GetMatchDetails's answer since May 2024
+    if (status === 500)
+      send(res, 500, '{}'); // GetMatchDetails's answer since May 2024
     else send(res, status, html(STATUS_TITLE[status] ?? 'Error'), 'text/html');
   };
   const historyEntry = (m: FakeMatch) => ({
@@ -163,7 +165,14 @@ export async function startFakeSteam(options: { key?: string } = {}): Promise<Fa
     lobby_type: m.leagueid ? 1 : 7,
     radiant_team_id: 0,
     dire_team_id: 0,
-    players: m.players.map((p) => ({ account_id: p.account_id, player_slot: p.player_slot, team_number: p.player_slot < 128 ? 0 : 1, team_slot: p.player_slot % 128, hero_id: p.hero_id, hero_variant: 1 })),
+    players: m.players.map((p) => ({
+      account_id: p.account_id,
+      player_slot: p.player_slot,
+      team_number: p.player_slot < 128 ? 0 : 1,
+      team_slot: p.player_slot % 128,
+      hero_id: p.hero_id,
+      hero_variant: 1,
+    })),
   });
   /** A match as GetMatchHistoryBySequenceNum writes it (GetMatchDetails's old shape). */
   const sequenceEntry = (m: FakeMatch) => ({
@@ -187,7 +196,16 @@ export async function startFakeSteam(options: { key?: string } = {}): Promise<Fa
     engine: 1,
     radiant_score: m.players.filter((p) => p.player_slot < 128).reduce((n, p) => n + (p.kills ?? 0), 0),
     dire_score: m.players.filter((p) => p.player_slot >= 128).reduce((n, p) => n + (p.kills ?? 0), 0),
-    ...(m.leagueid ? { radiant_team_id: 9048057, radiant_name: 'Radiant Side', radiant_logo: 2041868205277029400n, dire_team_id: 8970060, dire_name: 'Dire Side', dire_logo: 2446097424529632000n } : {}),
+    ...(m.leagueid
+      ? {
+          radiant_team_id: 9048057,
+          radiant_name: 'Radiant Side',
+          radiant_logo: 2041868205277029400n,
+          dire_team_id: 8970060,
+          dire_name: 'Dire Side',
+          dire_logo: 2446097424529632000n,
+        }
+      : {}),
     players: m.players.map((p) => ({
       account_id: p.account_id,
       player_slot: p.player_slot,
@@ -256,10 +274,19 @@ export async function startFakeSteam(options: { key?: string } = {}): Promise<Fa
           net_worth: p.net_worth ?? 625,
         })),
       };
-      const abilities = players.filter((p) => p.hero_id > 0).map((p) => `,"abilities":${JSON.stringify([{ ability_id: 5000 + p.hero_id * 4, ability_level: 1 }, { ability_id: 5002, ability_level: 1 }])}`);
+      const abilities = players
+        .filter((p) => p.hero_id > 0)
+        .map(
+          (p) =>
+            `,"abilities":${JSON.stringify([
+              { ability_id: 5000 + p.hero_id * 4, ability_level: 1 },
+              { ability_id: 5002, ability_level: 1 },
+            ])}`,
+        );
       return rawJson(body).slice(0, -1) + abilities.join('') + '}';
     };
-    const team = (name: string | undefined, id: number, logo: bigint) => (name === undefined ? {} : { team_name: name, team_id: id, team_logo: logo, complete: false });
+    const team = (name: string | undefined, id: number, logo: bigint) =>
+      name === undefined ? {} : { team_name: name, team_id: id, team_logo: logo, complete: false };
     const body = {
       players: g.players.map((p) => ({ account_id: p.account_id, name: p.name, hero_id: p.hero_id, team: p.team })),
       ...(g.radiant_team === undefined ? {} : { radiant_team: team(g.radiant_team, 1734383, 46500877983858209n) }),
@@ -314,7 +341,27 @@ export async function startFakeSteam(options: { key?: string } = {}): Promise<Fa
         const found = ids.flatMap((id) => {
           const p = players.get(id);
           // SteamID64s and clan ids are strings here (unlike in the Dota interfaces).
-          return p ? [{ steamid: p.steamid, communityvisibilitystate: p.communityvisibilitystate ?? 3, profilestate: 1, personaname: p.personaname, commentpermission: 1, profileurl: `https://steamcommunity.com/profiles/${p.steamid}/`, avatar: '', avatarmedium: '', avatarfull: p.avatarfull ?? 'https://avatars.steamstatic.com/x_full.jpg', avatarhash: 'fef49e7fa7e1997310d705b2a6158ff8dc1cdfeb', lastlogoff: 1_764_900_000, personastate: 0, primaryclanid: '103582791429521408', timecreated: 1_288_000_000, personastateflags: 0 }] : [];
+          return p
+            ? [
+                {
+                  steamid: p.steamid,
+                  communityvisibilitystate: p.communityvisibilitystate ?? 3,
+                  profilestate: 1,
+                  personaname: p.personaname,
+                  commentpermission: 1,
+                  profileurl: `https://steamcommunity.com/profiles/${p.steamid}/`,
+                  avatar: '',
+                  avatarmedium: '',
+                  avatarfull: p.avatarfull ?? 'https://avatars.steamstatic.com/x_full.jpg',
+                  avatarhash: 'fef49e7fa7e1997310d705b2a6158ff8dc1cdfeb',
+                  lastlogoff: 1_764_900_000,
+                  personastate: 0,
+                  primaryclanid: '103582791429521408',
+                  timecreated: 1_288_000_000,
+                  personastateflags: 0,
+                },
+              ]
+            : [];
         });
         return send(res, 200, rawJson({ response: { players: found } }));
       }
@@ -326,12 +373,19 @@ export async function startFakeSteam(options: { key?: string } = {}): Promise<Fa
         if (list === 'private') return send(res, 200, '{"result":{"status":15,"statusDetail":"Cannot get match history for a user that hasn\'t allowed it"}}');
         const n = Math.min(Number(query.matches_requested ?? 100), 100);
         const matches = list.slice(0, n).map(historyEntry);
-        return send(res, 200, rawJson({ result: { status: 1, num_results: matches.length, total_results: list.length, results_remaining: list.length - matches.length, matches } }));
+        return send(
+          res,
+          200,
+          rawJson({ result: { status: 1, num_results: matches.length, total_results: list.length, results_remaining: list.length - matches.length, matches } }),
+        );
       }
       case 'IDOTA2Match_570/GetMatchHistoryBySequenceNum/v1': {
         const start = Number(query.start_at_match_seq_num ?? 0);
         const n = Number(query.matches_requested ?? 100);
-        const matches = [...bySeq.values()].filter((m) => m.match_seq_num >= start).sort((a, b) => a.match_seq_num - b.match_seq_num).slice(0, n);
+        const matches = [...bySeq.values()]
+          .filter((m) => m.match_seq_num >= start)
+          .sort((a, b) => a.match_seq_num - b.match_seq_num)
+          .slice(0, n);
         return send(res, 200, rawJson({ result: { status: 1, matches: matches.map(sequenceEntry) } }));
       }
       case 'IDOTA2Match_570/GetLiveLeagueGames/v1': {

@@ -1,7 +1,13 @@
 import { io, type Socket } from 'socket.io-client';
 import type { Ack } from '../../shared/errors';
 import type {
-  ClientToServerEvents, JoinResult, Presence, ServerToClientEvents, SocketCommandInput, SocketCommandName, SocketCommandResults,
+  ClientToServerEvents,
+  JoinResult,
+  Presence,
+  ServerToClientEvents,
+  SocketCommandInput,
+  SocketCommandName,
+  SocketCommandResults,
   WireEvent,
 } from '../../shared/realtime';
 
@@ -71,10 +77,14 @@ export class TestSocket {
     return this.presences.filter((p) => p.room === room).reduce<Presence | undefined>((a, b) => (a && a.version >= b.version ? a : b), undefined);
   }
   untilPresence(room: string, check: (p: Presence) => boolean, timeoutMs?: number) {
-    return this.until(() => {
-      const p = this.lastPresence(room);
-      return p && check(p) ? p : undefined;
-    }, `presence of ${room}`, timeoutMs);
+    return this.until(
+      () => {
+        const p = this.lastPresence(room);
+        return p && check(p) ? p : undefined;
+      },
+      `presence of ${room}`,
+      timeoutMs,
+    );
   }
   untilDisconnected(timeoutMs?: number) {
     return this.until(() => !this.socket.connected, 'disconnect', timeoutMs);

@@ -40,7 +40,12 @@ describe.each(DATABASES)('teams over REST [%s]', (db) => {
 
   const order = async (base: string) => ((await t.client().get(base)).body.items as Team[]).map((team) => [team.id, team.draftOrder]);
   const events = async (tournamentId: number) =>
-    (await t.hub.services.db('events').where({ room: `tournament:${tournamentId}` }).orderBy('seq')).map((e) => ({
+    (
+      await t.hub.services
+        .db('events')
+        .where({ room: `tournament:${tournamentId}` })
+        .orderBy('seq')
+    ).map((e) => ({
       seq: e.seq as number,
       type: e.type as string,
       payload: typeof e.payload === 'string' ? JSON.parse(e.payload) : e.payload,
@@ -268,7 +273,14 @@ describe.each(DATABASES)('teams over REST [%s]', (db) => {
 
   it('RT2 bad input is 400 with issues', async () => {
     const { users, base } = await tournamentWithPool(1);
-    const bodies: unknown[] = [{}, { captainUserId: 0 }, { captainUserId: 'x' }, { captainUserId: 1, name: '' }, { captainUserId: 1, name: 'x'.repeat(61) }, { captainUserId: 1, extra: 1 }];
+    const bodies: unknown[] = [
+      {},
+      { captainUserId: 0 },
+      { captainUserId: 'x' },
+      { captainUserId: 1, name: '' },
+      { captainUserId: 1, name: 'x'.repeat(61) },
+      { captainUserId: 1, extra: 1 },
+    ];
     for (const body of bodies) {
       const res = await staff.post(base, body);
       expect(res.status, JSON.stringify(body)).toBe(400);
@@ -283,7 +295,10 @@ describe.each(DATABASES)('teams over REST [%s]', (db) => {
 
   it('RT4 two concurrent creates for the same captain: exactly one 201 and one 409', async () => {
     const { users, base } = await tournamentWithPool(1);
-    const results = await Promise.all([staff.post(base, { captainUserId: users[0]!.userId }), staff.post(base, { captainUserId: users[0]!.userId, name: 'Other name' })]);
+    const results = await Promise.all([
+      staff.post(base, { captainUserId: users[0]!.userId }),
+      staff.post(base, { captainUserId: users[0]!.userId, name: 'Other name' }),
+    ]);
     expect(results.map((r) => r.status).sort()).toEqual([201, 409]);
     expect(results.find((r) => r.status === 409)!.body.error.code).toBe('conflict');
     expect((await t.client().get(base)).body.items).toHaveLength(1);
@@ -296,7 +311,7 @@ describe.each(DATABASES)('teams over REST [%s]', (db) => {
     expect(results.map((r) => r.body.draftOrder).sort()).toEqual([1, 2, 3, 4]);
   });
 
-  it('RT8 cached team reads follow team changes and captains\' profile changes', async () => {
+  it("RT8 cached team reads follow team changes and captains' profile changes", async () => {
     const { id, users, base } = await tournamentWithPool(2);
     const c = t.client();
     expect((await c.get(base)).body.items).toEqual([]);

@@ -34,7 +34,11 @@ describe.each(DATABASES)('tournaments over REST [%s]', (db) => {
     expect(res.status, res.text).toBe(201);
     return res.body.id as number;
   }
-  const events = (id: number) => knex()('events').where({ room: `tournament:${id}` }).orderBy('seq').select('seq', 'type', 'payload');
+  const events = (id: number) =>
+    knex()('events')
+      .where({ room: `tournament:${id}` })
+      .orderBy('seq')
+      .select('seq', 'type', 'payload');
   const count = async () => (await t.client().get('/api/tournaments?limit=200')).body.total as number;
 
   describe('create', () => {
@@ -42,8 +46,13 @@ describe.each(DATABASES)('tournaments over REST [%s]', (db) => {
       const res = await staff.post('/api/tournaments', input());
       expect(res.status).toBe(201);
       expect(res.body).toMatchObject({
-        name: 'Winter Cup', description: '', startsAt: '2026-12-05T18:00:00.000Z', timeZone: 'Europe/Berlin',
-        state: 'draft', teamSize: 5, leagueId: null,
+        name: 'Winter Cup',
+        description: '',
+        startsAt: '2026-12-05T18:00:00.000Z',
+        timeZone: 'Europe/Berlin',
+        state: 'draft',
+        teamSize: 5,
+        leagueId: null,
       });
       const detail = await t.client().get(`/api/tournaments/${res.body.id}`);
       expect(detail.body.staff.map((u: { id: number }) => u.id)).toEqual([staff.userId]);
@@ -53,7 +62,10 @@ describe.each(DATABASES)('tournaments over REST [%s]', (db) => {
 
     it('admins may create too, with a league, a description and a team size', async () => {
       const leagueId = await league('DTX League');
-      const res = await admin.post('/api/tournaments', input({ description: '  Open to all  ', teamSize: 3, leagueId, startsAt: '2027-01-10T12:00:00Z', timeZone: 'UTC' }));
+      const res = await admin.post(
+        '/api/tournaments',
+        input({ description: '  Open to all  ', teamSize: 3, leagueId, startsAt: '2027-01-10T12:00:00Z', timeZone: 'UTC' }),
+      );
       expect(res.status, res.text).toBe(201);
       expect(res.body).toMatchObject({ description: 'Open to all', teamSize: 3, leagueId, startsAt: '2027-01-10T12:00:00.000Z' });
       const detail = await t.client().get(`/api/tournaments/${res.body.id}`);
@@ -189,11 +201,21 @@ describe.each(DATABASES)('tournaments over REST [%s]', (db) => {
       const tour = await create();
       const leagueId = await league('Edit League');
       const res = await staff.patch(`/api/tournaments/${tour.id}`, {
-        name: 'Spring Cup', description: 'Bring snacks', startsAt: '2027-04-01T20:00:00-04:00', timeZone: 'America/New_York', teamSize: 4, leagueId,
+        name: 'Spring Cup',
+        description: 'Bring snacks',
+        startsAt: '2027-04-01T20:00:00-04:00',
+        timeZone: 'America/New_York',
+        teamSize: 4,
+        leagueId,
       });
       expect(res.status, res.text).toBe(200);
       expect(res.body).toMatchObject({
-        name: 'Spring Cup', description: 'Bring snacks', startsAt: '2027-04-02T00:00:00.000Z', timeZone: 'America/New_York', teamSize: 4, leagueId,
+        name: 'Spring Cup',
+        description: 'Bring snacks',
+        startsAt: '2027-04-02T00:00:00.000Z',
+        timeZone: 'America/New_York',
+        teamSize: 4,
+        leagueId,
       });
       const log = await events(tour.id);
       expect(log.at(-1)).toMatchObject({ type: 'tournament.updated' });
@@ -227,10 +249,14 @@ describe.each(DATABASES)('tournaments over REST [%s]', (db) => {
       }
       expect((await staff.patch(path, { state: 'registration' })).status).toBe(409);
       const log = await events(tour.id);
-      expect(log.filter((e) => e.type === 'tournament.stateChanged').map((e) => {
-        const p = typeof e.payload === 'string' ? JSON.parse(e.payload) : e.payload;
-        return `${p.from}>${p.to}`;
-      })).toEqual(['draft>registration', 'registration>drafting', 'drafting>playing', 'playing>finished', 'finished>playing']);
+      expect(
+        log
+          .filter((e) => e.type === 'tournament.stateChanged')
+          .map((e) => {
+            const p = typeof e.payload === 'string' ? JSON.parse(e.payload) : e.payload;
+            return `${p.from}>${p.to}`;
+          }),
+      ).toEqual(['draft>registration', 'registration>drafting', 'drafting>playing', 'playing>finished', 'finished>playing']);
     });
 
     it('the team size is fixed once drafting starts (409), a refused patch changes no other field', async () => {
@@ -261,8 +287,11 @@ describe.each(DATABASES)('tournaments over REST [%s]', (db) => {
       const tour = await create();
       const path = `/api/tournaments/${tour.id}`;
       for (const [body, field] of [
-        [{ name: '   ' }, 'name'], [{ state: 'paused' }, 'state'], [{ timeZone: 'Nowhere' }, 'timeZone'],
-        [{ startsAt: '2027-01-01' }, 'startsAt'], [{ teamSize: 'five' }, 'teamSize'],
+        [{ name: '   ' }, 'name'],
+        [{ state: 'paused' }, 'state'],
+        [{ timeZone: 'Nowhere' }, 'timeZone'],
+        [{ startsAt: '2027-01-01' }, 'startsAt'],
+        [{ teamSize: 'five' }, 'teamSize'],
       ] as const) {
         const res = await staff.patch(path, body);
         expect(res.status, JSON.stringify(body)).toBe(400);

@@ -233,7 +233,11 @@ describe.each(DATABASES)('users over REST [%s]', (db) => {
 
     it('RT1 a change emits user.updated on the user room; a no-op emits nothing', async () => {
       const me = await t.login('eventful');
-      const events = () => t.hub.services.db('events').where({ room: `user:${me.userId}` }).orderBy('seq');
+      const events = () =>
+        t.hub.services
+          .db('events')
+          .where({ room: `user:${me.userId}` })
+          .orderBy('seq');
       const before = (await events()).length; // the login may have announced the new user
       await me.patch('/api/me', { mmr: 2000 });
       await me.patch('/api/me', { mmr: 2000 });

@@ -1,7 +1,12 @@
 import { io, type ManagerOptions, type Socket, type SocketOptions } from 'socket.io-client';
 import type { Ack } from '../../../../shared/errors';
 import type {
-  ClientToServerEvents, JoinResult, ServerToClientEvents, SocketCommandInput, SocketCommandName, SocketCommandResults,
+  ClientToServerEvents,
+  JoinResult,
+  ServerToClientEvents,
+  SocketCommandInput,
+  SocketCommandName,
+  SocketCommandResults,
 } from '../../../../shared/realtime';
 import { RoomStore, type RoomOptions, type RoomTransport } from './room';
 import { Value, type Readable } from './store';
@@ -119,7 +124,11 @@ export class RealtimeClient {
     this.syncingRooms.delete(store);
     store.leave();
     this.refreshState();
-    if (this.socket.connected) await this.socket.timeout(this.ackTimeoutMs).emitWithAck('room:leave', { room: name }).catch(() => undefined);
+    if (this.socket.connected)
+      await this.socket
+        .timeout(this.ackTimeoutMs)
+        .emitWithAck('room:leave', { room: name })
+        .catch(() => undefined);
   }
 
   /**
@@ -176,5 +185,7 @@ export const SESSION_ENDED_EVENT = 'hub:session-ended';
 
 export function realtime(): RealtimeClient {
   // The page's session store listens for this (session.svelte.ts) and reloads who we are.
-  return (shared ??= new RealtimeClient({ onSessionEnded: () => (globalThis as { dispatchEvent?: (e: Event) => boolean }).dispatchEvent?.(new Event(SESSION_ENDED_EVENT)) }));
+  return (shared ??= new RealtimeClient({
+    onSessionEnded: () => (globalThis as { dispatchEvent?: (e: Event) => boolean }).dispatchEvent?.(new Event(SESSION_ENDED_EVENT)),
+  }));
 }
