@@ -1,6 +1,14 @@
 import type { Knex } from 'knex';
 import { rooms } from '../../shared/rooms';
-import type { HeroDraftChoice, HeroDraftCreate, HeroDraftGraceEvent, HeroDraftStep, HeroDraftStepEvent, HeroDraftView, HeroList } from '../../shared/schemas/herodraft';
+import type {
+  HeroDraftChoice,
+  HeroDraftCreate,
+  HeroDraftGraceEvent,
+  HeroDraftStep,
+  HeroDraftStepEvent,
+  HeroDraftView,
+  HeroList,
+} from '../../shared/schemas/herodraft';
 import { type Actor, requireUser } from '../auth/actor';
 import { tags } from '../cache/read-cache';
 import { type CommandTx, roomTag } from '../commands/command';
@@ -15,15 +23,28 @@ import { findTournament, isTournamentStaff, requireTournamentStaff } from '../to
 import { displayName, User } from '../users/user.model';
 import { HeroDraft, HeroDraftStepRow } from './herodraft.model';
 import {
-  availableHeroes, buildSequence, checkChoice, checkHero, choiceDue, coinToss, deduct, DEFAULT_PRESET, DEFAULT_TIMING, type Preset,
-  settleChoices, spend, teamOfStep, timeoutChoice, type TurnClock, turnDeadline,
+  availableHeroes,
+  buildSequence,
+  checkChoice,
+  checkHero,
+  choiceDue,
+  coinToss,
+  deduct,
+  DEFAULT_PRESET,
+  DEFAULT_TIMING,
+  type Preset,
+  settleChoices,
+  spend,
+  teamOfStep,
+  timeoutChoice,
+  type TurnClock,
+  turnDeadline,
 } from './herodraft.rules';
 import { allHeroes, heroes, heroIds } from './heroes';
 
 /** Deadline kinds: the step on turn, and a captain's disconnect grace. */
 export const STEP_DEADLINE = 'herodraft.step';
 export const GRACE_DEADLINE = 'herodraft.grace';
-
 
 /** `all` for pages that name the heroes of real games; the default stays what a draft offers. */
 export function heroList(hub: HubServices, scope: 'captainsMode' | 'all' = 'captainsMode'): HeroList {
@@ -192,8 +213,7 @@ async function staffOnly(ctx: Ctx) {
 }
 
 /** The team index (0/1) whose captain this user is, or null. */
-const captainTeam = (l: Loaded, userId: number): 0 | 1 | null =>
-  l.teams[0].captainUserId === userId ? 0 : l.teams[1].captainUserId === userId ? 1 : null;
+const captainTeam = (l: Loaded, userId: number): 0 | 1 | null => (l.teams[0].captainUserId === userId ? 0 : l.teams[1].captainUserId === userId ? 1 : null);
 
 function requireStatus(ctx: Ctx, allowed: string[], doing: string) {
   const status = ctx.l.draft.status;
@@ -207,7 +227,9 @@ function requireStatus(ctx: Ctx, allowed: string[], doing: string) {
  */
 async function patch(ctx: Ctx, changes: Partial<HeroDraft>) {
   const updatedAt = new Date().toISOString();
-  await HeroDraft.query(ctx.tx.db).findById(ctx.id).patch({ ...changes, updatedAt } as never);
+  await HeroDraft.query(ctx.tx.db)
+    .findById(ctx.id)
+    .patch({ ...changes, updatedAt } as never);
   Object.assign(ctx.l.draft, changes, { updatedAt });
 }
 
@@ -242,7 +264,13 @@ async function armDeadlines(ctx: Ctx, seq: number) {
 }
 
 type Guard = { expectedSeq?: number | undefined };
-type Timings = { preset?: Preset | undefined; firstBanSeconds?: number | undefined; stepSeconds?: number | undefined; reserveSeconds?: number | undefined; steps?: HeroDraftStep[] | undefined };
+type Timings = {
+  preset?: Preset | undefined;
+  firstBanSeconds?: number | undefined;
+  stepSeconds?: number | undefined;
+  reserveSeconds?: number | undefined;
+  steps?: HeroDraftStep[] | undefined;
+};
 
 /** Steps and reserve from a preset and timings (or explicit steps), defaulting to what `current` has. */
 function sequenceFrom(input: Timings, current?: { preset: string; steps: HeroDraftStep[]; reserveSeconds: number }) {
@@ -265,7 +293,12 @@ function sequenceFrom(input: Timings, current?: { preset: string; steps: HeroDra
  */
 async function announce(ctx: Ctx, type: string) {
   const d = ctx.l.draft;
-  await ctx.tx.emit(rooms.tournament(d.tournamentId), type, { heroDraftId: d.id, bracketMatchId: d.bracketMatchId, gameNumber: d.gameNumber, status: d.status });
+  await ctx.tx.emit(rooms.tournament(d.tournamentId), type, {
+    heroDraftId: d.id,
+    bracketMatchId: d.bracketMatchId,
+    gameNumber: d.gameNumber,
+    status: d.status,
+  });
 }
 
 /** Staff create a draft for a match between two teams of the tournament. */
@@ -277,10 +310,12 @@ export function createHeroDraft(hub: HubServices, actor: Actor | null, tournamen
     if (input.teamAId === input.teamBId) throw conflict('a draft needs two different teams');
     const teams = await Team.query(tx.db).whereIn('id', [input.teamAId, input.teamBId]).where({ tournamentId });
     if (teams.length !== 2) throw notFound(`teams ${input.teamAId} and ${input.teamBId} in tournament ${tournamentId}`);
-    if (input.bracketMatchId != null) await checkBracketMatch(tx.db, tournamentId, input.bracketMatchId, [input.teamAId, input.teamBId], input.gameNumber ?? null);
+    if (input.bracketMatchId != null)
+      await checkBracketMatch(tx.db, tournamentId, input.bracketMatchId, [input.teamAId, input.teamBId], input.gameNumber ?? null);
     const seq = sequenceFrom(input);
     const reserveMs = seq.reserveSeconds * 1000;
-    const [row] = await tx.db('hero_drafts')
+    const [row] = await tx
+      .db('hero_drafts')
       .insert({
         tournamentId,
         homeTeamId: input.teamAId,
@@ -525,9 +560,23 @@ export function resetHeroDraft(hub: HubServices, actor: Actor | null, id: number
     ctx.l.done = [];
     const reserveMs = ctx.l.draft.reserveSeconds * 1000;
     await patch(ctx, {
-      status: 'waiting', homeReady: false, awayReady: false, tossWinner: null, winnerChoice: null, loserChoice: null, firstPick: null, radiant: null,
-      stepIndex: 0, turnStartedAtMs: null, stepMs: null, homeReserveMs: reserveMs, awayReserveMs: reserveMs, pauseReason: null, resumeVotes: null,
-      graceDueAtMs: null, completedAt: null,
+      status: 'waiting',
+      homeReady: false,
+      awayReady: false,
+      tossWinner: null,
+      winnerChoice: null,
+      loserChoice: null,
+      firstPick: null,
+      radiant: null,
+      stepIndex: 0,
+      turnStartedAtMs: null,
+      stepMs: null,
+      homeReserveMs: reserveMs,
+      awayReserveMs: reserveMs,
+      pauseReason: null,
+      resumeVotes: null,
+      graceDueAtMs: null,
+      completedAt: null,
     });
     tx.touch(tags.tournament(ctx.l.draft.tournamentId));
     const view = await finish(ctx, 'herodraft.reset');

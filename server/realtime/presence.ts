@@ -47,13 +47,7 @@ const fieldOf = (v: Viewer) => (v.userId === null ? 'anon' : `u:${v.userId}`);
  * `onChange` listeners (the realtime layer) are called (throttled, per room) with the rooms whose
  * presence is to be sent.
  */
-export function createPresence(opts: {
-  redis: Redis | undefined;
-  prefix: string;
-  throttleMs: number;
-  heartbeatMs: number;
-  log: Logger;
-}): PresenceTracker {
+export function createPresence(opts: { redis: Redis | undefined; prefix: string; throttleMs: number; heartbeatMs: number; log: Logger }): PresenceTracker {
   const { redis, prefix, log } = opts;
   const proc = `${os.hostname()}:${process.pid}:${crypto.randomBytes(4).toString('hex')}`;
   const ttlMs = opts.heartbeatMs * 3;
@@ -191,7 +185,12 @@ export function createPresence(opts: {
     if (redis) {
       try {
         // One MULTI: the time and the state it stamps are read together.
-        const replies = await redis.multi().time().hgetall(roomKey(room)).zrangebyscore(procsKey, Date.now() - ttlMs, '+inf').exec();
+        const replies = await redis
+          .multi()
+          .time()
+          .hgetall(roomKey(room))
+          .zrangebyscore(procsKey, Date.now() - ttlMs, '+inf')
+          .exec();
         const failed = replies?.find(([err]) => err);
         if (!replies || failed) throw failed?.[0] ?? new Error('presence read aborted');
         const [sec, micro] = replies[0]![1] as [string, string];

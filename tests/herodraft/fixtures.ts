@@ -55,7 +55,14 @@ export async function setupHeroDraft(t: TestHub, staff: HttpClient, options: Rec
   const draft = await staff.post(`/api/tournaments/${tournamentId}/herodrafts`, { teamAId: teamIds[0], teamBId: teamIds[1], ...options });
   expect(draft.status, draft.text).toBe(201);
   const id = draft.body.id as number;
-  return { id, tournamentId, room: `herodraft:${id}`, base: `/api/herodrafts/${id}`, captains: captains as [Client, Client], teamIds: teamIds as [number, number] };
+  return {
+    id,
+    tournamentId,
+    room: `herodraft:${id}`,
+    base: `/api/herodrafts/${id}`,
+    captains: captains as [Client, Client],
+    teamIds: teamIds as [number, number],
+  };
 }
 
 /** Both ready (team A wins the toss when the hub's random gives 0), A takes first pick, B a side. */
@@ -70,7 +77,10 @@ export async function startDrafting(s: HeroDraftSetup, winnerTeam: 0 | 1 = 0): P
   return second.body as HeroDraftView;
 }
 
-export const heroIdsSorted = () => heroes().map((h) => h.id).sort((a, b) => a - b);
+export const heroIdsSorted = () =>
+  heroes()
+    .map((h) => h.id)
+    .sort((a, b) => a - b);
 
 /** The draft as stored, read through the public REST view. */
 export async function view(t: TestHub, id: number): Promise<HeroDraftView & { serverTime: string }> {
@@ -81,14 +91,21 @@ export async function view(t: TestHub, id: number): Promise<HeroDraftView & { se
 
 /** Waits (polling the public view, no fixed sleep) until `check` holds. */
 export async function untilView(t: TestHub, id: number, check: (v: HeroDraftView) => boolean, timeout = 5000) {
-  return vi.waitFor(async () => {
-    const v = await view(t, id);
-    if (!check(v)) throw new Error(`not yet: ${v.status} step ${v.stepIndex}`);
-    return v;
-  }, { timeout, interval: 20 });
+  return vi.waitFor(
+    async () => {
+      const v = await view(t, id);
+      if (!check(v)) throw new Error(`not yet: ${v.status} step ${v.stepIndex}`);
+      return v;
+    },
+    { timeout, interval: 20 },
+  );
 }
 
 export async function roomEvents(t: TestHub, room: string) {
   const rows = await t.hub.services.db('events').where({ room }).orderBy('seq');
-  return rows.map((e) => ({ seq: Number(e.seq), type: e.type as string, payload: (typeof e.payload === 'string' ? JSON.parse(e.payload) : e.payload) as Record<string, unknown> }));
+  return rows.map((e) => ({
+    seq: Number(e.seq),
+    type: e.type as string,
+    payload: (typeof e.payload === 'string' ? JSON.parse(e.payload) : e.payload) as Record<string, unknown>,
+  }));
 }

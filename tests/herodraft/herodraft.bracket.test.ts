@@ -47,7 +47,10 @@ describe.each(DATABASES)('hero drafts of bracket series (%s)', (db) => {
     expect((await staff.post(url, body(1))).status).toBe(409);
     expect((await staff.post(url, body(4))).status).toBe(409); // a Bo3 has no game 4
     const game2 = twice.find((r) => r.status === 201)!.body as HeroDraftView;
-    expect((await ofSeries()).map((d) => [d.gameNumber, d.status])).toEqual([[1, 'waiting'], [2, 'waiting']]);
+    expect((await ofSeries()).map((d) => [d.gameNumber, d.status])).toEqual([
+      [1, 'waiting'],
+      [2, 'waiting'],
+    ]);
 
     // An abandoned draft frees its game for a new one.
     expect((await staff.post(`/api/herodrafts/${game2.id}/abandon`, {})).status).toBe(200);

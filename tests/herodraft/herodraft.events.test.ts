@@ -30,8 +30,7 @@ describe.each(DATABASES)('hero-draft events name the step they record (%s)', (db
     await t?.close();
   });
 
-  const stepEvents = (socket: TestSocket, room: string) =>
-    socket.eventsOf(room).filter((e) => e.type === 'herodraft.step' || e.type === 'herodraft.timeout');
+  const stepEvents = (socket: TestSocket, room: string) => socket.eventsOf(room).filter((e) => e.type === 'herodraft.step' || e.type === 'herodraft.timeout');
 
   /** The event's own fields, parsed by the shared schema, next to the step the view inside filed. */
   function ownFields(e: WireEvent) {
@@ -61,7 +60,13 @@ describe.each(DATABASES)('hero-draft events name the step they record (%s)', (db
     steps.forEach((e, i) => {
       const { payload, filed } = ownFields(e);
       expect(payload.stepIndex, `event of step ${i}`).toBe(i);
-      expect(filed, `step ${i} filed in the view`).toEqual({ stepIndex: payload.stepIndex, team: payload.team, action: payload.action, heroId: payload.heroId, method: payload.method });
+      expect(filed, `step ${i} filed in the view`).toEqual({
+        stepIndex: payload.stepIndex,
+        team: payload.team,
+        action: payload.action,
+        heroId: payload.heroId,
+        method: payload.method,
+      });
     });
 
     // Step 7 (F's first pick) runs out: a random hero, recorded as step 7.
@@ -83,7 +88,12 @@ describe.each(DATABASES)('hero-draft events name the step they record (%s)', (db
   });
 
   it('CM3 the last step’s event names the last step, then the draft completes', async () => {
-    const s = await setupHeroDraft(t, staff, { steps: [{ team: 'F', action: 'ban', seconds: 10 }, { team: 'S', action: 'pick', seconds: 10 }] });
+    const s = await setupHeroDraft(t, staff, {
+      steps: [
+        { team: 'F', action: 'ban', seconds: 10 },
+        { team: 'S', action: 'pick', seconds: 10 },
+      ],
+    });
     const spectator = await connectSocket(t.url);
     sockets.push(spectator);
     unwrap(await spectator.join(s.room));
@@ -93,7 +103,10 @@ describe.each(DATABASES)('hero-draft events name the step they record (%s)', (db
     expect((await s.captains[1].post(`${s.base}/steps`, { stepIndex: 1, heroId: heroes[1]! })).status).toBe(201);
     await spectator.until(() => spectator.eventsOf(s.room).some((e) => e.type === 'herodraft.completed'), 'completed');
     const steps = stepEvents(spectator, s.room).map((e) => HeroDraftStepEvent.parse(e.payload));
-    expect(steps.map((p) => [p.stepIndex, p.team, p.action])).toEqual([[0, 0, 'ban'], [1, 1, 'pick']]);
+    expect(steps.map((p) => [p.stepIndex, p.team, p.action])).toEqual([
+      [0, 0, 'ban'],
+      [1, 1, 'pick'],
+    ]);
     expect(steps[1]!.heroDraft.status).toBe('completed');
   });
 });

@@ -31,8 +31,7 @@ describe('the OpenAPI document on hero-draft team fields', () => {
   const deref = (s: JsonSchema): JsonSchema => (s.$ref ? deref(root.$defs![s.$ref.replace('#/$defs/', '')]!) : s);
   /** The schema inside a nullable (`anyOf: [schema, null]`). */
   const nonNull = (s: JsonSchema): JsonSchema => deref(s.anyOf?.find((x) => x.type !== 'null') ?? s);
-  const at = (...path: string[]): JsonSchema =>
-    path.reduce<JsonSchema>((s, key) => (key === '[]' ? nonNull(s).items! : nonNull(s).properties![key]!), root);
+  const at = (...path: string[]): JsonSchema => path.reduce<JsonSchema>((s, key) => (key === '[]' ? nonNull(s).items! : nonNull(s).properties![key]!), root);
 
   it.each([
     ['toss.winner', ['toss', 'winner']],

@@ -142,7 +142,11 @@ describe.each(DATABASES)('hero draft over sockets (%s)', (db) => {
     // Their absence before they joined may have begun (and announced) a grace period: wait until it is over.
     await vi.waitFor(async () => expect(await graceRow(s.room)).toBeUndefined());
     expect(await t.hub.services.commands.idle(5000)).toBe(true);
-    const graceEvents = () => spectator.eventsOf(s.room).filter((e) => e.type === 'herodraft.grace').map((e) => HeroDraftGraceEvent.parse(e.payload));
+    const graceEvents = () =>
+      spectator
+        .eventsOf(s.room)
+        .filter((e) => e.type === 'herodraft.grace')
+        .map((e) => HeroDraftGraceEvent.parse(e.payload));
     const seen = graceEvents().length;
     expect((await view(t, s.id)).graceDueAt).toBeNull();
 
@@ -158,7 +162,10 @@ describe.each(DATABASES)('hero draft over sockets (%s)', (db) => {
     expect((await view(t, s.id)).graceDueAt).toBe(due); // the REST read too (no stale cache)
     expect(Number((await graceRow(s.room)).dueAtMs)).toBe(leftAt + GRACE_MS);
     // The captain still there sees it as well.
-    await b.until(() => b.eventsOf(s.room).some((e) => e.type === 'herodraft.grace' && HeroDraftGraceEvent.parse(e.payload).graceDueAt === due), 'the grace event on B');
+    await b.until(
+      () => b.eventsOf(s.room).some((e) => e.type === 'herodraft.grace' && HeroDraftGraceEvent.parse(e.payload).graceDueAt === due),
+      'the grace event on B',
+    );
 
     // Back within the grace: cleared, and said so.
     clock.advance(GRACE_MS - 1000);

@@ -126,7 +126,10 @@ describe('CM6 RT13 a Redis outage does not make connected captains look gone (tw
     // Redis is back: both processes write their share again, each sees both captains again.
     const backAt = await restoreRedis();
     for (const w of spectators) {
-      await w.until(() => w.presences.some((p) => p.room === s.room && p.version / 1000 > backAt && p.participants.every((x) => x.connected)), 'both captains seen after the outage');
+      await w.until(
+        () => w.presences.some((p) => p.room === s.room && p.version / 1000 > backAt && p.participants.every((x) => x.connected)),
+        'both captains seen after the outage',
+      );
     }
     // 3 heartbeats on: every process has beaten since Redis came back (or would count as dead).
     await lasting(backAt, 4);
@@ -135,7 +138,10 @@ describe('CM6 RT13 a Redis outage does not make connected captains look gone (tw
     await idle();
 
     const events = (await roomEvents(a, s.room)).slice(before);
-    expect(events.filter((e) => e.type === 'herodraft.paused'), 'no pause').toEqual([]);
+    expect(
+      events.filter((e) => e.type === 'herodraft.paused'),
+      'no pause',
+    ).toEqual([]);
     const now = await view(a, s.id);
     expect(now.status).toBe('drafting');
     expect(now.graceDueAt).toBeNull();
@@ -144,7 +150,7 @@ describe('CM6 RT13 a Redis outage does not make connected captains look gone (tw
   });
 
   it('CM6 RT10 a grace running when Redis goes away, the captain back on another process meanwhile: the pause is put off (and said so), then called off once presence is known', async () => {
-    const { s, captainA, spectators } = await draftAcrossProcesses();
+    const { s, captainA } = await draftAcrossProcesses();
     const before = (await roomEvents(a, s.room)).length;
     // Captain A leaves process a: the grace starts.
     captainA.close();
@@ -189,14 +195,26 @@ describe('CM6 RT13 a Redis outage does not make connected captains look gone (tw
     await restoreRedis();
     // Judged on a reading that can be believed: B is away.
     const grace = await spectators[0]!.until(
-      () => spectators[0]!.eventsOf(s.room).slice(seen).map((e) => (e.type === 'herodraft.grace' ? HeroDraftGraceEvent.parse(e.payload) : undefined)).find((g) => g?.graceDueAt),
+      () =>
+        spectators[0]!
+          .eventsOf(s.room)
+          .slice(seen)
+          .map((e) => (e.type === 'herodraft.grace' ? HeroDraftGraceEvent.parse(e.payload) : undefined))
+          .find((g) => g?.graceDueAt),
       'the grace after the outage',
       10_000,
     );
     expect(grace.away).toEqual([1]);
     await idle();
     advance(GRACE_MS + 2000); // past the deadline refresh (2 s) too: both processes have it armed
-    const paused = await spectators[0]!.until(() => spectators[0]!.eventsOf(s.room).slice(seen).find((e) => e.type === 'herodraft.paused'), 'the pause');
+    const paused = await spectators[0]!.until(
+      () =>
+        spectators[0]!
+          .eventsOf(s.room)
+          .slice(seen)
+          .find((e) => e.type === 'herodraft.paused'),
+      'the pause',
+    );
     expect((paused.payload as { heroDraft: { paused: { reason: string } } }).heroDraft.paused.reason).toBe('a captain disconnected');
     await idle();
     expect((await roomEvents(a, s.room)).slice(before).filter((e) => e.type === 'herodraft.paused')).toHaveLength(1);

@@ -1,8 +1,21 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import {
-  availableHeroes, buildSequence, checkChoice, checkHero, choiceDue, coinToss, deduct, DEFAULT_TIMING, PRESETS, settleChoices, spend,
-  teamOfStep, timeoutChoice, turnDeadline, type ChoiceState,
+  availableHeroes,
+  buildSequence,
+  checkChoice,
+  checkHero,
+  choiceDue,
+  coinToss,
+  deduct,
+  DEFAULT_TIMING,
+  PRESETS,
+  settleChoices,
+  spend,
+  teamOfStep,
+  timeoutChoice,
+  turnDeadline,
+  type ChoiceState,
 } from '../../server/herodraft/herodraft.rules';
 
 /** The orders of domain.md, written out as "action teams" per phase. */
@@ -99,10 +112,12 @@ describe('heroes', () => {
   it('CM5 a timed-out ban is skipped; a timed-out pick is a random available hero', () => {
     expect(timeoutChoice('ban', [1, 3], { int: () => 1 })).toBeNull();
     expect(timeoutChoice('pick', [1, 3, 155], { int: () => 2 })).toBe(155);
-    fc.assert(fc.property(fc.uniqueArray(fc.integer({ min: 1, max: 200 }), { minLength: 1 }), fc.nat(), (avail, r) => {
-      const hero = timeoutChoice('pick', avail, { int: (n) => r % n });
-      return avail.includes(hero!);
-    }));
+    fc.assert(
+      fc.property(fc.uniqueArray(fc.integer({ min: 1, max: 200 }), { minLength: 1 }), fc.nat(), (avail, r) => {
+        const hero = timeoutChoice('pick', avail, { int: (n) => r % n });
+        return avail.includes(hero!);
+      }),
+    );
   });
 });
 
@@ -130,11 +145,13 @@ describe('timing', () => {
     expect(deduct(10_000, 30_000)).toBe(0);
   });
   it('CM4 spending is monotone and never negative (property)', () => {
-    fc.assert(fc.property(fc.nat(100_000), fc.nat(200_000), fc.nat(400_000), fc.nat(400_000), (stepMs, reserveMs, a, b) => {
-      const c = { startedAt: 0, stepMs, reserveMs };
-      const x = spend(c, Math.min(a, b));
-      const y = spend(c, Math.max(a, b));
-      return y.stepMs <= x.stepMs && y.reserveMs <= x.reserveMs && y.stepMs >= 0 && y.reserveMs >= 0 && (y.stepMs === 0 || y.reserveMs === reserveMs);
-    }));
+    fc.assert(
+      fc.property(fc.nat(100_000), fc.nat(200_000), fc.nat(400_000), fc.nat(400_000), (stepMs, reserveMs, a, b) => {
+        const c = { startedAt: 0, stepMs, reserveMs };
+        const x = spend(c, Math.min(a, b));
+        const y = spend(c, Math.max(a, b));
+        return y.stepMs <= x.stepMs && y.reserveMs <= x.reserveMs && y.stepMs >= 0 && y.reserveMs >= 0 && (y.stepMs === 0 || y.reserveMs === reserveMs);
+      }),
+    );
   });
 });

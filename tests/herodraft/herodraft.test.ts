@@ -51,7 +51,10 @@ describe.each(DATABASES)('hero draft over REST (%s)', (db) => {
     const done = await s.captains[1].post(`${s.base}/choice`, { kind: 'order', value: 'first' });
     v = done.body;
     expect(v.status).toBe('drafting');
-    expect(v.teams.map((x) => [x.side, x.firstPick])).toEqual([['dire', false], ['radiant', true]]);
+    expect(v.teams.map((x) => [x.side, x.firstPick])).toEqual([
+      ['dire', false],
+      ['radiant', true],
+    ]);
     expect(v.turn).toMatchObject({ stepIndex: 0, team: 1, action: 'ban', stepMs: 15_000, reserveMs: 130_000 });
     const types = (await roomEvents(t, s.room)).map((e) => e.type);
     expect(types).toEqual(['herodraft.created', 'herodraft.ready', 'herodraft.tossed', 'herodraft.chosen', 'herodraft.started']);
@@ -63,9 +66,17 @@ describe.each(DATABASES)('hero draft over REST (%s)', (db) => {
     const stage = await staff.post(`/api/tournaments/${base.tournamentId}/stages`, { format: 'single_elimination', teamIds: base.teamIds, bestOf: 3 });
     expect(stage.status, stage.text).toBe(201);
     const matchId = stage.body.matches[0].id as number;
-    const linked = await staff.post(`/api/tournaments/${base.tournamentId}/herodrafts`, { teamAId: base.teamIds[0], teamBId: base.teamIds[1], bracketMatchId: matchId, gameNumber: 2 });
+    const linked = await staff.post(`/api/tournaments/${base.tournamentId}/herodrafts`, {
+      teamAId: base.teamIds[0],
+      teamBId: base.teamIds[1],
+      bracketMatchId: matchId,
+      gameNumber: 2,
+    });
     expect(linked.status, linked.text).toBe(201);
-    expect((await staff.post(`/api/tournaments/${base.tournamentId}/herodrafts`, { teamAId: base.teamIds[0], teamBId: base.teamIds[1], bracketMatchId: 999_999 })).status).toBe(404);
+    expect(
+      (await staff.post(`/api/tournaments/${base.tournamentId}/herodrafts`, { teamAId: base.teamIds[0], teamBId: base.teamIds[1], bracketMatchId: 999_999 }))
+        .status,
+    ).toBe(404);
     const s = { ...base, id: linked.body.id as number, room: `herodraft:${linked.body.id}`, base: `/api/herodrafts/${linked.body.id}` };
     let v: HeroDraftView = await startDrafting(s);
     const used: number[] = [];
@@ -110,7 +121,9 @@ describe.each(DATABASES)('hero draft over REST (%s)', (db) => {
   it('RT4 racing submissions for the same step (two tabs, different heroes): exactly one succeeds', async () => {
     const s = await setupHeroDraft(t, staff);
     await startDrafting(s);
-    const results = await Promise.all([heroes[10], heroes[11], heroes[12], heroes[13]].map((heroId) => s.captains[0].post(`${s.base}/steps`, { stepIndex: 0, heroId })));
+    const results = await Promise.all(
+      [heroes[10], heroes[11], heroes[12], heroes[13]].map((heroId) => s.captains[0].post(`${s.base}/steps`, { stepIndex: 0, heroId })),
+    );
     expect(results.map((r) => r.status).sort()).toEqual([201, 409, 409, 409]);
     const v = await view(t, s.id);
     expect(v.done).toHaveLength(1);
