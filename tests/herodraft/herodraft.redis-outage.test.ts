@@ -10,7 +10,9 @@ import { HeroDraftGraceEvent } from '../../shared/schemas/herodraft';
 import { roomEvents, setupHeroDraft, startDrafting, teamAWinsTheToss, unique, view } from './fixtures';
 
 const REDIS = new URL(process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379');
-const HEARTBEAT_MS = 200; // a process whose heartbeat is 3 beats old (600 ms) counts as dead
+// A process whose heartbeat is 3 beats old (1.5 s) counts as dead. Long enough that a busy machine's
+// event-loop delays (hundreds of ms) do not make a live process look dead.
+const HEARTBEAT_MS = 500;
 const GRACE_MS = 1000;
 
 /** A port nothing listens on: the proxy sends Redis's clients there while Redis is "down". */
