@@ -11,8 +11,6 @@ export interface AddressLimit {
   admit(req: http.IncomingMessage): string | null;
   /** The handshake became a connection: its place is held until `close` fires. */
   connected(req: http.IncomingMessage, onClose: (release: () => void) => void): void;
-  /** Open sockets (and admitted handshakes) of one address. */
-  count(address: string): number;
 }
 
 /** A handshake admitted but never connected (its upgrade failed) gives its place back after this. */
@@ -58,7 +56,6 @@ export function createAddressLimit(opts: { max: number; trustProxy: number | und
         release(reservation.address);
       });
     },
-    count: (address) => open.get(address) ?? 0,
   };
 }
 
