@@ -614,6 +614,8 @@ export function penalize(hub: HubServices, actor: Actor | null, id: number, inpu
 
 // ---------------------------------------------------------------- disconnects
 
+type Participants = { userId: number; connected: boolean }[];
+
 /**
  * CM6/CM7: the room's presence changed (any process, any tab). While drafting, a captain with
  * no connection left starts the grace period; back in time (any tab) clears it. Presence is
@@ -621,24 +623,34 @@ export function penalize(hub: HubServices, actor: Actor | null, id: number, inpu
  * presence cannot be believed (Redis away, or settling after it came back) an absence starts
  * nothing; the tracker broadcasts the room again once it can.
  */
-export function onCaptainPresence(hub: HubServices, id: number, participants: { userId: number; connected: boolean }[], version: number): Promise<void> {
-  // Readings are applied one at a time per room, and one older than the last applied is
-  // dropped: two broadcasts of this process may finish out of order.
+export function onCaptainPresence(hub: HubServices, id: number, participants: Participants, version: number): Promise<void> {
+  // Readings are applied one at a time per room, and each turn takes the newest reading this
+  // process has had, read under the room's lock: a turn that waited (behind another, or on the
+  // database) must not announce a grace from a reading that a newer one already contradicts.
+  // Broadcasts of this process may also finish out of order: an older reading is never kept.
   let state = presenceState.get(hub);
   if (!state) presenceState.set(hub, (state = new Map()));
-  const room = state.get(id) ?? { version: -Infinity, chain: Promise.resolve() };
-  const chain = room.chain.then(async () => {
-    if (version <= room.version) return;
-    room.version = version;
-    await applyPresence(hub, id, participants);
+  let room = state.get(id);
+  if (!room) state.set(id, (room = { latest: { version, participants }, applied: -Infinity, chain: Promise.resolve() }));
+  else if (version > room.latest.version) room.latest = { version, participants };
+  const r = room;
+  const chain = r.chain.then(async () => {
+    if (r.latest.version <= r.applied) return; // an earlier turn already took it in
+    await applyPresence(hub, id, () => {
+      r.applied = r.latest.version;
+      return r.latest.participants;
+    });
   });
-  room.chain = chain.catch(() => undefined);
-  state.set(id, room);
+  r.chain = chain.catch(() => undefined);
   return chain;
 }
-const presenceState = new WeakMap<HubServices, Map<number, { version: number; chain: Promise<void> }>>();
+const presenceState = new WeakMap<
+  HubServices,
+  Map<number, { latest: { version: number; participants: Participants }; applied: number; chain: Promise<void> }>
+>();
 
-async function applyPresence(hub: HubServices, id: number, participants: { userId: number; connected: boolean }[]) {
+/** `reading` gives the newest reading of this process (and marks it taken in). */
+async function applyPresence(hub: HubServices, id: number, reading: () => Participants) {
   const current = await HeroDraft.query(hub.db).findById(id).select('status', 'graceDueAtMs');
   if (!current) return;
   const graceSet = current.graceDueAtMs !== null;
@@ -646,11 +658,11 @@ async function applyPresence(hub: HubServices, id: number, participants: { userI
   // One process (no Redis) applies its readings in order: this one agreeing with the draft
   // settles it. With several, the decision is only taken under the room's lock: a check here
   // could miss the grace another process is setting right now, and leave it pending.
-  if (!hub.redis && current.status === 'drafting' && participants.some((p) => !p.connected) === graceSet) return;
+  if (!hub.redis && current.status === 'drafting' && reading().some((p) => !p.connected) === graceSet) return;
   await hub.commands.run(null, async (tx) => {
     const ctx = await begin(hub, tx, id);
     const d = ctx.l.draft;
-    const now = await captainsAway(hub, ctx, participants);
+    const now = await captainsAway(hub, ctx, reading());
     if (d.status === 'drafting' && now.away.length > 0 && d.graceDueAtMs === null) {
       // An absence in a reading that cannot be believed (Redis away, or presence settling after
       // it came back) starts nothing: the reading broadcast once presence has settled decides.
@@ -669,7 +681,7 @@ async function applyPresence(hub: HubServices, id: number, participants: { userI
  * The teams (0/1) whose captain has no connection. On Redis, from a fresh reading taken under
  * the room's lock: several processes judge one draft, and of two the later reads the later
  * state (the reading each broadcast may reach the database in either order). Without Redis
- * there is one process, and the reading it just broadcast is current and always believed.
+ * there is one process, and its newest reading (given) is current and always believed.
  */
 async function captainsAway(hub: HubServices, ctx: Ctx, broadcast?: { userId: number; connected: boolean }[]): Promise<{ away: (0 | 1)[]; trusted: boolean }> {
   const tracker = hub.redis ? hub.presence : undefined;

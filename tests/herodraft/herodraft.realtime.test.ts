@@ -3,10 +3,12 @@ import { DATABASES } from '../support/databases';
 import { startHub, type TestHub } from '../support/hub';
 import type { HttpClient } from '../support/http';
 import { connectSocket, type TestSocket, unwrap } from '../support/socket';
+import { eventually } from '../support/eventually';
 import { ManualClock } from '../../server/deadlines/clock';
+import { onCaptainPresence } from '../../server/herodraft/herodraft.service';
 import type { JoinResult } from '../../shared/realtime';
 import { HeroDraftGraceEvent, type HeroDraftView } from '../../shared/schemas/herodraft';
-import { heroIdsSorted, roomEvents, setupHeroDraft, startDrafting, teamAWinsTheToss, view } from './fixtures';
+import { type HeroDraftSetup, heroIdsSorted, roomEvents, setupHeroDraft, startDrafting, teamAWinsTheToss, view } from './fixtures';
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 let counter = 0;
@@ -36,6 +38,23 @@ describe.each(DATABASES)('hero draft over sockets (%s)', (db) => {
     return s;
   };
   const graceRow = async (room: string) => t.hub.services.db('deadlines').where({ room, kind: 'herodraft.grace' }).first();
+
+  /**
+   * Waits until the spectator sees both captains and the draft has caught up with that. They
+   * joined after the draft started: a reading from before (nobody there, or one of them) may
+   * have begun a grace period, in a command still running when the spectator gets the newer
+   * reading; the newer one then calls it off. Returns the draft's seq by then: the test's own
+   * events come after it (the setup's may still be on their way to the sockets).
+   */
+  async function untilCaptainsSeen(s: HeroDraftSetup, spectator: TestSocket): Promise<number> {
+    await spectator.untilPresence(s.room, (p) => p.participants.every((x) => x.connected));
+    expect(await t.hub.services.commands.idle(5000)).toBe(true);
+    await eventually(async () => (await graceRow(s.room)) === undefined, 'the grace from before the captains joined to be called off');
+    expect(await t.hub.services.commands.idle(5000)).toBe(true);
+    const settled = await view(t, s.id);
+    expect(settled.graceDueAt).toBeNull();
+    return settled.seq;
+  }
 
   it('RT6 CM3 captains act over the socket; a spectator gets the snapshot then every event; errors come back in the ack', async () => {
     const s = await setupHeroDraft(t, staff);
@@ -86,9 +105,7 @@ describe.each(DATABASES)('hero draft over sockets (%s)', (db) => {
     unwrap(await b.join(s.room));
     const a1 = await connect(s.captains[0]);
     unwrap(await a1.join(s.room));
-    await spectator.untilPresence(s.room, (p) => p.participants.every((x) => x.connected));
-    // The captains joined after the draft started: their absence until then may have begun a grace period.
-    await vi.waitFor(async () => expect(await graceRow(s.room)).toBeUndefined());
+    await untilCaptainsSeen(s, spectator);
 
     // CM7: a second tab comes and goes; the captain is still connected through the first.
     const a2 = await connect(s.captains[0]);
@@ -138,23 +155,18 @@ describe.each(DATABASES)('hero draft over sockets (%s)', (db) => {
     unwrap(await b.join(s.room));
     let a = await connect(s.captains[0]);
     unwrap(await a.join(s.room));
-    await spectator.untilPresence(s.room, (p) => p.participants.every((x) => x.connected));
-    // Their absence before they joined may have begun (and announced) a grace period: wait until it is over.
-    await vi.waitFor(async () => expect(await graceRow(s.room)).toBeUndefined());
-    expect(await t.hub.services.commands.idle(5000)).toBe(true);
+    const since = await untilCaptainsSeen(s, spectator);
     const graceEvents = () =>
       spectator
         .eventsOf(s.room)
-        .filter((e) => e.type === 'herodraft.grace')
+        .filter((e) => e.seq > since && e.type === 'herodraft.grace')
         .map((e) => HeroDraftGraceEvent.parse(e.payload));
-    const seen = graceEvents().length;
-    expect((await view(t, s.id)).graceDueAt).toBeNull();
 
     // Team A's captain goes: the pause is due GRACE_MS from now, and everyone is told when.
     const leftAt = clock.now();
     const due = new Date(leftAt + GRACE_MS).toISOString();
     a.close();
-    const away = await spectator.until(() => graceEvents()[seen], 'the grace event');
+    const away = await spectator.until(() => graceEvents()[0], 'the grace event');
     expect(away.graceDueAt).toBe(due);
     expect(away.away).toEqual([0]);
     expect(away.heroDraft.graceDueAt).toBe(due);
@@ -171,7 +183,7 @@ describe.each(DATABASES)('hero draft over sockets (%s)', (db) => {
     clock.advance(GRACE_MS - 1000);
     a = await connect(s.captains[0]);
     unwrap(await a.join(s.room));
-    const back = await spectator.until(() => graceEvents()[seen + 1], 'the grace cleared');
+    const back = await spectator.until(() => graceEvents()[1], 'the grace cleared');
     expect(back.graceDueAt).toBeNull();
     expect(back.away).toEqual([]);
     expect(back.heroDraft.graceDueAt).toBeNull();
@@ -182,12 +194,36 @@ describe.each(DATABASES)('hero draft over sockets (%s)', (db) => {
 
     // Gone again, for good: announced, then the pause clears it.
     a.close();
-    const again = await spectator.until(() => graceEvents()[seen + 2], 'the second grace event');
+    const again = await spectator.until(() => graceEvents()[2], 'the second grace event');
     expect(again.graceDueAt).toBe(new Date(clock.now() + GRACE_MS).toISOString());
     clock.advance(GRACE_MS);
     const paused = await spectator.until(() => spectator.eventsOf(s.room).find((e) => e.type === 'herodraft.paused'), 'paused');
     expect((paused.payload as { heroDraft: HeroDraftView }).heroDraft).toMatchObject({ status: 'paused', graceDueAt: null });
-    expect(graceEvents()).toHaveLength(seen + 3);
+    expect(graceEvents()).toHaveLength(3);
+  });
+
+  it('CM6 a reading overtaken by a newer one before the draft takes it in is not acted on: no grace announced and taken back', async () => {
+    const s = await setupHeroDraft(t, staff);
+    await startDrafting(s);
+    const before = (await roomEvents(t, s.room)).length;
+    const [captainA, captainB] = s.captains.map((c) => c.userId) as [number, number];
+    const reading = (connected: boolean) => [
+      { userId: captainA, connected },
+      { userId: captainB, connected },
+    ];
+    // The process's readings as the room hands them over when the captains join while the draft
+    // is busy: nobody there, then both there before the first was taken in, then the first again
+    // late (broadcasts may finish out of order).
+    const version = Date.now() * 1000;
+    await Promise.all([
+      onCaptainPresence(t.hub.services, s.id, reading(false), version),
+      onCaptainPresence(t.hub.services, s.id, reading(true), version + 1),
+      onCaptainPresence(t.hub.services, s.id, reading(false), version),
+    ]);
+    expect(await t.hub.services.commands.idle(5000)).toBe(true);
+    expect((await roomEvents(t, s.room)).slice(before).map((e) => e.type)).toEqual([]);
+    expect((await view(t, s.id)).graceDueAt).toBeNull();
+    expect(await graceRow(s.room)).toBeUndefined();
   });
 });
 
