@@ -17,8 +17,9 @@ export interface PresenceTracker {
   read(room: string): Promise<Omit<Presence, 'participants'>>;
   /**
    * A fresh reading and whether its absences can be believed: not when it shows this process
-   * alone (Redis failed), nor while presence settles after Redis came back (until every live
-   * process has had the time to beat and write its share again). Whoever it shows is there.
+   * alone (Redis failed), nor while presence settles after Redis came back (until every process
+   * alive when it went away is back and has written its share again, or is taken for dead).
+   * Whoever it shows is there.
    */
   check(room: string): Promise<{ presence: Omit<Presence, 'participants'>; trusted: boolean }>;
   /** Whether readings taken now can be believed (see check). */
@@ -30,6 +31,9 @@ export interface PresenceTracker {
 }
 
 type Counts = Map<string, { count: number; name: string }>; // field: 'anon' | `u:<id>`
+
+/** The longest a live process's Redis client waits between two attempts to reconnect (ioredis's default retryStrategy). */
+const RECONNECT_MS = 2000;
 
 const fieldOf = (v: Viewer) => (v.userId === null ? 'anon' : `u:${v.userId}`);
 
@@ -67,23 +71,38 @@ export function createPresence(opts: { redis: Redis | undefined; prefix: string;
   };
 
   // After Redis was away, every process's heartbeat is old and some shares are missing (or
-  // gone, if Redis restarted empty) until each process is back and has written again: for
-  // one heartbeat TTL, absences in a reading prove nothing, and no process is reaped. Then
-  // each room this process is in is broadcast again, to be judged on a reading that can be.
+  // gone, if Redis restarted empty) until each process is back and has written again.
+  // Absences in a reading prove nothing, and no process is reaped, for one heartbeat TTL after
+  // this process got Redis back, and until every process that was alive when it went away has
+  // beaten since: each process's client reconnects on its own schedule, up to RECONNECT_MS
+  // apart, and one left out of a reading would have its viewers look gone. One not back by
+  // then is taken for dead. Then each room this process is in is broadcast again, to be judged
+  // on a reading that can be.
   let unsettledUntil = 0;
+  /** When this process's heartbeat last reached Redis. */
+  let lastBeat = 0;
+  /** Since Redis came back: processes that beat from `aliveSince` on and not since `backAt` are waited for, until `until`. */
+  let awaiting: { backAt: number; aliveSince: number; until: number } | undefined;
   let settleTimer: NodeJS.Timeout | undefined;
-  const settled = () => !redis || (redis.status === 'ready' && Date.now() >= unsettledUntil);
+  let rebroadcast = false;
+  const settled = () => !redis || (redis.status === 'ready' && Date.now() >= unsettledUntil && (!awaiting || Date.now() >= awaiting.until));
   function unsettle() {
     if (closed) return;
     unsettledUntil = Date.now() + ttlMs;
+    rebroadcast = true;
     clearTimeout(settleTimer);
     // A few ms late: a timer may run a ms early, and the readings it causes must be settled.
     settleTimer = setTimeout(() => {
       settleTimer = undefined;
-      if (closed || !settled()) return; // still away: its next 'ready' starts over
-      for (const room of local.keys()) changed(room);
+      settling(); // if still away, its next 'ready' starts over; if others are awaited, a heartbeat ends it
     }, ttlMs + 5);
     settleTimer.unref();
+  }
+  /** Once settled after being unsettled, the rooms are judged again. */
+  function settling() {
+    if (closed || !rebroadcast || !settled()) return;
+    rebroadcast = false;
+    for (const room of local.keys()) changed(room);
   }
 
   function schedule(delay = opts.throttleMs) {
@@ -146,10 +165,12 @@ export function createPresence(opts: { redis: Redis | undefined; prefix: string;
       else multi.srem(procRoomsKey(proc), room);
       nowWritten.set(room, now);
     }
-    multi.zadd(procsKey, Date.now(), proc);
+    const at = Date.now();
+    multi.zadd(procsKey, at, proc);
     const replies = await multi.exec();
     const failed = replies?.find(([err]) => err);
     if (!replies || failed) throw failed?.[0] ?? new Error('presence write aborted');
+    lastBeat = at;
     for (const [room, now] of nowWritten) {
       if (now.size) written.set(room, now);
       else written.delete(room);
@@ -227,10 +248,18 @@ export function createPresence(opts: { redis: Redis | undefined; prefix: string;
   async function heartbeat() {
     if (!redis || redis.status !== 'ready') return;
     try {
-      const added = await redis.zadd(procsKey, Date.now(), proc);
+      const at = Date.now();
+      const added = await redis.zadd(procsKey, at, proc);
+      lastBeat = at;
       if (Number(added) === 1 && written.size + local.size > 0) {
         // We were missing (Redis restarted empty, or someone took us for dead): write everything again.
         rewriteAll();
+      }
+      const waited = awaiting;
+      if (waited) {
+        const notBack = (await redis.zrangebyscore(procsKey, waited.aliveSince, `(${waited.backAt}`)).filter((p) => p !== proc);
+        if (awaiting === waited && (notBack.length === 0 || Date.now() >= waited.until)) awaiting = undefined;
+        settling();
       }
       // Right after an outage every heartbeat is old: the living have not beaten yet.
       if (!settled()) return;
@@ -260,7 +289,10 @@ export function createPresence(opts: { redis: Redis | undefined; prefix: string;
   beat.unref();
   void heartbeat();
   const onReady = () => {
-    // (Re)connected: the others may not have beaten and written since Redis came back.
+    // (Re)connected: the others may not have beaten and written since Redis came back. Those
+    // alive when this process last beat (by the usual rule) are waited for.
+    const now = Date.now();
+    awaiting = { backAt: now, aliveSince: (lastBeat || now) - ttlMs, until: now + ttlMs + RECONNECT_MS };
     unsettle();
     rewriteAll();
     void heartbeat();
