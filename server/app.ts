@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
+import compression from 'compression';
 import express from 'express';
 import type { Logger } from 'pino';
 import type { Config } from './config';
@@ -131,6 +132,10 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
     res.once('close', requests.begin());
     next();
   });
+  // gzip or brotli for what is not compressed already (API JSON, including the read cache's
+  // prebuilt bytes; the client's assets come precompressed from the build, see serveClient).
+  // Brotli at the middleware's quality 4: little CPU per answer for most of the gain.
+  app.use(compression());
   const parseBody = express.Router();
   parseBody.use(express.json({ limit: '1mb' }), express.urlencoded({ extended: false, limit: '16kb' }));
   // The parsers skip a request without a body themselves, but only after a few checks each.
@@ -196,15 +201,74 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
   };
 }
 
-/** The built Svelte client, with an SPA fallback for its routes. */
+/**
+ * The built Svelte client, with an SPA fallback for its routes. Vite names every file under
+ * assets/ after its content, so a browser may keep one for a year (a new build has new names);
+ * index.html, which names them, is revalidated on every load.
+ */
 function serveClient(app: express.Express, config: Config) {
   const dist = path.resolve(config.clientDist);
   const index = path.join(dist, 'index.html');
-  app.use(express.static(dist, { index: false, maxAge: '1h' }));
-  app.get('/{*splat}', function spaFallback(_req, res) {
-    if (fs.existsSync(index)) res.sendFile(index, { maxAge: 0 });
-    else res.status(503).type('text').send('The client is not built: run `npm run build` (npm start does it for you).');
+  const assets = path.join(dist, 'assets');
+  const forever = { index: false, maxAge: '1y', immutable: true } as const;
+  app.use('/assets', precompressedAssets(assets, forever), express.static(assets, forever), function noSuchAsset(_req, res) {
+    // Not the SPA's HTML: a browser would try to run it as a script (an old tab after a deploy).
+    res.status(404).type('text').send('No such asset: reload the page.');
   });
+  app.use(
+    express.static(dist, {
+      index: false,
+      maxAge: '1h',
+      setHeaders: (res, file) => {
+        if (file.endsWith('.html')) res.setHeader('Cache-Control', 'no-cache');
+      },
+    }),
+  );
+  app.get('/{*splat}', function spaFallback(_req, res) {
+    if (!fs.existsSync(index)) {
+      res.status(503).type('text').send('The client is not built: run `npm run build` (npm start does it for you).');
+      return;
+    }
+    res.setHeader('Cache-Control', 'no-cache');
+    res.sendFile(index, { cacheControl: false });
+  });
+}
+
+const ASSET_TYPES: Record<string, string> = { '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8' };
+
+/** Whether an Accept-Encoding header accepts `coding` (named, with a q above 0). */
+function acceptsCoding(header: string | undefined, coding: string): boolean {
+  return (header ?? '').split(',').some((part) => {
+    const [token, ...params] = part.split(';').map((p) => p.trim());
+    if (token?.toLowerCase() !== coding) return false;
+    const q = params.find((p) => p.startsWith('q='));
+    return q === undefined || Number(q.slice(2)) > 0;
+  });
+}
+
+/**
+ * assets/x.js as x.js.br or x.js.gz, which the build writes next to it (client/vite.config.ts):
+ * brotli at its best quality once per build, instead of the middleware's quick one per request.
+ */
+function precompressedAssets(dir: string, options: { maxAge: string; immutable: boolean }): express.RequestHandler {
+  return function precompressedAsset(req, res, next) {
+    const type = ASSET_TYPES[path.extname(req.path)];
+    if ((req.method !== 'GET' && req.method !== 'HEAD') || !type || !/^\/[\w.-]+$/.test(req.path)) return next();
+    const accepted = req.headers['accept-encoding'];
+    const coding = acceptsCoding(accepted, 'br') ? 'br' : acceptsCoding(accepted, 'gzip') ? 'gzip' : null;
+    res.vary('Accept-Encoding');
+    if (!coding) return next();
+    const file = path.join(dir, `${req.path.slice(1)}.${coding === 'br' ? 'br' : 'gz'}`);
+    res.setHeader('Content-Type', type);
+    res.setHeader('Content-Encoding', coding);
+    res.sendFile(file, { ...options, dotfiles: 'deny' }, (err) => {
+      if (!err || res.headersSent) return;
+      // No compressed copy (an older build): the plain file, compressed on the fly.
+      res.removeHeader('Content-Type');
+      res.removeHeader('Content-Encoding');
+      next();
+    });
+  };
 }
 
 /**
