@@ -6,6 +6,7 @@ import type { Actor } from '../auth/actor';
 import type { HubServices } from '../services';
 import { invalid, unauthenticated } from '../commands/errors';
 import { nameCommand } from '../observability/context';
+import { type Command, restInput, runCommand } from '../commands/define';
 
 export interface RequestContext<E extends Endpoint> {
   params: ParamsOf<E>;
@@ -118,4 +119,9 @@ export function mount<E extends Endpoint>(router: IRouter, hub: HubServices, end
     }
     res.status(statusOf(res)).json(checked(result));
   });
+}
+
+/** Mounts a command of the command table on its REST endpoint: the endpoint validates, `runCommand` does the rest. */
+export function mountCommand(router: IRouter, hub: HubServices, def: Command<unknown, unknown>) {
+  mount(router, hub, def.rest, ({ actor, params, body }) => runCommand(hub, def, actor, restInput(def, params, body)) as Promise<never>);
 }

@@ -2,7 +2,8 @@ import express from 'express';
 import type passport from 'passport';
 import { api } from '../../shared/api/contract';
 import type { HubServices } from '../services';
-import { mount } from './route';
+import { mount, mountCommand } from './route';
+import { commandTable } from '../commands/table';
 import { buildOpenApi } from './openapi';
 import { mountAuthRoutes } from '../auth/auth.routes';
 import type { Realtime } from '../realtime/realtime';
@@ -64,4 +65,5 @@ export function mountRoutes(
   mountBracketRoutes(router, hub);
   mountDraftRoutes(router, hub);
   mountMatchRoutes(router, hub);
+  for (const def of commandTable) mountCommand(router, hub, def);
 }

@@ -3,15 +3,11 @@ import { api } from '../../shared/api/contract';
 import { tags } from '../cache/read-cache';
 import { mount } from '../http/route';
 import type { HubServices } from '../services';
-import { addToPool, getPool, importPool, removeFromPool, updatePoolPlayer } from './pool.service';
+import { getPool } from './pool.service';
 
 export function mountPoolRoutes(router: Router, hub: HubServices) {
   mount(router, hub, api.listPool, ({ params }) => getPool(hub.db, params.tournamentId), {
     // Pool rows show users' public profiles: a profile edit makes them stale too.
     cache: ({ params }) => ({ key: `pool:${params.tournamentId}`, tags: [tags.tournament(params.tournamentId), tags.userList()] }),
   });
-  mount(router, hub, api.addToPool, ({ actor, params, body }) => addToPool(hub, actor, params.tournamentId, body));
-  mount(router, hub, api.importPool, ({ actor, params, body }) => importPool(hub, actor, params.tournamentId, body));
-  mount(router, hub, api.updatePoolPlayer, ({ actor, params, body }) => updatePoolPlayer(hub, actor, params.tournamentId, params.userId, body.mmr));
-  mount(router, hub, api.removeFromPool, ({ actor, params }) => removeFromPool(hub, actor, params.tournamentId, params.userId));
 }

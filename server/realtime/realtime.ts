@@ -8,7 +8,6 @@ import { toIssues, type Ack, type ApiErrorBody } from '../../shared/errors';
 import {
   RoomJoin,
   RoomLeave,
-  SocketCommands,
   type ClientToServerEvents,
   type JoinResult,
   type ServerToClientEvents,
@@ -28,7 +27,8 @@ import { createFanOut } from './fanout';
 import { createUserLimiter, TokenBucket } from './limits';
 import type { Viewer } from './presence';
 import { parseRoom, roomKinds, type RoomKindDef } from './room-kinds';
-import { socketCommandHandlers } from './socket-commands';
+import { socketCommandTable } from '../commands/table';
+import { parseSocketInput, runCommand } from '../commands/define';
 import { runInContext } from '../observability/context';
 import { InFlight } from '../lifecycle/in-flight';
 import { serverTimeOf } from '../deadlines/deadlines';
@@ -332,29 +332,31 @@ export async function createRealtime(
       }),
     );
 
-    for (const name of Object.keys(SocketCommands) as SocketCommandName[]) {
-      socket.on(name, ((payload: unknown, ack: unknown) =>
-        handle(name, ack, async () => {
-          if (draining) throw shuttingDown();
-          // Invalid payloads cost strikes (see handle), valid commands cost tokens.
-          const input = parse(SocketCommands[name], payload);
-          if (!bucket.take()) throw new HubError('rate_limited', 'too many commands on this connection: slow down');
-          const userId = socket.data.actor?.id;
-          if (userId !== undefined && !userLimiter.take(userId)) throw userRateLimited();
-          const actor = await currentActor(socket);
-          const run = socketCommandHandlers[name] as (h: HubServices, a: Actor | null, i: unknown) => Promise<unknown>;
-          try {
-            return await run(hub, actor, input);
-          } finally {
-            // After the command (its broadcast is out), before its answer: the user's next
-            // command is refused here if this one emptied the bucket shared by all processes.
-            if (userId !== undefined) await userLimiter.charge(userId);
-          }
-        })) as never);
+    for (const [name, def] of socketCommandTable) {
+      socket.on(
+        name as SocketCommandName,
+        ((payload: unknown, ack: unknown) =>
+          handle(name, ack, async () => {
+            if (draining) throw shuttingDown();
+            // Invalid payloads cost strikes (see handle), valid commands cost tokens.
+            const input = parseSocketInput(def, payload);
+            if (!bucket.take()) throw new HubError('rate_limited', 'too many commands on this connection: slow down');
+            const userId = socket.data.actor?.id;
+            if (userId !== undefined && !userLimiter.take(userId)) throw userRateLimited();
+            const actor = await currentActor(socket);
+            try {
+              return await runCommand(hub, def, actor, input);
+            } finally {
+              // After the command (its broadcast is out), before its answer: the user's next
+              // command is refused here if this one emptied the bucket shared by all processes.
+              if (userId !== undefined) await userLimiter.charge(userId);
+            }
+          })) as never,
+      );
     }
 
     socket.onAny((event: string) => {
-      if (event !== 'room:join' && event !== 'room:leave' && !(event in SocketCommands)) strike(`unknown event ${event}`);
+      if (event !== 'room:join' && event !== 'room:leave' && !socketCommandTable.has(event)) strike(`unknown event ${event}`);
     });
 
     socket.on('disconnect', () => {

@@ -3,7 +3,7 @@ import { api } from '../../shared/api/contract';
 import { tags } from '../cache/read-cache';
 import { mount } from '../http/route';
 import type { HubServices } from '../services';
-import { audienceFor, getUser, listUsers, setRole, updateProfile } from './users.service';
+import { audienceFor, getUser, listUsers } from './users.service';
 
 export function mountUserRoutes(router: Router, hub: HubServices) {
   mount(router, hub, api.listUsers, ({ query }) => listUsers(hub.db, query), {
@@ -14,7 +14,4 @@ export function mountUserRoutes(router: Router, hub: HubServices) {
   mount(router, hub, api.getUser, ({ params, actor }) => getUser(hub.db, params.userId, audienceFor(actor, params.userId)), {
     cache: ({ params, actor }) => ({ key: `users:one:${params.userId}:${audienceFor(actor, params.userId)}`, tags: [tags.user(params.userId)] }),
   });
-
-  mount(router, hub, api.updateMe, ({ actor, body }) => updateProfile(hub, actor, body));
-  mount(router, hub, api.setUserRole, ({ actor, params, body }) => setRole(hub, actor, params.userId, body.role));
 }
