@@ -22,10 +22,20 @@ export function actingTeam(d: HeroDraftView, stepIndex: number): 0 | 1 | null {
   return teamOfStep(step, first);
 }
 
+/** A countdown's figure: "45", or "2:10" from a minute on. */
 export const seconds = (ms: number) => {
   const s = Math.ceil(ms / 1000);
-  return s >= 60 ? `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}` : `${s}`;
+  return s >= 60 ? clock(ms) : `${s}`;
 };
+
+/** A stretch of time as a clock reads it, "2:10" or "0:45" (a reserve: never "2:10 s"). */
+export const clock = (ms: number) => {
+  const s = Math.ceil(ms / 1000);
+  return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
+};
+
+/** A stretch of time in a sentence: "45 s", or "2:10" from a minute on. */
+export const duration = (ms: number) => (Math.ceil(ms / 1000) >= 60 ? clock(ms) : `${Math.ceil(ms / 1000)} s`);
 
 export const ATTRIBUTES = [
   { value: '', label: 'All' },
