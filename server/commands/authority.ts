@@ -43,7 +43,17 @@ export function siteStaffOn<I>(find: (db: Knex, input: I) => Promise<unknown>): 
   };
 }
 
-export const admin: Authority<unknown> = { access: 'admin', who: 'an admin', check: async (_db, actor) => void requireAdmin(actor) };
+/** An admin, on something that must exist (404 first, as siteStaffOn). */
+export function adminOn<I>(find: (db: Knex, input: I) => Promise<unknown>): Authority<I> {
+  return {
+    access: 'admin',
+    who: 'an admin',
+    async check(db, actor, input) {
+      await find(db, input);
+      requireAdmin(actor);
+    },
+  };
+}
 
 /** Staff of the tournament the input names (site staff are staff of every tournament). */
 export function tournamentStaff<I>(tournamentOf: IdOf<I>): Authority<I> {

@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import type { League as LeagueDto } from '../../shared/schemas/leagues';
-import { type Actor, requireSiteStaff, requireUser } from '../auth/actor';
+import type { Actor } from '../auth/actor';
 import { tags } from '../cache/read-cache';
 import type { CommandTx } from '../commands/command';
 import { conflict, notFound } from '../commands/errors';
@@ -52,15 +52,13 @@ async function touchLeague(tx: CommandTx, leagueId: number) {
   for (const t of users) tx.touch(tags.tournament(t.id));
 }
 
-async function findForChange(tx: CommandTx, actor: Actor | null, leagueId: number): Promise<League> {
+async function findForChange(tx: CommandTx, leagueId: number): Promise<League> {
   const league = await League.query(tx.db).findById(leagueId);
   if (!league) throw notFound(`league ${leagueId}`);
-  requireSiteStaff(actor);
   return league;
 }
 
-export async function createLeague(hub: HubServices, actor: Actor | null, input: LeagueFields): Promise<LeagueDto> {
-  requireSiteStaff(actor);
+export async function createLeague(hub: HubServices, actor: Actor, input: LeagueFields): Promise<LeagueDto> {
   return hub.commands.run(actor, async (tx) => {
     await refuseDuplicates(tx.db, input);
     const league = await League.query(tx.db).insertAndFetch({ name: input.name, steamLeagueId: input.steamLeagueId });
@@ -69,10 +67,9 @@ export async function createLeague(hub: HubServices, actor: Actor | null, input:
   });
 }
 
-export async function updateLeague(hub: HubServices, actor: Actor | null, leagueId: number, update: Partial<LeagueFields>): Promise<LeagueDto> {
-  requireUser(actor);
+export async function updateLeague(hub: HubServices, actor: Actor, leagueId: number, update: Partial<LeagueFields>): Promise<LeagueDto> {
   return hub.commands.run(actor, async (tx) => {
-    const league = await findForChange(tx, actor, leagueId);
+    const league = await findForChange(tx, leagueId);
     if (Object.keys(update).length === 0) return toLeague(league);
     await refuseDuplicates(tx.db, update, leagueId);
     const updated = await league.$query(tx.db).patchAndFetch(update);
@@ -81,10 +78,9 @@ export async function updateLeague(hub: HubServices, actor: Actor | null, league
   });
 }
 
-export async function deleteLeague(hub: HubServices, actor: Actor | null, leagueId: number): Promise<void> {
-  requireUser(actor);
+export async function deleteLeague(hub: HubServices, actor: Actor, leagueId: number): Promise<void> {
   await hub.commands.run(actor, async (tx) => {
-    await findForChange(tx, actor, leagueId);
+    await findForChange(tx, leagueId);
     // The foreign key (ON DELETE RESTRICT) catches a tournament created meanwhile.
     const used = await Tournament.query(tx.db).where({ leagueId }).resultSize();
     if (used > 0) throw conflict(`league ${leagueId} is used by ${used} tournament${used === 1 ? '' : 's'}; move or delete them first`);

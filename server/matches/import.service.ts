@@ -4,14 +4,14 @@ import { ReportInput } from '../../shared/schemas/brackets';
 import type { ImportedMatch, MatchLink, MatchView, PlayerStats } from '../../shared/schemas/steam';
 import { steamAccountId } from '../../shared/steamid';
 import type { Actor } from '../auth/actor';
-import { readBracket, reportSeries } from '../brackets/bracket.service';
+import { readBracket } from '../brackets/bracket.queries';
+import { reportSeries } from '../brackets/results.service';
 import { Series } from '../brackets/bracket.model';
 import { tags } from '../cache/read-cache';
 import { isoTime } from '../db/base.model';
 import { conflict, HubError, notFound } from '../commands/errors';
 import type { HubServices } from '../services';
 import { Team } from '../teams/team.model';
-import { requireTournamentStaff } from '../tournaments/access';
 import { Tournament } from '../tournaments/tournament.model';
 import { User } from '../users/user.model';
 import type { SteamMatch } from '../steam/steam.client';
@@ -255,14 +255,7 @@ async function feedSeries(hub: HubServices, actor: Actor, tournamentId: number, 
 }
 
 /** Staff confirm a suggestion (it becomes a link and may decide the series) or dismiss it. */
-export async function decideLink(
-  hub: HubServices,
-  actor: Actor | null,
-  tournamentId: number,
-  linkId: number,
-  decision: 'confirm' | 'dismiss',
-): Promise<MatchLink> {
-  const { actor: staff } = await requireTournamentStaff(hub.db, actor, tournamentId);
+export async function decideLink(hub: HubServices, staff: Actor, tournamentId: number, linkId: number, decision: 'confirm' | 'dismiss'): Promise<MatchLink> {
   const link = await MatchLinkRow.query(hub.db).findOne({ id: linkId, tournamentId });
   if (!link) throw notFound(`link ${linkId}`);
   await hub.commands.run(staff, async (tx) => {

@@ -8,7 +8,7 @@ import { isoTime } from '../db/base.model';
 import { conflict, invalid, notFound } from '../commands/errors';
 import type { HubServices } from '../services';
 import { Team, TeamMember } from '../teams/team.model';
-import { findTournament, lockTournamentAsStaff, touchTournament } from '../tournaments/access';
+import { findTournament, lockTournament, touchTournament } from '../tournaments/access';
 import type { Tournament } from '../tournaments/tournament.model';
 import { toPublicUser, User } from '../users/user.model';
 import { parsePoolCsv } from './pool.csv';
@@ -43,9 +43,9 @@ async function requirePoolRow(db: Knex, tournamentId: number, userId: number): P
   return row;
 }
 
-export function addToPool(hub: HubServices, actor: Actor | null, tournamentId: number, body: { userId: number; mmr?: number }): Promise<PoolPlayerDto> {
+export function addToPool(hub: HubServices, actor: Actor, tournamentId: number, body: { userId: number; mmr?: number }): Promise<PoolPlayerDto> {
   return hub.commands.run(actor, async (tx) => {
-    const { room, tournament } = await lockTournamentAsStaff(tx, tournamentId);
+    const { room, tournament } = await lockTournament(tx, tournamentId);
     const user = await User.query(tx.db).findById(body.userId);
     if (!user) throw notFound(`user ${body.userId}`);
     requireEditable(tournament);
@@ -65,9 +65,9 @@ export function addToPool(hub: HubServices, actor: Actor | null, tournamentId: n
   });
 }
 
-export function updatePoolPlayer(hub: HubServices, actor: Actor | null, tournamentId: number, userId: number, mmr: number): Promise<PoolPlayerDto> {
+export function updatePoolPlayer(hub: HubServices, actor: Actor, tournamentId: number, userId: number, mmr: number): Promise<PoolPlayerDto> {
   return hub.commands.run(actor, async (tx) => {
-    const { room, tournament } = await lockTournamentAsStaff(tx, tournamentId);
+    const { room, tournament } = await lockTournament(tx, tournamentId);
     const row = await requirePoolRow(tx.db, tournamentId, userId);
     requireEditable(tournament);
     if (row.mmr !== mmr) await tx.db('pool_players').where({ tournamentId, userId }).update({ mmr });
@@ -80,9 +80,9 @@ export function updatePoolPlayer(hub: HubServices, actor: Actor | null, tourname
   });
 }
 
-export function removeFromPool(hub: HubServices, actor: Actor | null, tournamentId: number, userId: number): Promise<void> {
+export function removeFromPool(hub: HubServices, actor: Actor, tournamentId: number, userId: number): Promise<void> {
   return hub.commands.run(actor, async (tx) => {
-    const { room, tournament } = await lockTournamentAsStaff(tx, tournamentId);
+    const { room, tournament } = await lockTournament(tx, tournamentId);
     await requirePoolRow(tx.db, tournamentId, userId);
     requireEditable(tournament);
     // The foreign keys refuse this too; checking first gives a message that says why.
@@ -109,9 +109,9 @@ function chunks<T>(items: T[]): T[][] {
  * database) before anything is written; any bad row refuses the whole file unless
  * skipInvalid, in which case the good rows go in and the bad ones are reported.
  */
-export function importPool(hub: HubServices, actor: Actor | null, tournamentId: number, body: z.output<typeof PoolImport>): Promise<PoolImportResult> {
+export function importPool(hub: HubServices, actor: Actor, tournamentId: number, body: z.output<typeof PoolImport>): Promise<PoolImportResult> {
   return hub.commands.run(actor, async (tx) => {
-    const { room, tournament } = await lockTournamentAsStaff(tx, tournamentId);
+    const { room, tournament } = await lockTournament(tx, tournamentId);
     requireEditable(tournament);
     const parsed = parsePoolCsv(body.csv);
 

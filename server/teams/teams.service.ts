@@ -2,12 +2,11 @@ import type { Knex } from 'knex';
 import type { Team as TeamDto } from '../../shared/schemas/tournaments';
 import { rooms } from '../../shared/rooms';
 import type { Actor } from '../auth/actor';
-import { requireUser } from '../auth/actor';
 import type { CommandTx } from '../commands/command';
 import { conflict, notFound } from '../commands/errors';
 import { PoolPlayer } from '../pool/pool-player.model';
 import type { HubServices } from '../services';
-import { findTournament, lockTournamentAsStaff, touchTournament } from '../tournaments/access';
+import { findTournament, lockTournament, touchTournament } from '../tournaments/access';
 import { displayName, User } from '../users/user.model';
 import { Team, TeamMember } from './team.model';
 import { listTeams } from './teams.queries';
@@ -62,13 +61,12 @@ async function renumber(tx: CommandTx, tournamentId: number, teamIds: number[]) 
 
 export async function createTeam(
   hub: HubServices,
-  actor: Actor | null,
+  actor: Actor,
   tournamentId: number,
   input: { captainUserId: number; name?: string | undefined },
 ): Promise<TeamDto> {
-  requireUser(actor);
   return hub.commands.run(actor, async (tx) => {
-    const { tournament } = await lockTournamentAsStaff(tx, tournamentId);
+    const { tournament } = await lockTournament(tx, tournamentId);
     const captain = await User.query(tx.db).findById(input.captainUserId);
     if (!captain) throw notFound(`user ${input.captainUserId}`);
     requireEditable(tournament.state);
@@ -93,11 +91,10 @@ export async function createTeam(
   });
 }
 
-export async function renameTeam(hub: HubServices, actor: Actor | null, tournamentId: number, teamId: number, name: string): Promise<TeamDto> {
-  requireUser(actor);
+export async function renameTeam(hub: HubServices, actor: Actor, tournamentId: number, teamId: number, name: string): Promise<TeamDto> {
   await hub.commands.run(actor, async (tx) => {
-    const { tournament } = await lockTournamentAsStaff(tx, tournamentId);
-    // The team and any other team already called `name`, in one query (plain knex: see requireTournamentStaff).
+    const { tournament } = await lockTournament(tx, tournamentId);
+    // The team and any other team already called `name`, in one query (plain knex: see requireTournamentStaff in tournaments/access.ts).
     const named: Pick<Team, 'id' | 'name'>[] = await tx
       .db('teams')
       .where({ tournamentId })
@@ -117,10 +114,9 @@ export async function renameTeam(hub: HubServices, actor: Actor | null, tourname
   return readTeam(hub.db, tournamentId, teamId);
 }
 
-export async function reorderTeams(hub: HubServices, actor: Actor | null, tournamentId: number, teamIds: number[]): Promise<{ items: TeamDto[] }> {
-  requireUser(actor);
+export async function reorderTeams(hub: HubServices, actor: Actor, tournamentId: number, teamIds: number[]): Promise<{ items: TeamDto[] }> {
   return hub.commands.run(actor, async (tx) => {
-    const { tournament } = await lockTournamentAsStaff(tx, tournamentId);
+    const { tournament } = await lockTournament(tx, tournamentId);
     requireEditable(tournament.state);
     const current = await Team.query(tx.db).where({ tournamentId }).orderBy('draftOrder').select('id');
     const problem = checkTeamOrder(
@@ -135,10 +131,9 @@ export async function reorderTeams(hub: HubServices, actor: Actor | null, tourna
   });
 }
 
-export async function deleteTeam(hub: HubServices, actor: Actor | null, tournamentId: number, teamId: number): Promise<void> {
-  requireUser(actor);
+export async function deleteTeam(hub: HubServices, actor: Actor, tournamentId: number, teamId: number): Promise<void> {
   await hub.commands.run(actor, async (tx) => {
-    const { tournament } = await lockTournamentAsStaff(tx, tournamentId);
+    const { tournament } = await lockTournament(tx, tournamentId);
     const team = await findTeam(tx, tournamentId, teamId);
     requireEditable(tournament.state);
     // Members go, pool rows stay: the captain is a pool player again.

@@ -42,6 +42,17 @@ export async function requireTournamentStaff(db: Knex, actor: Actor | null, tour
 }
 
 /**
+ * Opens a command on a tournament: locks its room first (so the tournament's commands run in
+ * turn and see what the previous one committed), then loads it. Who may run the command was
+ * checked before its transaction (the command table's authority).
+ */
+export async function lockTournament(tx: CommandTx, tournamentId: number): Promise<{ room: string; tournament: Tournament }> {
+  const room = rooms.tournament(tournamentId);
+  await tx.lock(room);
+  return { room, tournament: await findTournament(tx.db, tournamentId) };
+}
+
+/**
  * Opens a staff command on a tournament: locks its room first (so the tournament's commands run
  * in turn and see what the previous one committed), then authorises as requireTournamentStaff.
  */

@@ -10,7 +10,7 @@ import type {
   TournamentState,
   TournamentUpdate,
 } from '../../shared/schemas/tournaments';
-import { type Actor, requireSiteStaff } from '../auth/actor';
+import type { Actor } from '../auth/actor';
 import type { Db } from '../db/knex';
 import { readConsistently, roomSeq } from '../events/snapshot';
 import { conflict, notFound } from '../commands/errors';
@@ -19,7 +19,7 @@ import { listPool } from '../pool/pool.queries';
 import type { HubServices } from '../services';
 import { listTeams } from '../teams/teams.queries';
 import { toPublicUser, User } from '../users/user.model';
-import { findTournament, lockTournamentAsStaff, touchTournament } from './access';
+import { findTournament, lockTournament, touchTournament } from './access';
 import { toTournament, Tournament, TournamentStaff } from './tournament.model';
 import { checkDeletable, checkStateChange, checkTeamSizeChange } from './tournaments.rules';
 
@@ -97,9 +97,9 @@ async function requireLeague(db: Knex, leagueId: number | null | undefined) {
 }
 
 /** Site staff create tournaments; the creator becomes staff of it. */
-export function createTournament(hub: HubServices, actor: Actor | null, input: CreateInput): Promise<TournamentDto> {
+export function createTournament(hub: HubServices, actor: Actor, input: CreateInput): Promise<TournamentDto> {
   return hub.commands.run(actor, async (tx) => {
-    const user = requireSiteStaff(tx.actor);
+    const user = actor;
     await requireLeague(tx.db, input.leagueId);
     const row = await Tournament.query(tx.db).insertAndFetch({
       name: input.name,
@@ -124,9 +124,9 @@ export function createTournament(hub: HubServices, actor: Actor | null, input: C
  * Tournament staff edit the details; `state` moves one step at a time, `teamSize` only before
  * the player draft. Fields sent with their current value change nothing.
  */
-export function updateTournament(hub: HubServices, actor: Actor | null, tournamentId: number, input: UpdateInput): Promise<TournamentDto> {
+export function updateTournament(hub: HubServices, actor: Actor, tournamentId: number, input: UpdateInput): Promise<TournamentDto> {
   return hub.commands.run(actor, async (tx) => {
-    const { room, tournament } = await lockTournamentAsStaff(tx, tournamentId);
+    const { room, tournament } = await lockTournament(tx, tournamentId);
 
     const changes: Partial<Tournament> = {};
     if (input.name !== undefined && input.name !== tournament.name) changes.name = input.name;
@@ -164,12 +164,11 @@ export function updateTournament(hub: HubServices, actor: Actor | null, tourname
 }
 
 /** Site staff delete a tournament that has not started playing (its pool, staff and teams go with it). */
-export function deleteTournament(hub: HubServices, actor: Actor | null, tournamentId: number): Promise<void> {
+export function deleteTournament(hub: HubServices, actor: Actor, tournamentId: number): Promise<void> {
   return hub.commands.run(actor, async (tx) => {
     const room = rooms.tournament(tournamentId);
     await tx.lock(room);
     const tournament = await findTournament(tx.db, tournamentId);
-    requireSiteStaff(tx.actor);
     const verdict = checkDeletable(tournament.state);
     if (!verdict.ok) throw conflict(verdict.reason);
     // Children first: team rows point into the pool, and PostgreSQL checks those foreign keys
@@ -190,9 +189,9 @@ export function deleteTournament(hub: HubServices, actor: Actor | null, tourname
   });
 }
 
-export function addStaff(hub: HubServices, actor: Actor | null, tournamentId: number, userId: number): Promise<{ items: PublicUser[] }> {
+export function addStaff(hub: HubServices, actor: Actor, tournamentId: number, userId: number): Promise<{ items: PublicUser[] }> {
   return hub.commands.run(actor, async (tx) => {
-    const { room } = await lockTournamentAsStaff(tx, tournamentId);
+    const { room } = await lockTournament(tx, tournamentId);
     const user = await User.query(tx.db).findById(userId);
     if (!user) throw notFound(`user ${userId}`);
     if (await TournamentStaff.query(tx.db).findById([tournamentId, userId])) {
@@ -205,9 +204,9 @@ export function addStaff(hub: HubServices, actor: Actor | null, tournamentId: nu
   });
 }
 
-export function removeStaff(hub: HubServices, actor: Actor | null, tournamentId: number, userId: number): Promise<void> {
+export function removeStaff(hub: HubServices, actor: Actor, tournamentId: number, userId: number): Promise<void> {
   return hub.commands.run(actor, async (tx) => {
-    const { room } = await lockTournamentAsStaff(tx, tournamentId);
+    const { room } = await lockTournament(tx, tournamentId);
     const removed = await TournamentStaff.query(tx.db).where({ tournamentId, userId }).delete();
     if (removed === 0) throw notFound(`staff member ${userId} of tournament ${tournamentId}`);
     await tx.emit(room, 'staff.removed', { userId });

@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import type { PrivateUser, PublicUser, SiteRole } from '../../shared/schemas/users';
 import { rooms } from '../../shared/rooms';
-import { type Actor, requireAdmin, requireUser } from '../auth/actor';
+import type { Actor } from '../auth/actor';
 import { tags } from '../cache/read-cache';
 import type { CommandTx } from '../commands/command';
 import { isPostgres } from '../db/knex';
@@ -65,8 +65,7 @@ export async function announce(tx: CommandTx, user: User, changed: string[]) {
 }
 
 /** PATCH /api/me: Steam id (already normalised to SteamID64 by the schema, AU7), MMR, positions. */
-export async function updateProfile(hub: HubServices, actor: Actor | null, update: Partial<ProfileFields>): Promise<PrivateUser> {
-  const me = requireUser(actor);
+export async function updateProfile(hub: HubServices, me: Actor, update: Partial<ProfileFields>): Promise<PrivateUser> {
   return hub.commands.run(me, async (tx) => {
     await tx.lock(rooms.user(me.id));
     const user = await User.query(tx.db).findById(me.id);
@@ -86,13 +85,11 @@ export async function updateProfile(hub: HubServices, actor: Actor | null, updat
 }
 
 /** PATCH /api/users/:userId/role: admins only; the last admin cannot be demoted. */
-export async function setRole(hub: HubServices, actor: Actor | null, userId: number, role: SiteRole): Promise<PrivateUser> {
-  requireUser(actor);
+export async function setRole(hub: HubServices, actor: Actor, userId: number, role: SiteRole): Promise<PrivateUser> {
   return hub.commands.run(actor, async (tx) => {
     await tx.lock(rooms.user(userId));
     const user = await User.query(tx.db).findById(userId);
     if (!user) throw notFound(`user ${userId}`);
-    requireAdmin(actor);
     if (user.role === role) return toPrivateUser(user);
     if (user.role === 'admin') {
       // Two admins demoting each other at once: on PostgreSQL the row locks make the second
