@@ -356,7 +356,7 @@ export const REST: { [K in Mutation]?: Rule } = {
 };
 
 /**
- * Each socket command runs the service function of a REST endpoint (server/realtime/socket-commands.ts):
+ * Each socket command is the live twin of a REST endpoint (one entry of server/commands/table.ts):
  * it takes that endpoint's rule and fixture, and its payload is the endpoint's ids and body.
  */
 export const SOCKET: { [K in SocketCommandName]?: { rest: Mutation; payload?: (p: Prepared) => unknown } } = {

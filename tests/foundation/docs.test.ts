@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ROOT } from './hub-process';
+import { commandTable } from '../../server/commands/table';
 
 /** The README, docs/ and bench/README.md: what a newcomer follows link by link. */
 const PAGES = [
@@ -53,5 +54,18 @@ describe('documentation links', () => {
 
   it('the README stays short: a newcomer reads it, docs/ holds the reference', () => {
     expect(fs.statSync(path.join(ROOT, 'README.md')).size).toBeLessThan(8 * 1024);
+  });
+
+  it('docs/api.md lists every command of the command table, with its endpoint, socket twin and who may run it', () => {
+    const text = fs.readFileSync(path.join(ROOT, 'docs/api.md'), 'utf8');
+    const rows = new Map([...text.matchAll(/^\| `([\w.]+)` \| (\w+) `([^`]+)` \| (socket)? ?\| (.+) \|$/gm)].map((m) => [m[1]!, m.slice(2)]));
+    const wrong = commandTable
+      .filter((c) => {
+        const row = rows.get(c.name);
+        return !row || row[0] !== c.rest.method || row[1] !== c.rest.path || Boolean(row[2]) !== Boolean(c.socket) || row[3] !== c.allow.who;
+      })
+      .map((c) => c.name);
+    expect(wrong, 'add or correct their rows in the Commands table of docs/api.md').toEqual([]);
+    expect([...rows.keys()].filter((name) => !commandTable.some((c) => c.name === name))).toEqual([]);
   });
 });
