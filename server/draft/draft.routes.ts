@@ -2,7 +2,7 @@ import type { Router } from 'express';
 import { api } from '../../shared/api/contract';
 import { mount } from '../http/route';
 import type { HubServices } from '../services';
-import { previewDraft, readDraft, readQueue } from './draft.service';
+import { previewDraft, readDraft, readQueue } from './draft.view';
 
 export function mountDraftRoutes(router: Router, hub: HubServices) {
   // Cached inside readDraft: the hub clock is added fresh to every answer, and to every command's.

@@ -6,16 +6,15 @@ import { command } from '../commands/define';
 import { withServerTime } from '../deadlines/deadlines';
 import {
   abandonHeroDraft,
-  act,
-  choose,
-  configureHeroDraft,
-  createHeroDraft,
+  chooseFirstPickOrSide,
   pauseHeroDraft,
-  penalize,
+  penalizeTeam,
+  pickOrBanHero,
   resetHeroDraft,
   resumeHeroDraft,
   setReady,
 } from './herodraft.service';
+import { configureHeroDraft, createHeroDraft } from './herodraft.setup';
 
 const byHeroDraft = (input: { heroDraftId: number }) => input.heroDraftId;
 const staff = heroDraftStaff(byHeroDraft);
@@ -50,14 +49,14 @@ export const heroDraftCommands = [
     fromRest: (params: { heroDraftId: number }, choice: HeroDraftChoice) => ({ heroDraftId: params.heroDraftId, choice }),
     socket: SocketCommands['herodraft.choose'],
     allow: captain,
-    run: (hub, actor, { heroDraftId, choice }) => withServerTime(hub, choose(hub, actor, heroDraftId, choice)),
+    run: (hub, actor, { heroDraftId, choice }) => withServerTime(hub, chooseFirstPickOrSide(hub, actor, heroDraftId, choice)),
   }),
   command({
     name: 'herodraft.act',
     rest: api.actHeroDraft,
     socket: SocketCommands['herodraft.act'],
     allow: captain,
-    run: (hub, actor, { heroDraftId, ...step }) => withServerTime(hub, act(hub, actor, heroDraftId, step)),
+    run: (hub, actor, { heroDraftId, ...step }) => withServerTime(hub, pickOrBanHero(hub, actor, heroDraftId, step)),
   }),
   command({
     name: 'herodraft.pause',
@@ -93,6 +92,6 @@ export const heroDraftCommands = [
     rest: api.penalizeHeroDraft,
     socket: SocketCommands['herodraft.penalty'],
     allow: staff,
-    run: (hub, actor, { heroDraftId, ...penalty }) => withServerTime(hub, penalize(hub, actor, heroDraftId, penalty)),
+    run: (hub, actor, { heroDraftId, ...penalty }) => withServerTime(hub, penalizeTeam(hub, actor, heroDraftId, penalty)),
   }),
 ];

@@ -2,7 +2,7 @@ import type { Router } from 'express';
 import { api } from '../../shared/api/contract';
 import { mount } from '../http/route';
 import type { HubServices } from '../services';
-import { heroList, listHeroDrafts, readHeroDraft } from './herodraft.service';
+import { heroList, listHeroDrafts, readHeroDraft } from './herodraft.view';
 
 export function mountHeroDraftRoutes(router: Router, hub: HubServices) {
   mount(router, hub, api.listHeroes, async ({ query }) => heroList(hub, query.scope));

@@ -9,8 +9,11 @@ import { findTournament } from '../tournaments/access';
 import { getTournamentDetail } from '../tournaments/tournaments.service';
 import { readConsistently, roomSeq } from '../events/snapshot';
 import type { HubServices } from '../services';
-import { heroDraftParticipants, heroDraftSnapshot, onCaptainPresence } from '../herodraft/herodraft.service';
-import { draftParticipants, draftSnapshot } from '../draft/draft.service';
+import { heroDraftParticipants } from '../herodraft/herodraft.load';
+import { onCaptainPresence } from '../herodraft/herodraft.presence';
+import { heroDraftSnapshot } from '../herodraft/herodraft.view';
+import { draftParticipants } from '../draft/draft.load';
+import { draftSnapshot } from '../draft/draft.view';
 
 /**
  * What the realtime layer needs to know about each kind of room. Features add their kind

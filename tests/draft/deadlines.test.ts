@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { DraftView } from '../../shared/schemas/draft';
 import { ManualClock } from '../../server/deadlines/clock';
-import { TURN_DEADLINE } from '../../server/draft/draft.service';
+import { TURN_DEADLINE } from '../../server/draft/draft.deadlines';
 import { createTestDatabase, DATABASES, type TestDatabase } from '../support/databases';
 import { startHub, type TestHub } from '../support/hub';
 import { connectSocket, type TestSocket, unwrap } from '../support/socket';

@@ -5,7 +5,7 @@ import type { HttpClient } from '../support/http';
 import { connectSocket, type TestSocket, unwrap } from '../support/socket';
 import { eventually } from '../support/eventually';
 import { ManualClock } from '../../server/deadlines/clock';
-import { onCaptainPresence } from '../../server/herodraft/herodraft.service';
+import { onCaptainPresence } from '../../server/herodraft/herodraft.presence';
 import type { JoinResult } from '../../shared/realtime';
 import { HeroDraftGraceEvent, type HeroDraftView } from '../../shared/schemas/herodraft';
 import { type HeroDraftSetup, heroIdsSorted, roomEvents, setupHeroDraft, startDrafting, teamAWinsTheToss, view } from './fixtures';
