@@ -1,11 +1,14 @@
 import { api } from '../../shared/api/contract';
 import { tournamentCaptain, tournamentStaff } from '../commands/authority';
 import { command } from '../commands/define';
-import { answerClaim, claimResult, createStage, deleteStage, disqualifyTeam, reportSeries } from './bracket.service';
+import { claimResult, confirmClaim, disputeClaim } from './captain-reports.service';
+import { disqualifyTeam, reportSeries } from './results.service';
+import { createStage, deleteStage } from './stages.service';
 
 const byTournament = (input: { tournamentId: number }) => input.tournamentId;
 const staff = tournamentStaff(byTournament);
-// Which captains play a series depends on earlier results: checked by the command, under the lock.
+// Which captains play a series depends on earlier results: checked by the command, under the lock
+// (captain-reports.service.ts), with the stage allowing captain reports.
 const captain = tournamentCaptain(byTournament);
 
 export const bracketCommands = [
@@ -43,12 +46,12 @@ export const bracketCommands = [
     name: 'series.confirm',
     rest: api.confirmSeries,
     allow: captain,
-    run: (hub, actor, { tournamentId, matchId, expectedVersion }) => answerClaim(hub, actor, tournamentId, matchId, 'confirm', expectedVersion),
+    run: (hub, actor, { tournamentId, matchId, ...answer }) => confirmClaim(hub, actor, tournamentId, matchId, answer),
   }),
   command({
     name: 'series.dispute',
     rest: api.disputeSeries,
     allow: captain,
-    run: (hub, actor, { tournamentId, matchId, expectedVersion }) => answerClaim(hub, actor, tournamentId, matchId, 'dispute', expectedVersion),
+    run: (hub, actor, { tournamentId, matchId, ...answer }) => disputeClaim(hub, actor, tournamentId, matchId, answer),
   }),
 ];

@@ -5,7 +5,7 @@ import { tags } from '../cache/read-cache';
 import { roomTag } from '../commands/command';
 import { mount } from '../http/route';
 import type { HubServices } from '../services';
-import { readBracket } from './bracket.service';
+import { readBracket } from './bracket.queries';
 
 export function mountBracketRoutes(router: Router, hub: HubServices) {
   mount(router, hub, api.getBracket, ({ params }) => readBracket(hub.db, params.tournamentId), {

@@ -4,7 +4,7 @@
  * teams in each match are derived by replaying the stored results over the template. So a
  * correction needs no bookkeeping: replay, and any result whose teams changed is stale.
  */
-import type { Side } from './series';
+import type { Side } from '../../shared/rules/series';
 import { nextPowerOfTwo, standardOrder } from './seeding';
 
 export type SlotSource = { kind: 'seed'; seed: number } | { kind: 'winner'; match: string } | { kind: 'loser'; match: string };

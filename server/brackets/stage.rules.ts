@@ -2,7 +2,7 @@
  * Stage-level rules, pure: which best-of applies to a round, which formats allow draws, and
  * the checks on a new stage before anything is written.
  */
-import type { BestOf } from './series';
+import type { BestOf } from '../../shared/rules/series';
 import type { Bracket, EliminationOptions } from './elimination';
 
 export type Format = 'single_elimination' | 'double_elimination' | 'round_robin' | 'swiss';

@@ -3,7 +3,7 @@
  * unless no pairing is left without (then as few rematches as possible), and a team stops at
  * K wins or K losses.
  */
-import type { Side } from './series';
+import type { Side } from '../../shared/rules/series';
 
 export interface SwissSeries {
   round: number;

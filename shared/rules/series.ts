@@ -2,13 +2,13 @@
  * Series rules (BR8), pure: a series is best of 1, 2, 3 or 5; it ends when a team has the
  * wins it needs, or 1–1 in a Bo2 where the stage allows draws.
  */
-import type { BestOf } from '../../shared/schemas/brackets';
+import type { BestOf } from '../schemas/brackets';
 
 export type { BestOf };
 export type Side = 'a' | 'b';
 
 /** Wins that end a series: 1, 2, 2, 3. */
-export function winsNeeded(bestOf: BestOf): number {
+export function winsNeeded(bestOf: number): number {
   return bestOf === 2 ? 2 : Math.floor(bestOf / 2) + 1;
 }
 

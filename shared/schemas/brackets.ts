@@ -64,6 +64,16 @@ export const GameInput = z
   })
   .strict();
 
+/**
+ * BR9: a result is refused (409) while a hero draft of the series is not finished (waiting,
+ * choosing, drafting or paused); the refusal carries an issue with this code at `ignoreRunningDrafts`.
+ */
+export const HERO_DRAFT_RUNNING = 'hero_draft_running';
+const IgnoreRunningDrafts = z
+  .boolean()
+  .default(false)
+  .describe('record the result although a hero draft of this series is still running (the draft is left as it is)');
+
 export const ReportInput = z
   .object({
     scoreA: z.number().int().min(0).max(5).optional(),
@@ -73,6 +83,7 @@ export const ReportInput = z
     correct: z.boolean().default(false).describe('replace an earlier result'),
     cascade: z.boolean().default(false).describe('with correct: also clear results downstream that the change makes wrong'),
     expectedVersion: z.number().int().min(0).optional().describe('the series version you saw (refused with 409 if it has changed)'),
+    ignoreRunningDrafts: IgnoreRunningDrafts,
   })
   .strict()
   .refine(
@@ -82,7 +93,11 @@ export const ReportInput = z
   .meta({ id: 'ReportInput' });
 
 export const ClaimAnswer = z
-  .object({ expectedVersion: z.number().int().min(0).optional() })
+  .object({
+    expectedVersion: z.number().int().min(0).optional(),
+    /** Confirming applies the result: the same check as a report (a dispute does not use it). */
+    ignoreRunningDrafts: IgnoreRunningDrafts,
+  })
   .strict()
   .meta({ id: 'ClaimAnswer' });
 

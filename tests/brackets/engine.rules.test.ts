@@ -12,7 +12,7 @@ import {
 } from '../../server/brackets/elimination';
 import { circleRounds, roundRobinPairings, splitIntoGroups } from '../../server/brackets/round-robin';
 import { checkManualSeeding, seedByMmr, seededRandom, seedRandom, standardOrder } from '../../server/brackets/seeding';
-import { scoreOfGames, seriesOutcome, winsNeeded } from '../../server/brackets/series';
+import { scoreOfGames, seriesOutcome, winsNeeded } from '../../shared/rules/series';
 import { standings, type PlayedSeries } from '../../server/brackets/standings';
 import { SEARCH_STEP_LIMIT, swissNextRound, swissRecords, type SwissRecord, type SwissSeries } from '../../server/brackets/swiss';
 
