@@ -368,6 +368,61 @@ describe.each(DATABASES)('brackets over REST [%s]', (db) => {
     expect((await captains[0]!.post(`/api/tournaments/${id}/series/${byKey(plain, 'U1.1').id}/claim`, { scoreA: 1, scoreB: 0 })).status).toBe(403);
   });
 
+  it('BR9 no result while a hero draft of the series is unfinished (409 naming it and the way out), unless the request says it knows', async () => {
+    const { id, teams, captains } = await tournamentWithTeams(4);
+    let stage = (await staff.post(`/api/tournaments/${id}/stages`, { format: 'single_elimination', bestOf: 3, captainReports: true })).body as StageT;
+    const url = (m: MatchT, what: string) => `/api/tournaments/${id}/series/${m.id}/${what}`;
+    const draftFor = async (m: MatchT, teamIds: number[], gameNumber: number) => {
+      const res = await staff.post(`/api/tournaments/${id}/herodrafts`, { teamAId: teamIds[0], teamBId: teamIds[1], bracketMatchId: m.id, gameNumber });
+      expect(res.status, res.text).toBe(201);
+      return res.body.id as number;
+    };
+    const refusedFor = (res: { status: number; body: { error: { code: string; message: string; issues?: { path: unknown[]; code?: string }[] } } }) => {
+      expect(res.status).toBe(409);
+      expect(res.body.error.issues).toEqual([expect.objectContaining({ path: ['body', 'ignoreRunningDrafts'], code: 'hero_draft_running' })]);
+      return res.body.error.message;
+    };
+    const u11 = byKey(stage, 'U1.1'); // T1 (captain 0) – T4 (captain 3)
+    const game1 = await draftFor(u11, [teams[0]!, teams[3]!], 1); // waiting: not started, still shown live
+    const before = { events: (await events(id)).length, version: u11.version };
+
+    // Staff: refused, the draft named with its state, and what to do.
+    const staffMessage = refusedFor(await staff.post(url(u11, 'report'), { scoreA: 2, scoreB: 0 }));
+    expect(staffMessage).toContain(`hero draft ${game1} (game 1) is waiting`);
+    expect(staffMessage).toMatch(/finish the draft or abandon it first/i);
+    expect(staffMessage).toContain('ignoreRunningDrafts: true');
+    // A captain's claim: refused too; captains cannot abandon a draft, staff can.
+    const captainMessage = refusedFor(await captains[0]!.post(url(u11, 'claim'), { scoreA: 2, scoreB: 0 }));
+    expect(captainMessage).toContain(`hero draft ${game1} (game 1) is waiting`);
+    expect(captainMessage).toMatch(/ask staff to abandon it/);
+    // Nothing changed.
+    stage = (await t.client().get(`/api/tournaments/${id}/bracket`)).body.stages[0];
+    expect(byKey(stage, 'U1.1')).toMatchObject({ status: 'ready', claim: null, version: before.version });
+    expect(await events(id)).toHaveLength(before.events);
+
+    // Knowingly: the claim goes in, the confirmation is refused until it says so too; the draft is left as it is.
+    const claimed = await captains[0]!.post(url(u11, 'claim'), { scoreA: 2, scoreB: 0, ignoreRunningDrafts: true });
+    expect(claimed.status, claimed.text).toBe(200);
+    refusedFor(await captains[3]!.post(url(u11, 'confirm'), {}));
+    expect(byKey((await t.client().get(`/api/tournaments/${id}/bracket`)).body.stages[0], 'U1.1')).toMatchObject({ status: 'ready', claim: { side: 'a' } });
+    const confirmed = await captains[3]!.post(url(u11, 'confirm'), { ignoreRunningDrafts: true });
+    expect(confirmed.status, confirmed.text).toBe(200);
+    expect(byKey(confirmed.body, 'U1.1')).toMatchObject({ status: 'done', winner: 'a' });
+    expect((await t.client().get(`/api/herodrafts/${game1}`)).body.status).toBe('waiting');
+
+    // An abandoned draft is no obstacle; a running one is, until staff report knowingly.
+    const u12 = byKey(stage, 'U1.2'); // T2 – T3
+    const abandoned = await draftFor(u12, [teams[1]!, teams[2]!], 1);
+    expect((await staff.post(`/api/herodrafts/${abandoned}/abandon`, {})).status).toBe(200);
+    const game2 = await draftFor(u12, [teams[1]!, teams[2]!], 2);
+    const message = refusedFor(await staff.post(url(u12, 'report'), { scoreA: 2, scoreB: 0 }));
+    expect(message).toContain(`hero draft ${game2} (game 2) is waiting`);
+    expect(message).not.toContain(`hero draft ${abandoned} `);
+    stage = await report(id, u12, { scoreA: 2, scoreB: 0, ignoreRunningDrafts: true });
+    expect(byKey(stage, 'U1.2')).toMatchObject({ status: 'done', winner: 'a' });
+    expect(byKey(stage, 'U2.1')).toMatchObject({ teamA: { name: 'T1' }, teamB: { name: 'T2' } });
+  });
+
   it('RT5 RT8 a spectator in the tournament room gets every bracket change live, in order; a read after the event shows it', async () => {
     const { id } = await tournamentWithTeams(4);
     const room = `tournament:${id}`;
