@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { Id, IsoDateTime, Page, TimeZone } from './common';
-import { Mmr, PublicUser, SteamIdInput, Positions, Snowflake } from './users';
+import { Mmr, PublicUser, SteamIdInput, Positions } from './users';
 
 export const TOURNAMENT_STATES = ['draft', 'registration', 'drafting', 'playing', 'finished'] as const;
 export const TournamentState = z.enum(TOURNAMENT_STATES);
@@ -85,7 +85,8 @@ export const PoolImport = z
   .meta({ id: 'PoolImport' });
 /** One parsed CSV row, validated before anything is written. */
 export const PoolCsvRow = z.object({
-  discord_id: Snowflake,
+  // The message says what the id is: people put row numbers or names here.
+  discord_id: z.string().regex(/^\d{15,21}$/, 'not a Discord user id: that is a number of 17–20 digits, such as 402143937851064320'),
   username: z.string().trim().max(100).optional(),
   mmr: z.coerce.number().pipe(Mmr),
   steam_id: SteamIdInput.optional(),

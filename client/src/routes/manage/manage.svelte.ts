@@ -1,3 +1,5 @@
+import type { DraftRead } from '$shared/schemas/draft';
+import type { z } from 'zod';
 import type { TournamentDetail } from '$shared/schemas/tournaments';
 import { api, ApiError, call, errorMessage } from '../../lib/api';
 import { Loader } from '../../lib/loader.svelte';
@@ -8,12 +10,20 @@ import { Loader } from '../../lib/loader.svelte';
  */
 export class ManageState {
   readonly detail: Loader<TournamentDetail>;
+  /** The player draft, for the state stepper: opening it is what moves the tournament to 'drafting'. */
+  readonly draft: Loader<z.infer<typeof DraftRead>>;
   readonly id: number;
   busy = $state(false);
 
   constructor(id: number) {
     this.id = id;
     this.detail = new Loader(() => call(api.getTournament, { params: { tournamentId: id } }));
+    this.draft = new Loader(() => call(api.getDraft, { params: { tournamentId: id } }));
+  }
+
+  /** Reads the tournament and its draft again. */
+  async load(): Promise<void> {
+    await Promise.all([this.detail.load(), this.draft.load()]);
   }
 
   /** Runs one change; resolves to null on success, else the error (for field messages). */
@@ -21,11 +31,11 @@ export class ManageState {
     this.busy = true;
     try {
       await action();
-      await this.detail.load();
+      await this.load();
       return null;
     } catch (err) {
       // A conflict means someone else changed it first: show the current state.
-      if (err instanceof ApiError && err.code === 'conflict') void this.detail.load();
+      if (err instanceof ApiError && err.code === 'conflict') void this.load();
       return err instanceof Error ? err : new Error(errorMessage(err));
     } finally {
       this.busy = false;
