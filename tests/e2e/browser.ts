@@ -38,7 +38,14 @@ const profiles: string[] = [];
  */
 export async function openBrowser(
   hubUrl: string,
-  options: { cookies?: string; viewport?: { width: number; height: number }; timezoneId?: string; locale?: string } = {},
+  options: {
+    cookies?: string;
+    viewport?: { width: number; height: number };
+    timezoneId?: string;
+    locale?: string;
+    /** Lets a test add its own script tags (axe-core) despite the hub's Content-Security-Policy. */
+    bypassCSP?: boolean;
+  } = {},
 ): Promise<TestBrowser> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dtx-e2e-'));
   profiles.push(dir);
@@ -58,6 +65,7 @@ export async function openBrowser(
     viewport: options.viewport ?? { width: 1280, height: 900 },
     ...(options.timezoneId ? { timezoneId: options.timezoneId } : {}),
     ...(options.locale ? { locale: options.locale } : {}),
+    ...(options.bypassCSP ? { bypassCSP: true } : {}),
   });
   context.setDefaultTimeout(10_000);
   const local = new URL(hubUrl).hostname;
