@@ -1,4 +1,6 @@
-import type { BracketMatch, Stage } from '$shared/schemas/brackets';
+import { winsNeeded } from '$shared/rules/series';
+import { type BracketMatch, HERO_DRAFT_RUNNING, type Stage } from '$shared/schemas/brackets';
+import { ApiError } from '../../lib/api';
 
 export type { BracketMatch, Stage };
 
@@ -45,6 +47,10 @@ export const isNext = (m: BracketMatch) => m.status === 'tbd' && (m.teamA !== nu
 
 /** The score that wins a best-of for one side (a quick report). */
 export function winningScore(bestOf: number, side: 'a' | 'b'): { scoreA: number; scoreB: number } {
-  const need = bestOf === 2 ? 2 : Math.floor(bestOf / 2) + 1;
+  const need = winsNeeded(bestOf);
   return side === 'a' ? { scoreA: need, scoreB: 0 } : { scoreA: 0, scoreB: need };
 }
+
+/** BR9: a result the hub refused because a hero draft of the series is still running. */
+export const refusedForRunningDraft = (err: unknown): boolean =>
+  err instanceof ApiError && err.code === 'conflict' && err.issues.some((i) => i.code === HERO_DRAFT_RUNNING);
