@@ -24,6 +24,7 @@ import { apiNotFound, errorHandler } from './http/error-handler';
 import { mountRoutes } from './http/routes';
 import { createRealtime, type Realtime } from './realtime/realtime';
 import { createPresence } from './realtime/presence';
+import { NewestReadings } from './realtime/newest-readings';
 import { createLogger } from './observability/logger';
 import { requestLogging } from './observability/http-log';
 import { createMetrics } from './observability/metrics';
@@ -97,7 +98,22 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
     heartbeatMs: config.realtime.presenceHeartbeatMs,
     log,
   });
-  const services: HubServices = { config, db, cache, commands, log, redis, redisInOrder, metrics, clock, random, deadlines, steam, presence };
+  const services: HubServices = {
+    config,
+    db,
+    cache,
+    commands,
+    log,
+    redis,
+    redisInOrder,
+    metrics,
+    clock,
+    random,
+    deadlines,
+    steam,
+    presence,
+    presenceReadings: new NewestReadings(),
+  };
   registerDraftDeadlines(services);
   registerHeroDraftDeadlines(services);
 

@@ -11,6 +11,7 @@ import type { RandomSource as DraftDice } from './draft/draft.rules';
 import type { RandomSource as HeroDraftRandom } from './herodraft/herodraft.rules';
 import type { SteamContext } from './steam/steam.service';
 import type { PresenceTracker } from './realtime/presence';
+import type { NewestReadings } from './realtime/newest-readings';
 
 /** Every random choice the hub makes (d6 tie rolls, the coin toss, a timed-out pick): crypto, or scripted in tests. */
 export interface HubRandom extends DraftDice, HeroDraftRandom {}
@@ -48,4 +49,6 @@ export interface HubServices {
    * and broadcasts its changes, the hero draft judges a captain's absence by it.
    */
   readonly presence: PresenceTracker;
+  /** Presence readings a room's rules act on (a hero draft's captains), taken in one at a time, newest first. */
+  readonly presenceReadings: NewestReadings<{ userId: number; connected: boolean }[]>;
 }

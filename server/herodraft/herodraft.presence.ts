@@ -1,3 +1,4 @@
+import { rooms } from '../../shared/rooms';
 import type { HeroDraftGraceEvent } from '../../shared/schemas/herodraft';
 import type { CommandTx } from '../commands/command';
 import type { Deadline } from '../deadlines/deadlines';
@@ -16,30 +17,9 @@ type Participants = { userId: number; connected: boolean }[];
  * nothing; the tracker broadcasts the room again once it can.
  */
 export function onCaptainPresence(hub: HubServices, id: number, participants: Participants, version: number): Promise<void> {
-  // Readings are applied one at a time per room, and each turn takes the newest reading this
-  // process has had, read under the room's lock: a turn that waited (behind another, or on the
-  // database) must not announce a grace from a reading that a newer one already contradicts.
-  // Broadcasts of this process may also finish out of order: an older reading is never kept.
-  let state = presenceState.get(hub);
-  if (!state) presenceState.set(hub, (state = new Map()));
-  let room = state.get(id);
-  if (!room) state.set(id, (room = { latest: { version, participants }, applied: -Infinity, chain: Promise.resolve() }));
-  else if (version > room.latest.version) room.latest = { version, participants };
-  const r = room;
-  const chain = r.chain.then(async () => {
-    if (r.latest.version <= r.applied) return; // an earlier turn already took it in
-    await applyPresence(hub, id, () => {
-      r.applied = r.latest.version;
-      return r.latest.participants;
-    });
-  });
-  r.chain = chain.catch(() => undefined);
-  return chain;
+  // One reading at a time per room, the newest this process has had (NewestReadings).
+  return hub.presenceReadings.offer(rooms.heroDraft(id), version, participants, (take) => applyPresence(hub, id, take));
 }
-const presenceState = new WeakMap<
-  HubServices,
-  Map<number, { latest: { version: number; participants: Participants }; applied: number; chain: Promise<void> }>
->();
 
 /** `reading` gives the newest reading of this process (and marks it taken in). */
 async function applyPresence(hub: HubServices, id: number, reading: () => Participants) {
