@@ -244,7 +244,11 @@ async function feedSeries(hub: HubServices, actor: Actor, tournamentId: number, 
   links.sort((a, b) => a.startTime.localeCompare(b.startTime));
   const winners = links.map((l) => l.winner!);
   if (!seriesFromGames(series.bestOf, winners).decided) return;
-  const report = ReportInput.parse({ games: links.map((l) => ({ winner: l.winner, radiant: l.radiant, steamMatchId: l.matchId })) });
+  // Games Steam saw played decide the series even if a hero draft of it is still open in the hub (BR9).
+  const report = ReportInput.parse({
+    games: links.map((l) => ({ winner: l.winner, radiant: l.radiant, steamMatchId: l.matchId })),
+    ignoreRunningDrafts: true,
+  });
   try {
     await reportSeries(hub, actor, tournamentId, seriesId, report);
   } catch (err) {

@@ -153,6 +153,24 @@ describe.each(DATABASES)('Steam over REST [%s]', (db) => {
     expect((await t.hub.services.db('steam_match_players').where({ match_id: '8200000001' })).length).toBe(10);
   });
 
+  it('ST5 BR9 games played on Steam decide their series even while a hero draft of it is still open in the hub (the games happened)', async () => {
+    const s = await twoTeamSeries(t, staff, 760000);
+    const draft = await staff.post(`/api/tournaments/${s.id}/herodrafts`, {
+      teamAId: s.teams[0],
+      teamBId: s.teams[1],
+      bracketMatchId: s.seriesId,
+      gameNumber: 1,
+    });
+    expect(draft.status, draft.text).toBe(201);
+    od.addMatch(finishedMatch(8_200_000_007, range(760000, 5), range(760005, 5), true));
+    const res = await staff.post(`/api/tournaments/${s.id}/steam/import`, { matchIds: ['8200000007'] });
+    expect(res.body).toMatchObject({ imported: ['8200000007'], linked: 1 });
+    const bracket = await t.client().get(`/api/tournaments/${s.id}/bracket`);
+    expect(bracket.body.stages[0].matches.find((m: { id: number }) => m.id === s.seriesId)).toMatchObject({ status: 'done' });
+    // The draft is left as it was: staff decide what becomes of it.
+    expect((await t.client().get(`/api/herodrafts/${draft.body.id}`)).body).toMatchObject({ status: 'waiting' });
+  });
+
   it('ST4 a match OpenDota has without net worth is stored with net worth null and its total gold labelled as such', async () => {
     const s = await twoTeamSeries(t, staff, 740000);
     const old = finishedMatch(8_200_000_005, range(740000, 5), range(740005, 5), true);
