@@ -223,10 +223,11 @@ describe('accessibility of every page (axe-core, WCAG 2.1 A/AA)', () => {
       });
 
       for (const audited of pages) {
-        it(`UI20 ${audited.name} (${audited.who}) has no critical or serious violation`, { timeout: 30_000 }, async () => {
+        it(`UI20 ${audited.name} (${audited.who}) has no critical or serious violation`, { timeout: 45_000 }, async () => {
           const { page, errors } = browsers[audited.who];
           await page.goto(`${t.url}${audited.path()}`, { waitUntil: 'domcontentloaded' });
-          await page.locator('main h1').first().waitFor();
+          // Generous: a loaded machine runs several browsers at once.
+          await page.locator('main h1').first().waitFor({ timeout: 20_000 });
           await expect.poll(() => page.getByText('Loading…').count()).toBe(0);
           await audited.ready?.(page);
           expect(await audit(page)).toEqual([]);
