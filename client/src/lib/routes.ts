@@ -14,4 +14,6 @@ export const router = new Router([
   ['/live', 'live'],
   ['/match/:id', 'match'],
   ['/tournaments/:id/matches', 'matchLinks'],
+  ['/leagues', 'leagues'],
+  ['/admin/users', 'adminUsers'],
 ]);
