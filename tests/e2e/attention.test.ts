@@ -4,6 +4,9 @@ import type { HeroDraftView } from '../../shared/schemas/herodraft';
 import { startHub, type TestHub } from '../support/hub';
 import type { HttpClient } from '../support/http';
 import { teamAWinsTheToss } from '../herodraft/fixtures';
+import { finishedMatch, twoTeamSeries } from '../steam/fixtures';
+import { type FakeOpenDota, startFakeOpenDota } from '../support/fake-opendota';
+import { type FakeSteam, startFakeSteam } from '../support/fake-steam';
 import { ensureClientBuilt, openBrowser, removeProfiles, type TestBrowser } from './browser';
 
 /**
@@ -275,6 +278,60 @@ describe('where people are needed, in a browser', () => {
       expect(await spectator.page.evaluate('document.documentElement.scrollWidth <= window.innerWidth')).toBe(true);
       for (const b of [spectator, bravo]) expect(b.errors).toEqual([]);
       expect(failed).toEqual([]);
+    },
+  );
+});
+
+describe('match suggestions waiting for staff, in a browser', () => {
+  let steam: FakeSteam;
+  let od: FakeOpenDota;
+  let t: TestHub;
+  let b: TestBrowser;
+
+  beforeAll(async () => {
+    ensureClientBuilt();
+    [steam, od] = await Promise.all([startFakeSteam(), startFakeOpenDota()]);
+    t = await startHub({ db: 'sqlite', env: { ...steam.env(), ...od.env(), STEAM_RATE_MS: '10', OPENDOTA_RATE_MS: '10', STEAM_LIVE_POLL_MS: '3600000' } });
+  }, 120_000);
+
+  afterAll(async () => {
+    await b?.context.close();
+    await t?.close();
+    await Promise.all([steam?.close(), od?.close()]);
+    removeProfiles();
+  });
+
+  it(
+    'UI46 a match played with two stand-ins waits for staff in the header count until they confirm it on the Steam matches page',
+    { timeout: 60_000 },
+    async () => {
+      const staff = await t.login('attn_steam_staff', 'staff');
+      const s = await twoTeamSeries(t, staff, 720000);
+      // Eight of the ten players are the teams' (two stand-ins): a suggestion, not a link.
+      const game = finishedMatch(8_300_000_001, [720000, 720001, 720002, 720003, 990011], [720005, 720006, 720007, 720008, 990012], true);
+      for (const captain of [720000, 720005]) steam.setHistory(captain, [game]);
+      steam.addMatch(game);
+      od.addMatch(game);
+      b = await openBrowser(t.url, { cookies: staff.cookieHeader() });
+      await b.page.goto(`${t.url}/tournaments/${s.id}/matches`, { waitUntil: 'domcontentloaded' });
+      await b.page.getByRole('button', { name: 'Import recent matches' }).click();
+      await b.page.getByText(/suggested 1/).waitFor();
+      await expect
+        .poll(
+          () =>
+            b.page
+              .getByTestId('staff-count')
+              .innerText()
+              .catch(() => ''),
+          { timeout: 15_000 },
+        )
+        .toBe('1');
+      await b.page.getByText('Needs staff').click();
+      expect(await b.page.getByTestId('staff-work').getByRole('link').innerText()).toMatch(/^Match to confirm: Alpha vs Bravo/);
+
+      await b.page.getByRole('button', { name: 'Confirm', exact: true }).click();
+      await b.page.getByTestId('staff-work').waitFor({ state: 'detached', timeout: 15_000 });
+      expect(b.errors).toEqual([]);
     },
   );
 });

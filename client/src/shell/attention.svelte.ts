@@ -173,7 +173,8 @@ class Attention {
     const [drafts, heroDrafts, brackets, staffOf] = await Promise.all([
       Promise.all(drafting.items.map(async (t) => ({ t, draft: await call(api.getDraft, { params: { tournamentId: t.id } }) }))),
       Promise.all(active.map(async (t) => ({ t, items: (await call(api.listHeroDrafts, { params: { tournamentId: t.id } })).items }))),
-      Promise.all(playing.items.map(async (t) => ({ t, bracket: await call(api.getBracket, { params: { tournamentId: t.id } }) }))),
+      // Drafting too: staff may generate the bracket before they move the tournament on.
+      Promise.all(active.map(async (t) => ({ t, bracket: await call(api.getBracket, { params: { tournamentId: t.id } }) }))),
       me ? this.#staffTournaments(active) : Promise.resolve(new Set<number>()),
     ]);
     const serverTime = drafts[0]?.draft.serverTime;
@@ -182,7 +183,7 @@ class Attention {
     this.turns = me
       ? [...drafts.flatMap(({ t, draft }) => draftTurn(t, draft, me.id)), ...heroDrafts.flatMap(({ t, items }) => heroTurns(t, items, me.id))]
       : [];
-    this.staff = me ? await this.#staffWork(brackets, playing.items, staffOf) : [];
+    this.staff = me ? await this.#staffWork(brackets, staffOf) : [];
     if (wantLive) {
       this.live = {
         drafts: drafts.flatMap(({ t, draft }) => liveDraft(t, draft)),
@@ -210,7 +211,7 @@ class Attention {
   }
 
   /** Disputed reports and match suggestions to confirm, in the tournaments the viewer runs. */
-  async #staffWork(brackets: { t: TournamentSummary; bracket: BracketView }[], playing: TournamentSummary[], staffOf: Set<number>): Promise<StaffItem[]> {
+  async #staffWork(brackets: { t: TournamentSummary; bracket: BracketView }[], staffOf: Set<number>): Promise<StaffItem[]> {
     const disputed = brackets
       .filter(({ t }) => staffOf.has(t.id))
       .flatMap(({ t, bracket }) =>
@@ -224,10 +225,11 @@ class Attention {
             })),
         ),
       );
+    // Imported matches are linked to series: none to confirm before there is a bracket.
     const suggestions = await Promise.all(
-      playing
-        .filter((t) => staffOf.has(t.id))
-        .map(async (t) => {
+      brackets
+        .filter(({ t, bracket }) => staffOf.has(t.id) && bracket.stages.length > 0)
+        .map(async ({ t }) => {
           const links = await call(api.listMatchLinks, { params: { tournamentId: t.id } });
           return links.items
             .filter((l) => l.state === 'suggested')
