@@ -5,6 +5,7 @@ import * as brackets from './20261126_003_brackets';
 import * as heroDraft from './20261126_004_hero_draft';
 import * as steam from './20261126_005_steam';
 import * as steamGoldAndPollKind from './20261207_006_steam_gold_and_poll_kind';
+import * as tournamentPlacements from './20261207_007_tournament_placements';
 
 /**
  * Explicit list (not a directory scan) so the same migrations run under tsx, vitest and a
@@ -17,6 +18,7 @@ const migrations: Record<string, { up(knex: Knex): Promise<void>; down(knex: Kne
   '20261126_004_hero_draft': heroDraft,
   '20261126_005_steam': steam,
   '20261207_006_steam_gold_and_poll_kind': steamGoldAndPollKind,
+  '20261207_007_tournament_placements': tournamentPlacements,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -2,6 +2,7 @@ import { api } from '../../shared/api/contract';
 import { siteStaff, siteStaffOn, tournamentStaff } from '../commands/authority';
 import { findTournament } from './access';
 import { command } from '../commands/define';
+import { setPlacements } from './placements.service';
 import { addStaff, createTournament, deleteTournament, removeStaff, updateTournament } from './tournaments.service';
 
 const byTournament = (input: { tournamentId: number }) => input.tournamentId;
@@ -31,5 +32,11 @@ export const tournamentCommands = [
     rest: api.removeStaff,
     allow: tournamentStaff(byTournament),
     run: (hub, actor, { tournamentId, userId }) => removeStaff(hub, actor, tournamentId, userId),
+  }),
+  command({
+    name: 'tournament.setPlacements',
+    rest: api.setPlacements,
+    allow: tournamentStaff(byTournament),
+    run: (hub, actor, { tournamentId, placements }) => setPlacements(hub, actor, tournamentId, { placements }),
   }),
 ];

@@ -45,3 +45,15 @@ export function checkDeletable(state: TournamentState): Verdict {
   }
   return { ok: true, changed: true };
 }
+
+/**
+ * Final placements are results: staff set them once the tournament is playing or finished
+ * (BR10). Before that no series can have been played, so a placement could only be a guess.
+ */
+export function checkPlacementsSettable(state: TournamentState): Verdict {
+  if (state === 'playing' || state === 'finished') return { ok: true, changed: true };
+  return {
+    ok: false,
+    reason: `final placements are set once the tournament is playing or finished; it is '${state}' (move it to 'playing' first)`,
+  };
+}

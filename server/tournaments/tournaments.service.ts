@@ -20,6 +20,7 @@ import type { HubServices } from '../services';
 import { listTeams } from '../teams/teams.queries';
 import { toPublicUser, User } from '../users/user.model';
 import { findTournament, lockTournament, touchTournament } from './access';
+import { readFinalPlacements } from './placements.service';
 import { toTournament, Tournament, TournamentStaff } from './tournament.model';
 import { checkDeletable, checkStateChange, checkTeamSizeChange } from './tournaments.rules';
 
@@ -83,6 +84,7 @@ export async function getTournamentDetail(db: Db, tournamentId: number): Promise
       staff: await listStaff(trx, tournamentId),
       players: await listPool(trx, tournamentId),
       teams: await listTeams(trx, tournamentId),
+      placements: await readFinalPlacements(trx, tournamentId),
       seq,
     };
   };
@@ -174,6 +176,7 @@ export function deleteTournament(hub: HubServices, actor: Actor, tournamentId: n
     // Children first: team rows point into the pool, and PostgreSQL checks those foreign keys
     // before its cascade from the tournament reaches them. Staff go by cascade; the log stays.
     await tx.db('team_members').where({ tournamentId }).delete();
+    await tx.db('tournament_placements').where({ tournamentId }).delete();
     await tx.db('teams').where({ tournamentId }).delete();
     await tx.db('pool_players').where({ tournamentId }).delete();
     // Timers of its drafts go too: keyed by room, nothing cascades to them, and one left behind

@@ -42,6 +42,7 @@ import {
   HeroList,
   HeroListQuery,
 } from '../schemas/herodraft';
+import { FinalPlacements, PlacementsInput } from '../schemas/placements';
 import { BracketView, ClaimAnswer, DisqualifyInput, MatchParams, ReportInput, Stage, StageCreate, StageParams } from '../schemas/brackets';
 import { DraftConfigure, DraftControl, DraftPickInput, DraftPreview, DraftQueue, DraftQueueInput, DraftRead } from '../schemas/draft';
 import {
@@ -307,6 +308,18 @@ export const api = {
     summary: 'Remove a tournament staff member',
     params: StaffParams,
     status: 204,
+    errors: [401, 403, 404, 409],
+  }),
+  setPlacements: endpoint({
+    method: 'PUT',
+    path: '/api/tournaments/:tournamentId/placements',
+    tag: 'tournaments',
+    access: 'tournamentStaff',
+    summary:
+      "Set the final placements by hand (replacing any set before; an empty list clears them and the bracket's stand): only while the tournament is playing or finished",
+    params: TournamentIdParams,
+    body: PlacementsInput,
+    response: FinalPlacements,
     errors: [401, 403, 404, 409],
   }),
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Id, IsoDateTime, Page, TimeZone } from './common';
+import { FinalPlacements } from './placements';
 import { Mmr, PublicUser, SteamIdInput, Positions } from './users';
 
 export const TOURNAMENT_STATES = ['draft', 'registration', 'drafting', 'playing', 'finished'] as const;
@@ -142,6 +143,7 @@ export const TournamentDetail = Tournament.extend({
   staff: z.array(PublicUser),
   players: z.array(PoolPlayer),
   teams: z.array(Team),
+  placements: FinalPlacements,
   seq: z.number().int().describe('sequence number of the tournament room when this was read'),
 }).meta({ id: 'TournamentDetail' });
 export type TournamentDetail = z.infer<typeof TournamentDetail>;

@@ -152,6 +152,23 @@ export const REST: { [K in Mutation]?: Rule } = {
     expectStatus(await w.boss.post(`/api/tournaments/${id}/staff`, { userId: w.players[0]!.userId }), 201, 'add staff');
     return { params: { tournamentId: id, userId: w.players[0]!.userId } };
   }),
+  // BR10: final placements are results; a captain does not set them.
+  setPlacements: tournamentStaff(async (w) => {
+    const s = await withTeams(w, 2);
+    for (const state of ['registration', 'drafting', 'playing']) {
+      expectStatus(await w.boss.patch(`/api/tournaments/${s.id}`, { state }), 200, `move to ${state}`);
+    }
+    return {
+      params: { tournamentId: s.id },
+      body: {
+        placements: [
+          { teamId: s.teamIds[1]!, place: 1 },
+          { teamId: s.teamIds[0]!, place: 2 },
+        ],
+      },
+      roles: { 'a captain': s.captains[0]! },
+    };
+  }, 'a captain'),
 
   // --- player pool
   addToPool: tournamentStaff(async (w) => ({ params: { tournamentId: (await tournament(w)).id }, body: { userId: w.players[0]!.userId, mmr: 4000 } })),

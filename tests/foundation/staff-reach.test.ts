@@ -20,6 +20,8 @@ const STAFF_ACCESS = new Set(['staff', 'tournamentStaff', 'admin']);
 const NOT_YET_REACHABLE: Record<string, string> = {
   // Issue 19, "disqualify a team": the bracket page has no disqualify control yet.
   disqualifyTeam: 'no disqualify control on the bracket page yet (issue 19)',
+  // Issue 19, final placements: the server lands first, the manage page's section next.
+  setPlacements: 'no placements section on the manage page yet (issue 19)',
 };
 
 type Key = keyof typeof api;
