@@ -1,4 +1,6 @@
+import fs from 'node:fs';
 import { createRequire } from 'node:module';
+import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildSequence } from '../../server/herodraft/herodraft.rules';
@@ -26,9 +28,11 @@ const VIEWPORTS = [
   { name: 'phone', width: 390, height: 844 },
 ] as const;
 
-type Who = 'staff' | 'captain' | 'spectator' | 'alpha' | 'bravo';
+type Who = 'admin' | 'staff' | 'captain' | 'spectator' | 'alpha' | 'bravo';
 interface Audit {
   name: string;
+  /** The route's pattern in client/src/lib/routes.ts (null: no route matches). */
+  route: string | null;
   who: Who;
   path: () => string;
   /** What shows the page is there (beyond its heading and no "Loading…"). */
@@ -76,6 +80,7 @@ describe('accessibility of every page (axe-core, WCAG 2.1 A/AA)', () => {
       },
     });
     const staff = await t.login('a11y_organiser', 'staff');
+    const admin = await t.login('a11y_admin', 'admin');
     const captains: (HttpClient & { userId: number })[] = [];
     for (const name of ['a11y_cap_alpha', 'a11y_cap_bravo', 'a11y_cap_charlie', 'a11y_cap_delta']) captains.push(await t.login(name));
 
@@ -135,13 +140,17 @@ describe('accessibility of every page (axe-core, WCAG 2.1 A/AA)', () => {
     ]);
     await eventually(async () => (await t.client().get(`/api/matches/${MATCH}`)).body.live !== null, 'the live game');
 
+    browsers.admin = await openBrowser(t.url, { cookies: admin.cookieHeader(), bypassCSP: true });
     browsers.staff = await openBrowser(t.url, { cookies: staff.cookieHeader(), bypassCSP: true });
     browsers.captain = await openBrowser(t.url, { cookies: captains[0]!.cookieHeader(), bypassCSP: true });
     browsers.spectator = await openBrowser(t.url, { bypassCSP: true });
     // The hero draft gets going through the captains' pages: ready, coin toss (Alpha wins), choices.
+    // Many pages and browsers: allow for a machine busy with other tests.
+    for (const b of Object.values(browsers)) b.context.setDefaultTimeout(30_000);
     // Both captains' hero-draft pages stay there (a captain who leaves pauses the draft).
     const bravo = (browsers.bravo = await openBrowser(t.url, { cookies: captains[1]!.cookieHeader() }));
     browsers.alpha = await openBrowser(t.url, { cookies: captains[0]!.cookieHeader(), bypassCSP: true });
+    for (const b of [bravo, browsers.alpha]) b.context.setDefaultTimeout(30_000);
     const alpha = browsers.alpha.page;
     for (const page of [alpha, bravo.page]) {
       await page.goto(`${t.url}/herodrafts/${heroDraft}`, { waitUntil: 'domcontentloaded' });
@@ -150,7 +159,7 @@ describe('accessibility of every page (axe-core, WCAG 2.1 A/AA)', () => {
     await alpha.getByRole('button', { name: 'First pick' }).click();
     await bravo.page.getByRole('button', { name: 'Radiant' }).click();
     await bravo.page.locator('[data-testid=turn][data-step="0"]').waitFor();
-  }, 120_000);
+  }, 180_000);
 
   afterAll(async () => {
     for (const b of Object.values(browsers)) await b?.context.close();
@@ -160,25 +169,28 @@ describe('accessibility of every page (axe-core, WCAG 2.1 A/AA)', () => {
   });
 
   const pages: Audit[] = [
-    { name: 'home', who: 'spectator', path: () => '/' },
-    { name: 'new tournament', who: 'staff', path: () => '/tournaments/new', ready: (p) => p.locator('main form').first().waitFor() },
-    { name: 'tournament', who: 'spectator', path: () => `/tournaments/${tournament}` },
-    { name: 'manage', who: 'staff', path: () => `/tournaments/${tournament}/manage` },
+    { name: 'home', route: '/', who: 'spectator', path: () => '/' },
+    { name: 'new tournament', route: '/tournaments/new', who: 'staff', path: () => '/tournaments/new', ready: (p) => p.locator('main form').first().waitFor() },
+    { name: 'tournament', route: '/tournaments/:id', who: 'spectator', path: () => `/tournaments/${tournament}` },
+    { name: 'manage', route: '/tournaments/:id/manage', who: 'staff', path: () => `/tournaments/${tournament}/manage` },
     {
       name: 'player draft (captain on turn)',
+      route: '/tournaments/:id/draft',
       who: 'captain',
       path: () => `/tournaments/${draftTournament}/draft`,
       ready: (p) => p.getByTestId('your-turn').waitFor(),
     },
     {
       name: 'player draft (spectator)',
+      route: '/tournaments/:id/draft',
       who: 'spectator',
       path: () => `/tournaments/${draftTournament}/draft`,
       ready: (p) => p.getByTestId('whose-turn').waitFor(),
     },
-    { name: 'hero drafts', who: 'staff', path: () => `/tournaments/${tournament}/herodrafts` },
+    { name: 'hero drafts', route: '/tournaments/:id/herodrafts', who: 'staff', path: () => `/tournaments/${tournament}/herodrafts` },
     {
       name: 'hero draft (captain choosing)',
+      route: '/herodrafts/:id',
       who: 'alpha',
       path: () => `/herodrafts/${heroDraft}`,
       ready: async (p) => {
@@ -186,23 +198,38 @@ describe('accessibility of every page (axe-core, WCAG 2.1 A/AA)', () => {
         await p.getByTestId('lock-in').waitFor();
       },
     },
-    { name: 'hero draft (spectator)', who: 'spectator', path: () => `/herodrafts/${heroDraft}`, ready: (p) => p.getByTestId('turn').waitFor() },
+    {
+      name: 'hero draft (spectator)',
+      route: '/herodrafts/:id',
+      who: 'spectator',
+      path: () => `/herodrafts/${heroDraft}`,
+      ready: (p) => p.getByTestId('turn').waitFor(),
+    },
     {
       name: 'bracket (staff)',
+      route: '/tournaments/:id/bracket',
       who: 'staff',
       path: () => `/tournaments/${tournament}/bracket`,
       ready: (p) => p.locator('article[aria-label="Series U1.2"]').waitFor(),
     },
     {
       name: 'bracket (spectator)',
+      route: '/tournaments/:id/bracket',
       who: 'spectator',
       path: () => `/tournaments/${tournament}/bracket`,
       ready: (p) => p.locator('article[aria-label="Series U1.2"]').waitFor(),
     },
-    { name: 'live games', who: 'spectator', path: () => '/live', ready: (p) => p.getByText('Alpha').first().waitFor() },
-    { name: 'match', who: 'spectator', path: () => `/match/${MATCH}`, ready: (p) => p.locator('table[aria-label="Alpha scoreboard"]').waitFor() },
+    { name: 'live games', route: '/live', who: 'spectator', path: () => '/live', ready: (p) => p.getByText('Alpha').first().waitFor() },
+    {
+      name: 'match',
+      route: '/match/:id',
+      who: 'spectator',
+      path: () => `/match/${MATCH}`,
+      ready: (p) => p.locator('table[aria-label="Alpha scoreboard"]').waitFor(),
+    },
     {
       name: 'unknown match',
+      route: '/match/:id',
       who: 'spectator',
       path: () => `/match/${UNKNOWN_MATCH}`,
       // Live games are on here: the page does not say they are off.
@@ -211,10 +238,19 @@ describe('accessibility of every page (axe-core, WCAG 2.1 A/AA)', () => {
         expect(await p.getByTestId('live-off').count()).toBe(0);
       },
     },
-    { name: 'Steam matches', who: 'staff', path: () => `/tournaments/${tournament}/matches` },
-    { name: 'profile', who: 'captain', path: () => '/profile' },
-    { name: 'not found', who: 'spectator', path: () => '/no/such/page' },
+    { name: 'Steam matches', route: '/tournaments/:id/matches', who: 'staff', path: () => `/tournaments/${tournament}/matches` },
+    { name: 'profile', route: '/profile', who: 'captain', path: () => '/profile' },
+    { name: 'leagues', route: '/leagues', who: 'staff', path: () => '/leagues' },
+    { name: 'users (admin)', route: '/admin/users', who: 'admin', path: () => '/admin/users' },
+    { name: 'not found', route: null, who: 'spectator', path: () => '/no/such/page' },
   ];
+
+  it('UI20 every route of the client is among the audited pages', () => {
+    const source = fs.readFileSync(path.resolve('client/src/lib/routes.ts'), 'utf8');
+    const routes = [...source.matchAll(/\['(\/[^']*)', '\w+'\]/g)].map((m) => m[1]!);
+    expect(routes.length).toBeGreaterThan(10);
+    expect(routes.filter((r) => !pages.some((p) => p.route === r))).toEqual([]);
+  });
 
   for (const viewport of VIEWPORTS) {
     describe(`on a ${viewport.name} (${viewport.width}x${viewport.height})`, () => {
@@ -223,11 +259,16 @@ describe('accessibility of every page (axe-core, WCAG 2.1 A/AA)', () => {
       });
 
       for (const audited of pages) {
-        it(`UI20 ${audited.name} (${audited.who}) has no critical or serious violation`, { timeout: 45_000 }, async () => {
+        it(`UI20 ${audited.name} (${audited.who}) has no critical or serious violation`, { timeout: 90_000 }, async () => {
           const { page, errors } = browsers[audited.who];
           await page.goto(`${t.url}${audited.path()}`, { waitUntil: 'domcontentloaded' });
-          // Generous: a loaded machine runs several browsers at once.
-          await page.locator('main h1').first().waitFor({ timeout: 20_000 });
+          await page
+            .locator('main h1')
+            .first()
+            .waitFor()
+            .catch(async (err: Error) => {
+              throw new Error(`no heading; the page showed: ${(await page.locator('body').innerText()).slice(0, 300)}`, { cause: err });
+            });
           await expect.poll(() => page.getByText('Loading…').count()).toBe(0);
           await audited.ready?.(page);
           expect(await audit(page)).toEqual([]);
