@@ -87,7 +87,7 @@ describe('the player draft in a browser', () => {
   }
 
   it(
-    'two captains and a spectator draft to completion, each seeing every pick live; a reload mid-draft lands in the same state',
+    'UI27 two captains and a spectator draft to completion, each seeing every pick live (one pick with the keyboard); a reload mid-draft lands in the same state',
     { timeout: 120_000 },
     async () => {
       const [alpha, bravo] = teamIds as [number, number];
@@ -128,8 +128,14 @@ describe('the player draft in a browser', () => {
       await captainB.page.getByTestId('your-turn').waitFor();
       await captainB.page.getByTestId('history-2').getByText(names.players[2]!).waitFor();
 
-      // Pick 3 (Bravo) and pick 4 (Alpha) complete the draft.
-      await pick(captainB, names.players[1]!);
+      // Pick 3 (Bravo) with the keyboard (UI27): Enter on the pick button puts focus on Confirm pick, Enter again picks.
+      await captainB.page.getByRole('button', { name: `Pick ${names.players[1]}`, exact: true }).focus();
+      await captainB.page.keyboard.press('Enter');
+      const confirm = captainB.page.getByRole('dialog', { name: 'Confirm pick' }).getByRole('button', { name: 'Confirm pick' });
+      await expect.poll(() => confirm.evaluate((el) => el === el.ownerDocument.activeElement)).toBe(true);
+      await captainB.page.keyboard.press('Enter');
+      await captainB.page.getByRole('dialog', { name: 'Confirm pick' }).waitFor({ state: 'detached' });
+      // Pick 4 (Alpha) completes the draft.
       await pick(captainA, names.players[3]!);
       const final = (await t.client().get(base)).body as DraftView;
       expect(final.status).toBe('completed');
