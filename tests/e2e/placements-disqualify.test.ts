@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import type { HttpClient } from '../support/http';
@@ -5,6 +6,21 @@ import { startHub, type TestHub } from '../support/hub';
 import { ensureClientBuilt, openBrowser, removeProfiles, type TestBrowser } from './browser';
 
 type Client = HttpClient & { userId: number };
+
+const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
+
+/** axe-core's critical and serious WCAG 2.1 A/AA findings on the page as it is now (UI20's bar). */
+async function seriousViolations(page: Page): Promise<string[]> {
+  await page.addScriptTag({ path: AXE });
+  const found = (await page.evaluate(`axe
+    .run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] }, resultTypes: ['violations'] })
+    .then((r) => r.violations.map((v) => ({ id: v.id, impact: v.impact, targets: v.nodes.map((n) => n.target.join(' ')) })))`)) as {
+    id: string;
+    impact: string | null;
+    targets: string[];
+  }[];
+  return found.filter((v) => v.impact === 'critical' || v.impact === 'serious').map((v) => `${v.impact} ${v.id} (${v.targets.join(', ')})`);
+}
 
 /**
  * Issue 19, two staff actions that had an API but no page: final placements set by hand on the
@@ -25,9 +41,9 @@ describe('final placements and disqualification, through the pages', () => {
     t = await startHub({ db: 'sqlite' });
     boss = await t.login('pl_boss', 'staff');
     helper = await t.login('pl_helper');
-    staffBrowser = await openBrowser(t.url, { cookies: helper.cookieHeader() });
+    staffBrowser = await openBrowser(t.url, { cookies: helper.cookieHeader(), bypassCSP: true });
     bossBrowser = await openBrowser(t.url, { cookies: boss.cookieHeader() });
-    spectator = await openBrowser(t.url, { viewport: { width: 390, height: 844 } });
+    spectator = await openBrowser(t.url, { viewport: { width: 390, height: 844 }, bypassCSP: true });
   }, 120_000);
 
   afterAll(async () => {
@@ -84,6 +100,7 @@ describe('final placements and disqualification, through the pages', () => {
       const bravoError = await bravo.getAttribute('aria-describedby');
       expect(await page.locator(`[id="${bravoError}"]`).innerText()).toContain('2 teams are placed ahead of it, so its place is 3rd, not 2nd');
       expect((await detail(tour.id)).placements.source).toBe('none'); // nothing was sent
+      expect(await seriousViolations(page)).toEqual([]);
 
       await bravo.fill('3');
       await form.getByLabel('Team Delta', { exact: true }).fill('4');
@@ -104,6 +121,7 @@ describe('final placements and disqualification, through the pages', () => {
         .poll(async () => (await spectatorPlaces().allTextContents()).map((text) => text.replace(/\s+/g, ' ').trim()), { timeout: 15_000 })
         .toEqual(['1st Team Alpha', '1st Team Charlie', '3rd Team Bravo', '4th Team Delta']);
       expect(await spectator.page.locator('section[aria-labelledby="placements-heading"]').innerText()).toContain('Set by the tournament staff (pl_helper)');
+      expect(await seriousViolations(spectator.page)).toEqual([]);
 
       await form.getByRole('button', { name: 'Clear placements set by staff' }).click();
       await expect.poll(() => page.getByTestId('placements-source').innerText()).toContain('none yet');
@@ -170,6 +188,7 @@ describe('final placements and disqualification, through the pages', () => {
       expect(text).toContain('Forfeited now: U1.1 against Team 4');
       // Focus goes to the question, so a screen reader reads it first.
       expect(await page.evaluate('document.activeElement?.textContent')).toContain('Disqualify Team 1');
+      expect(await seriousViolations(page)).toEqual([]);
       await confirm.getByRole('button', { name: 'Cancel' }).click();
       expect((await stageOf(tour.id)).disqualified).toEqual([]);
 
