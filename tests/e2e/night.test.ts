@@ -479,6 +479,12 @@ describe('a whole tournament night in the browser (issue 19)', () => {
       await page.locator('[data-section="state"]').getByText('This tournament is finished.').waitFor();
       await spectator.page.getByRole('link', { name: 'Tournament', exact: true }).click();
       await spectator.page.getByLabel('State: finished').waitFor();
+      // The tournament page says how the night ended: the bracket's placements.
+      const final = spectator.page.getByRole('list', { name: 'Final placements' });
+      await expect
+        .poll(async () => (await final.getByRole('listitem').allInnerTexts()).map((s) => s.replace(/\s+/g, ' ').trim()))
+        .toEqual([expect.stringContaining(captainsOf[0].team), expect.stringContaining(captainsOf[1].team)]);
+      await spectator.page.getByText('From the bracket.').waitFor();
       expect((await readTournament()).state).toBe('finished');
     });
   });
