@@ -113,6 +113,13 @@ describe('hero drafts on the bracket page', () => {
       expect(await draft.locator('.team.radiant').innerText()).toContain(teamNames[1]);
       expect(await draft.locator('img').count()).toBe(0); // text tiles
       expect(await draft.getByRole('link', { name: 'Hero draft' }).getAttribute('href')).toBe(`/herodrafts/${game1}`);
+      // The hero-draft page leads back to its bracket and tournament.
+      const heroPage = await openBrowser(t.url);
+      await heroPage.page.goto(`${t.url}/herodrafts/${game1}`, { waitUntil: 'domcontentloaded' });
+      const links = heroPage.page.getByRole('navigation', { name: "This draft's tournament" });
+      expect(await links.getByRole('link', { name: 'Bracket' }).getAttribute('href')).toBe(`/tournaments/${tournamentId}/bracket`);
+      expect(await links.getByRole('link', { name: 'Tournament' }).getAttribute('href')).toBe(`/tournaments/${tournamentId}`);
+      await heroPage.context.close();
       expect(await series.getByRole('link', { name: /^Hero draft live/ }).count()).toBe(0);
 
       // Staff start game 2's draft from their bracket page; it shows up live for the spectator.

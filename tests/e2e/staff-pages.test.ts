@@ -156,6 +156,8 @@ describe('staff pages a new user tripped on (issue 19)', () => {
       const manageUrl = `${t.url}/tournaments/${id}/manage`;
       await page.goto(manageUrl, { waitUntil: 'domcontentloaded' });
       const state = page.locator('[data-section="state"]');
+      // In 'draft' too the page points to the player draft: it opens from there as well.
+      expect(await state.getByTestId('next-step').getByRole('link', { name: 'open the player draft' }).getAttribute('href')).toBe(`/tournaments/${id}/draft`);
       await state.getByRole('button', { name: 'Move to registration' }).click();
       await expect.poll(() => readState(id)).toBe('registration');
 

@@ -353,6 +353,7 @@ describe('ST1 the rate limiter, measured at the fake', () => {
       expectRate(
         steam.requests.map((r) => r.at),
         100,
+        started,
       );
       // No more than the allowed calls per second: 6 calls at 10/s take at least half a second.
       expect(performance.now() - started).toBeGreaterThanOrEqual(450);
