@@ -16,6 +16,7 @@ import { mountHeroDraftRoutes } from '../herodraft/herodraft.routes';
 import { mountBracketRoutes } from '../brackets/brackets.routes';
 import { mountDraftRoutes } from '../draft/draft.routes';
 import { mountMatchRoutes } from '../matches/matches.routes';
+import { mountSignupRoutes } from '../signups/signups.routes';
 
 /**
  * Every HTTP route, all on the app's own router (no prefixed sub-routers), so the OpenAPI
@@ -65,5 +66,6 @@ export function mountRoutes(
   mountBracketRoutes(router, hub);
   mountDraftRoutes(router, hub);
   mountMatchRoutes(router, hub);
+  mountSignupRoutes(router, hub);
   for (const def of commandTable) mountCommand(router, hub, def);
 }

@@ -60,6 +60,17 @@ export const isMutation = (key: string): boolean => api[key as keyof Api]?.metho
 export const EXEMPT: { [K in Mutation]?: string } = {
   devLogin:
     'logging in is how one stops being anonymous: public by design (development only, never in production: AU4); it writes the session and the local user it logs in as, no hub state',
+  // Issue 21: the contract landed first; each loses its exemption when its command lands.
+  updateSignupSettings: 'sign-up command not served yet (answers 503)',
+  signUp: 'sign-up command not served yet (answers 503)',
+  withdrawSignup: 'sign-up command not served yet (answers 503)',
+  approveSignup: 'sign-up command not served yet (answers 503)',
+  declineSignup: 'sign-up command not served yet (answers 503)',
+  waitlistSignup: 'sign-up command not served yet (answers 503)',
+  updateSignup: 'sign-up command not served yet (answers 503)',
+  openCheckIn: 'sign-up command not served yet (answers 503)',
+  checkIn: 'sign-up command not served yet (answers 503)',
+  checkInFor: 'sign-up command not served yet (answers 503)',
   logout: 'ends the caller’s own session and nothing else (CSRF-protected, AU6): public by design, anonymous only ends the empty session it has',
 };
 
