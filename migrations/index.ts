@@ -6,6 +6,7 @@ import * as heroDraft from './20261126_004_hero_draft';
 import * as steam from './20261126_005_steam';
 import * as steamGoldAndPollKind from './20261207_006_steam_gold_and_poll_kind';
 import * as tournamentPlacements from './20261207_007_tournament_placements';
+import * as signups from './20261207_008_signups';
 
 /**
  * Explicit list (not a directory scan) so the same migrations run under tsx, vitest and a
@@ -19,6 +20,7 @@ const migrations: Record<string, { up(knex: Knex): Promise<void>; down(knex: Kne
   '20261126_005_steam': steam,
   '20261207_006_steam_gold_and_poll_kind': steamGoldAndPollKind,
   '20261207_007_tournament_placements': tournamentPlacements,
+  '20261207_008_signups': signups,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

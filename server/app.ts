@@ -32,6 +32,7 @@ import { registerHeroDraftDeadlines } from './herodraft/herodraft.service';
 import { createDeadlineScheduler, type DeadlineScheduler } from './deadlines/deadlines';
 import { createLivePoller, type LivePoller } from './steam/live.poller';
 import { registerDraftDeadlines } from './draft/draft.service';
+import { registerCheckInDeadline } from './signups/signups.service';
 import { InFlight } from './lifecycle/in-flight';
 import { unavailable } from './commands/errors';
 
@@ -116,6 +117,7 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
   };
   registerDraftDeadlines(services);
   registerHeroDraftDeadlines(services);
+  registerCheckInDeadline(services);
 
   const app = express();
   app.disable('x-powered-by');

@@ -25,6 +25,15 @@ type IdOf<I> = (input: I) => number;
 /** Any logged-in user, on their own account. */
 export const signedIn: Authority<unknown> = { access: 'user', who: 'any logged-in user (on their own account)', check: async () => {} };
 
+/** Any logged-in user, on their own part of a tournament that must exist (404 first). */
+export function signedInOn<I>(tournamentOf: IdOf<I>): Authority<I> {
+  return {
+    access: 'user',
+    who: 'any logged-in user (on their own sign-up)',
+    check: async (db, _actor, input) => void (await findTournament(db, tournamentOf(input))),
+  };
+}
+
 export const siteStaff: Authority<unknown> = {
   access: 'staff',
   who: 'site staff or an admin',

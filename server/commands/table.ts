@@ -4,6 +4,7 @@ import { heroDraftCommands } from '../herodraft/herodraft.commands';
 import { leagueCommands } from '../leagues/leagues.commands';
 import { matchCommands } from '../matches/matches.commands';
 import { poolCommands } from '../pool/pool.commands';
+import { signupCommands } from '../signups/signups.commands';
 import { teamCommands } from '../teams/teams.commands';
 import { tournamentCommands } from '../tournaments/tournaments.commands';
 import { userCommands } from '../users/users.commands';
@@ -19,6 +20,7 @@ export const commandTable: readonly Command<unknown, unknown>[] = [
   ...leagueCommands,
   ...tournamentCommands,
   ...poolCommands,
+  ...signupCommands,
   ...teamCommands,
   ...draftCommands,
   ...bracketCommands,

@@ -3,6 +3,7 @@ import type { z } from 'zod';
 import type { PoolImport, PoolImportResult, PoolPlayer as PoolPlayerDto, RowError } from '../../shared/schemas/tournaments';
 import { NO_POSITIONS } from '../../shared/schemas/users';
 import type { Actor } from '../auth/actor';
+import type { CommandTx } from '../commands/command';
 import { tags } from '../cache/read-cache';
 import { isoTime } from '../db/base.model';
 import { conflict, invalid, notFound } from '../commands/errors';
@@ -57,26 +58,55 @@ export function addToPool(hub: HubServices, actor: Actor, tournamentId: number, 
       const message = 'required: this player has no MMR in their profile';
       throw invalid(`give an MMR for ${user.username}`, [{ path: ['body', 'mmr'], message }]);
     }
-    await tx.db('pool_players').insert({ tournamentId, userId: user.id, mmr });
-    const player = await poolPlayer(tx.db, tournamentId, user.id);
-    await tx.emit(room, 'pool.added', { player });
-    touchTournament(tx, tournamentId);
-    return player;
+    return insertPoolPlayer(tx, room, tournament, user.id, mmr);
   });
+}
+
+/**
+ * Puts a player in the pool, inside a command that locked the tournament's room: adding by hand
+ * and an approved sign-up (server/signups) go this one way, so the pool's rules hold for both.
+ */
+export async function insertPoolPlayer(tx: CommandTx, room: string, tournament: Tournament, userId: number, mmr: number): Promise<PoolPlayerDto> {
+  requireEditable(tournament);
+  await tx.db('pool_players').insert({ tournamentId: tournament.id, userId, mmr });
+  const player = await poolPlayer(tx.db, tournament.id, userId);
+  await tx.emit(room, 'pool.added', { player });
+  touchTournament(tx, tournament.id);
+  return player;
+}
+
+/** Sets a pool player's MMR, as updatePoolPlayer (the room is locked; no event when unchanged). */
+export async function setPoolMmr(tx: CommandTx, room: string, tournament: Tournament, userId: number, mmr: number): Promise<PoolPlayerDto> {
+  const row = await requirePoolRow(tx.db, tournament.id, userId);
+  requireEditable(tournament);
+  if (row.mmr !== mmr) await tx.db('pool_players').where({ tournamentId: tournament.id, userId }).update({ mmr });
+  const player = await poolPlayer(tx.db, tournament.id, userId);
+  if (row.mmr !== mmr) {
+    await tx.emit(room, 'pool.updated', { player });
+    touchTournament(tx, tournament.id);
+  }
+  return player;
+}
+
+/** Takes a player out of the pool, as removeFromPool (the room is locked): never a captain or a drafted player. */
+export async function deletePoolPlayer(tx: CommandTx, room: string, tournament: Tournament, userId: number): Promise<void> {
+  const tournamentId = tournament.id;
+  requireEditable(tournament);
+  // The foreign keys refuse this too; checking first gives a message that says why.
+  const team = await Team.query(tx.db).findOne({ tournamentId, captainUserId: userId });
+  if (team) throw conflict(`this player is the captain of ${team.name}: remove the team first`);
+  if (await TeamMember.query(tx.db).findOne({ tournamentId, userId })) {
+    throw conflict('this player has been drafted into a team');
+  }
+  await tx.db('pool_players').where({ tournamentId, userId }).delete();
+  await tx.emit(room, 'pool.removed', { userId });
+  touchTournament(tx, tournamentId);
 }
 
 export function updatePoolPlayer(hub: HubServices, actor: Actor, tournamentId: number, userId: number, mmr: number): Promise<PoolPlayerDto> {
   return hub.commands.run(actor, async (tx) => {
     const { room, tournament } = await lockTournament(tx, tournamentId);
-    const row = await requirePoolRow(tx.db, tournamentId, userId);
-    requireEditable(tournament);
-    if (row.mmr !== mmr) await tx.db('pool_players').where({ tournamentId, userId }).update({ mmr });
-    const player = await poolPlayer(tx.db, tournamentId, userId);
-    if (row.mmr !== mmr) {
-      await tx.emit(room, 'pool.updated', { player });
-      touchTournament(tx, tournamentId);
-    }
-    return player;
+    return setPoolMmr(tx, room, tournament, userId, mmr);
   });
 }
 
@@ -84,16 +114,7 @@ export function removeFromPool(hub: HubServices, actor: Actor, tournamentId: num
   return hub.commands.run(actor, async (tx) => {
     const { room, tournament } = await lockTournament(tx, tournamentId);
     await requirePoolRow(tx.db, tournamentId, userId);
-    requireEditable(tournament);
-    // The foreign keys refuse this too; checking first gives a message that says why.
-    const team = await Team.query(tx.db).findOne({ tournamentId, captainUserId: userId });
-    if (team) throw conflict(`this player is the captain of ${team.name}: remove the team first`);
-    if (await TeamMember.query(tx.db).findOne({ tournamentId, userId })) {
-      throw conflict('this player has been drafted into a team');
-    }
-    await tx.db('pool_players').where({ tournamentId, userId }).delete();
-    await tx.emit(room, 'pool.removed', { userId });
-    touchTournament(tx, tournamentId);
+    await deletePoolPlayer(tx, room, tournament, userId);
   });
 }
 

@@ -1,31 +1,20 @@
 import type { Router } from 'express';
 import { api } from '../../shared/api/contract';
-import { unavailable } from '../commands/errors';
+import { requireUser } from '../auth/actor';
 import { mount } from '../http/route';
 import type { HubServices } from '../services';
+import { requireTournamentStaff } from '../tournaments/access';
+import { mmrCheck } from './mmr-check';
+import { getSignupSettings, listSignups, mySignups } from './signups.service';
 
-/** The sign-up endpoints of the contract, answered 503 until their commands land (issue 21). */
-const SIGNUP_ENDPOINTS = [
-  api.getSignupSettings,
-  api.updateSignupSettings,
-  api.listSignups,
-  api.signUp,
-  api.withdrawSignup,
-  api.approveSignup,
-  api.declineSignup,
-  api.waitlistSignup,
-  api.updateSignup,
-  api.signupMmrCheck,
-  api.openCheckIn,
-  api.checkIn,
-  api.checkInFor,
-  api.mySignups,
-] as const;
-
+/** The sign-up reads; the changes are commands (signups.commands.ts). */
 export function mountSignupRoutes(router: Router, hub: HubServices) {
-  for (const endpoint of SIGNUP_ENDPOINTS) {
-    mount(router, hub, endpoint, async () => {
-      throw unavailable('sign-ups are not served yet', 60_000);
-    });
-  }
+  // Not cached: `open` and the check-in window depend on the clock, and the list on who reads it.
+  mount(router, hub, api.getSignupSettings, ({ params }) => getSignupSettings(hub, params.tournamentId));
+  mount(router, hub, api.listSignups, ({ params, actor }) => listSignups(hub.db, actor, params.tournamentId));
+  mount(router, hub, api.mySignups, ({ actor }) => mySignups(hub, requireUser(actor)));
+  mount(router, hub, api.signupMmrCheck, async ({ params, actor }) => {
+    await requireTournamentStaff(hub.db, actor, params.tournamentId);
+    return mmrCheck(hub, params.tournamentId, params.userId);
+  });
 }

@@ -13,6 +13,15 @@ export interface OpenDotaProfile {
   profileUrl: string | null;
 }
 
+/** What /players/{id} says of an account's rank. */
+export interface OpenDotaRank {
+  /** OpenDota has a profile (false: private or unknown account). */
+  known: boolean;
+  personaName: string | null;
+  rankTier: number | null;
+  leaderboardRank: number | null;
+}
+
 /** A live game from OpenDota's /live (top games, any lobby): used for the pool's players. */
 export interface OpenDotaLiveGame {
   matchId: string;
@@ -81,6 +90,30 @@ export function createOpenDotaClient(options: {
           avatarUrl: typeof p.avatarfull === 'string' ? p.avatarfull : null,
           profileUrl: typeof p.profileurl === 'string' ? p.profileurl : null,
         };
+      });
+    },
+
+    /** Rank of an account (sign-up MMR checks): rank_tier and leaderboard_rank are null when unranked or hidden. */
+    async rank(accountId: number, opts: Waiting = {}): Promise<Fetched<OpenDotaRank>> {
+      return upstream.get(`/players/${accountId}`, {}, { ttlMs: 300_000, deadline: opts.deadline }, (raw) => {
+        if (!raw || typeof raw !== 'object') throw bad('/players');
+        const p = raw.profile;
+        const int = (v: unknown) => (typeof v === 'number' && Number.isInteger(v) ? v : null);
+        return {
+          known: Boolean(p),
+          personaName: p ? String(p.personaname ?? p.name ?? '') || null : null,
+          rankTier: int(raw.rank_tier),
+          leaderboardRank: int(raw.leaderboard_rank),
+        };
+      });
+    },
+
+    /** Wins and losses of an account over all its matches OpenDota knows. */
+    async winLoss(accountId: number, opts: Waiting = {}): Promise<Fetched<{ wins: number | null; losses: number | null }>> {
+      return upstream.get(`/players/${accountId}/wl`, {}, { ttlMs: 300_000, deadline: opts.deadline }, (raw) => {
+        if (!raw || typeof raw !== 'object') throw bad('/players/wl');
+        const int = (v: unknown) => (typeof v === 'number' && Number.isInteger(v) ? v : null);
+        return { wins: int(raw.win), losses: int(raw.lose) };
       });
     },
 

@@ -60,17 +60,6 @@ export const isMutation = (key: string): boolean => api[key as keyof Api]?.metho
 export const EXEMPT: { [K in Mutation]?: string } = {
   devLogin:
     'logging in is how one stops being anonymous: public by design (development only, never in production: AU4); it writes the session and the local user it logs in as, no hub state',
-  // Issue 21: the contract landed first; each loses its exemption when its command lands.
-  updateSignupSettings: 'sign-up command not served yet (answers 503)',
-  signUp: 'sign-up command not served yet (answers 503)',
-  withdrawSignup: 'sign-up command not served yet (answers 503)',
-  approveSignup: 'sign-up command not served yet (answers 503)',
-  declineSignup: 'sign-up command not served yet (answers 503)',
-  waitlistSignup: 'sign-up command not served yet (answers 503)',
-  updateSignup: 'sign-up command not served yet (answers 503)',
-  openCheckIn: 'sign-up command not served yet (answers 503)',
-  checkIn: 'sign-up command not served yet (answers 503)',
-  checkInFor: 'sign-up command not served yet (answers 503)',
   logout: 'ends the caller’s own session and nothing else (CSRF-protected, AU6): public by design, anonymous only ends the empty session it has',
 };
 
@@ -118,6 +107,35 @@ const heroDraftControl = (phase: HeroDraftPhase, body: Record<string, unknown> =
     const d = await heroDraft(w, phase);
     return { params: { heroDraftId: d.heroDraftId }, body, roles: { 'a captain': d.captains[0]! } };
   }, 'a captain');
+
+/** A tournament open for sign-up, approval automatic when asked. */
+const registration = async (w: World, settings: Record<string, unknown> = {}) => {
+  const { id } = await tournament(w);
+  expectStatus(await w.boss.patch(`/api/tournaments/${id}`, { state: 'registration' }), 200, 'open registration');
+  if (Object.keys(settings).length > 0) expectStatus(await w.boss.put(`/api/tournaments/${id}/signup-settings`, settings), 200, 'sign-up settings');
+  return { id };
+};
+
+const signupBody = (w: World) => ({ steamId: steamId64(700_000 + w.next()), declaredMmr: 3200, positions: { '1': 5, '2': 3, '3': 1, '4': 0, '5': 0 } });
+
+/** A fresh member signed up to a tournament in registration (approved at once when check-in is to open). */
+const signedUp = async (w: World, options: { checkInOpen?: boolean } = {}) => {
+  const { id } = await registration(w, options.checkInOpen ? { approval: 'automatic' } : {});
+  const player = await w.login('permsigned');
+  expectStatus(await player.post(`/api/tournaments/${id}/signups`, signupBody(w)), 200, 'sign up');
+  if (options.checkInOpen) {
+    const closesAt = new Date(w.t.hub.services.clock.now() + 3_600_000).toISOString();
+    expectStatus(await w.boss.post(`/api/tournaments/${id}/checkin/open`, { closesAt }), 200, 'open check-in');
+  }
+  return { id, player };
+};
+
+/** A staff review of a fresh member's pending sign-up: the member may not review their own. */
+const signupReview = (body?: Record<string, unknown>) =>
+  tournamentStaff(async (w) => {
+    const s = await signedUp(w);
+    return { params: { tournamentId: s.id, userId: s.player.userId }, body, roles: { 'the user it targets': s.player } };
+  }, 'the user it targets');
 
 export const REST: { [K in Mutation]?: Rule } = {
   // --- users
@@ -203,6 +221,47 @@ export const REST: { [K in Mutation]?: Rule } = {
     }),
     'the user it targets',
   ),
+
+  // --- sign-ups (issue 21)
+  updateSignupSettings: tournamentStaff(async (w) => ({ params: { tournamentId: (await registration(w)).id }, body: { capacity: 12, approval: 'automatic' } })),
+  signUp: {
+    allowed: 'the user themself',
+    memberAllowed: true,
+    async setup(w) {
+      const { id } = await registration(w);
+      return { params: { tournamentId: id }, body: signupBody(w), allowed: await w.login('permsignup') };
+    },
+  },
+  withdrawSignup: {
+    allowed: 'the user themself',
+    memberAllowed: true,
+    async setup(w) {
+      const s = await signedUp(w);
+      return { params: { tournamentId: s.id }, allowed: s.player };
+    },
+  },
+  // Nobody reviews their own sign-up.
+  approveSignup: signupReview(),
+  declineSignup: signupReview({ reason: 'permission matrix' }),
+  waitlistSignup: signupReview({ on: true }),
+  updateSignup: signupReview({ poolMmr: 4100 }),
+  openCheckIn: tournamentStaff(async (w) => ({
+    params: { tournamentId: (await registration(w)).id },
+    body: { closesAt: new Date(w.t.hub.services.clock.now() + 3_600_000).toISOString() },
+  })),
+  checkIn: {
+    allowed: 'the user themself',
+    memberAllowed: true,
+    async setup(w) {
+      const s = await signedUp(w, { checkInOpen: true });
+      return { params: { tournamentId: s.id }, allowed: s.player };
+    },
+  },
+  // A player checks in with checkIn, not through the staff endpoint.
+  checkInFor: tournamentStaff(async (w) => {
+    const s = await signedUp(w, { checkInOpen: true });
+    return { params: { tournamentId: s.id, userId: s.player.userId }, roles: { 'the user it targets': s.player } };
+  }, 'the user it targets'),
 
   // --- teams
   // A pool player does not appoint themself captain.

@@ -10,11 +10,14 @@ import { type FakeMatch, rawJson } from './fake-steam';
  * - `/matches/{id}`: per-player `total_gold` and `total_xp` always, `net_worth` only when the
  *   match has it (older matches do not), floats among the stats (`kda`, `stuns`,
  *   `kills_per_min`, `lane_efficiency`), `isRadiant`, `personaname`;
+ * - `/players/{id}`: `rank_tier` and `leaderboard_rank` null for unranked or hidden accounts,
+ *   no `profile` at all for an account OpenDota does not know (still 200);
+ * - `/players/{id}/wl`: `{win, lose}`, zeros for an unknown account;
  * - `/live` (Steam's GetTopLiveGame passed on): match, lobby and server ids as strings,
  *   `team_name_radiant`/`team_name_dire` empty strings in pub games, `hero_id` 0 before picks,
  *   anonymous players as account id 4294967295.
  */
-export type OpenDotaPath = 'matches' | 'players' | 'recentMatches' | 'live';
+export type OpenDotaPath = 'matches' | 'players' | 'recentMatches' | 'wl' | 'live';
 
 export interface FakeOpenDotaLive {
   match_id: number;
@@ -32,11 +35,20 @@ export interface FakeOpenDotaLive {
   players: { account_id: number; hero_id: number; team: 0 | 1; name?: string }[];
 }
 
+/** A profile as /players/{id} gives it: rank 55 (Legend 5) unless given; null rank for unranked. */
+export interface FakeProfile {
+  personaname: string;
+  steamid: string;
+  rank_tier?: number | null;
+  leaderboard_rank?: number | null;
+}
+
 export interface FakeOpenDota {
   url: string;
   env(): Record<string, string>;
   addMatch(match: FakeMatch): void;
-  setProfile(accountId: number, profile: { personaname: string; steamid: string } | null): void;
+  setProfile(accountId: number, profile: FakeProfile | null): void;
+  setWinLoss(accountId: number, wl: { win: number; lose: number }): void;
   setRecent(accountId: number, matches: FakeMatch[]): void;
   setLive(games: FakeOpenDotaLive[]): void;
   failNext(path: OpenDotaPath, status: 429 | 500 | 503, times?: number): void;
@@ -47,7 +59,8 @@ export interface FakeOpenDota {
 
 export async function startFakeOpenDota(): Promise<FakeOpenDota> {
   const matches = new Map<number, FakeMatch>();
-  const profiles = new Map<number, { personaname: string; steamid: string } | null>();
+  const profiles = new Map<number, FakeProfile | null>();
+  const winLoss = new Map<number, { win: number; lose: number }>();
   const recent = new Map<number, FakeMatch[]>();
   let live: FakeOpenDotaLive[] = [];
   const failures = new Map<string, { status: number; times: number }>();
@@ -75,9 +88,11 @@ export async function startFakeOpenDota(): Promise<FakeOpenDota> {
           ? 'players'
           : parts[0] === 'players' && parts[2] === 'recentMatches'
             ? 'recentMatches'
-            : parts[0] === 'live'
-              ? 'live'
-              : null;
+            : parts[0] === 'players' && parts[2] === 'wl'
+              ? 'wl'
+              : parts[0] === 'live'
+                ? 'live'
+                : null;
     if (!kind) return error(res, 404);
     if (down) return error(res, down);
     const failure = failures.get(kind);
@@ -126,7 +141,7 @@ export async function startFakeOpenDota(): Promise<FakeOpenDota> {
       case 'players': {
         const p = profiles.get(id);
         // OpenDota answers an unknown account with a profile-less body, not a 404.
-        if (!p) return send(res, 200, '{"rank_tier":null,"leaderboard_rank":null}');
+        if (!p) return send(res, 200, '{"rank_tier":null,"leaderboard_rank":null,"solo_competitive_rank":null,"competitive_rank":null}');
         return send(
           res,
           200,
@@ -140,7 +155,12 @@ export async function startFakeOpenDota(): Promise<FakeOpenDota> {
               avatarfull: 'https://avatars.steamstatic.com/x_full.jpg',
               profileurl: `https://steamcommunity.com/profiles/${p.steamid}/`,
             },
-            rank_tier: 55,
+            rank_tier: p.rank_tier === undefined ? 55 : p.rank_tier,
+            leaderboard_rank: p.leaderboard_rank ?? null,
+            solo_competitive_rank: null,
+            competitive_rank: null,
+            mmr_estimate: { estimate: 3100 },
+            tracked_until: '1621953083',
           }),
         );
       }
@@ -162,6 +182,10 @@ export async function startFakeOpenDota(): Promise<FakeOpenDota> {
           };
         });
         return send(res, 200, rawJson(list));
+      }
+      case 'wl': {
+        const wl = winLoss.get(id) ?? { win: 0, lose: 0 };
+        return send(res, 200, rawJson(wl));
       }
       case 'live':
         return send(
@@ -214,6 +238,7 @@ export async function startFakeOpenDota(): Promise<FakeOpenDota> {
     env: () => ({ OPENDOTA_API_BASE: url }),
     addMatch: (m) => matches.set(m.match_id, m),
     setProfile: (id, p) => profiles.set(id, p),
+    setWinLoss: (id, wl) => winLoss.set(id, wl),
     setRecent: (id, m) => recent.set(id, m),
     setLive: (g) => (live = g),
     failNext: (path, status, times = 1) => failures.set(path, { status, times }),
