@@ -62,6 +62,7 @@ describe('accessibility of every page (axe-core, WCAG 2.1 A/AA)', () => {
   let draftTournament = 0;
   let tournament = 0;
   let heroDraft = 0;
+  let signupTournament = 0;
 
   beforeAll(async () => {
     ensureClientBuilt();
@@ -124,6 +125,17 @@ describe('accessibility of every page (axe-core, WCAG 2.1 A/AA)', () => {
     expect(draft.status, draft.text).toBe(201);
     heroDraft = draft.body.id;
 
+    // A tournament in registration: one sign-up in, one on the waitlist (issue 21).
+    signupTournament = (await staff.post('/api/tournaments', { name: 'DTX Access Sign-ups', startsAt: '2030-12-03T18:00:00Z' })).body.id;
+    expect((await staff.patch(`/api/tournaments/${signupTournament}`, { state: 'registration' })).status).toBe(200);
+    const rules = await staff.put(`/api/tournaments/${signupTournament}/signup-settings`, { capacity: 1, steamRequired: false, mmrMin: 1000, mmrMax: 9000 });
+    expect(rules.status, rules.text).toBe(200);
+    for (const [i, c] of captains.slice(2).entries()) {
+      const body = { declaredMmr: 4000 + i * 100, positions: { '1': 5, '2': 4, '3': 0, '4': 2, '5': 1 }, note: 'Evenings only' };
+      const signed = await c.post(`/api/tournaments/${signupTournament}/signups`, body);
+      expect(signed.status, signed.text).toBe(200);
+    }
+
     // A live game in the league.
     steam.setLiveGames(LEAGUE, [
       {
@@ -173,6 +185,27 @@ describe('accessibility of every page (axe-core, WCAG 2.1 A/AA)', () => {
     { name: 'new tournament', route: '/tournaments/new', who: 'staff', path: () => '/tournaments/new', ready: (p) => p.locator('main form').first().waitFor() },
     { name: 'tournament', route: '/tournaments/:id', who: 'spectator', path: () => `/tournaments/${tournament}` },
     { name: 'manage', route: '/tournaments/:id/manage', who: 'staff', path: () => `/tournaments/${tournament}/manage` },
+    {
+      name: 'manage (sign-ups in registration)',
+      route: '/tournaments/:id/manage',
+      who: 'staff',
+      path: () => `/tournaments/${signupTournament}/manage`,
+      ready: (p) => p.getByTestId('staff-signups').getByText('Evenings only').first().waitFor(),
+    },
+    {
+      name: 'sign-up (member)',
+      route: '/tournaments/:id/signup',
+      who: 'captain',
+      path: () => `/tournaments/${signupTournament}/signup`,
+      ready: (p) => p.getByRole('form', { name: 'Sign up' }).waitFor(),
+    },
+    {
+      name: 'sign-up (spectator)',
+      route: '/tournaments/:id/signup',
+      who: 'spectator',
+      path: () => `/tournaments/${signupTournament}/signup`,
+      ready: (p) => p.getByTestId('signup-list').waitFor(),
+    },
     {
       name: 'player draft (captain on turn)',
       route: '/tournaments/:id/draft',

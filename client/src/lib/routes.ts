@@ -6,6 +6,7 @@ export const router = new Router([
   ['/tournaments/new', 'newTournament'],
   ['/tournaments/:id', 'tournament'],
   ['/tournaments/:id/manage', 'manage'],
+  ['/tournaments/:id/signup', 'signup'],
   ['/tournaments/:id/bracket', 'bracket'],
   ['/tournaments/:id/draft', 'draft'],
   ['/tournaments/:id/herodrafts', 'heroDrafts'],

@@ -1,6 +1,7 @@
 import type { BracketView } from '$shared/schemas/brackets';
 import type { DraftView } from '$shared/schemas/draft';
 import type { HeroDraftView } from '$shared/schemas/herodraft';
+import type { MySignup } from '$shared/schemas/signups';
 import type { LiveGame } from '$shared/schemas/steam';
 import type { TournamentSummary } from '$shared/schemas/tournaments';
 import { api, call } from '../lib/api';
@@ -64,6 +65,14 @@ export interface StaffItem {
   href: string;
 }
 
+/** An open check-in window the viewer has not checked in to yet. */
+export interface CheckInDue {
+  key: string;
+  tournamentName: string;
+  closesAt: string;
+  href: string;
+}
+
 export interface Live {
   drafts: LiveDraft[];
   heroDrafts: LiveHeroDraft[];
@@ -85,6 +94,7 @@ export function timeLeft(ms: number): string {
 class Attention {
   turns = $state.raw<Turn[]>([]);
   staff = $state.raw<StaffItem[]>([]);
+  checkIns = $state.raw<CheckInDue[]>([]);
   live = $state.raw<Live | null>(null);
   readonly clock = new ServerClock();
   #watchers = { live: 0, any: 0 };
@@ -161,14 +171,17 @@ class Attention {
     if (!me && !wantLive) {
       this.turns = [];
       this.staff = [];
+      this.checkIns = [];
       return;
     }
     const sentAt = Date.now();
-    const [drafting, playing, games] = await Promise.all([
+    const [drafting, playing, games, signups] = await Promise.all([
       call(api.listTournaments, { query: { state: 'drafting', limit: 100 } }),
       call(api.listTournaments, { query: { state: 'playing', limit: 100 } }),
       wantLive ? call(api.liveGames).then((feed) => feed.games.filter((g) => g.status === 'live')) : Promise.resolve([]),
+      me ? call(api.mySignups).then((mine) => mine.items) : Promise.resolve([]),
     ]);
+    this.checkIns = signups.flatMap(checkInDue);
     const active = [...drafting.items, ...playing.items];
     const [drafts, heroDrafts, brackets, staffOf] = await Promise.all([
       Promise.all(drafting.items.map(async (t) => ({ t, draft: await call(api.getDraft, { params: { tournamentId: t.id } }) }))),
@@ -242,6 +255,12 @@ class Attention {
     );
     return [...disputed, ...suggestions.flat()];
   }
+}
+
+/** A check-in the viewer still has to do: the window is open, their sign-up can check in and has not. */
+function checkInDue({ tournament: t, signup, checkIn }: MySignup): CheckInDue[] {
+  if (!checkIn?.open || signup.checkedIn || (signup.state !== 'approved' && signup.state !== 'waitlisted')) return [];
+  return [{ key: `checkin-${t.id}-${checkIn.openedAt}`, tournamentName: t.name, closesAt: checkIn.closesAt, href: `/tournaments/${t.id}/signup` }];
 }
 
 function draftTurn(t: TournamentSummary, draft: DraftView, me: number): Turn[] {
