@@ -38,18 +38,21 @@ async function main() {
  * Two replicas started together on an empty database: knex's migration lock (a row in
  * knex_migrations_lock, taken in a transaction) lets one apply the migrations; the other fails
  * with "Migration table is already locked" (or loses the race to create knex's own tables).
- * It waits and tries again, and then finds nothing pending. Gives up after 60 s.
+ * It waits and tries again, and then finds nothing pending. Gives up after 5 minutes: a busy
+ * database can take more than a minute over the other's migrations (a loaded CI run did).
  */
+const MIGRATION_WAIT_MS = 5 * 60_000;
 async function migrateWithRetry(config: ReturnType<typeof loadConfig>) {
   const db = createDb(config.database);
+  const giveUpAt = Date.now() + MIGRATION_WAIT_MS;
   try {
-    for (let attempt = 1; ; attempt++) {
+    for (;;) {
       try {
         await migrateLatest(db);
         return;
       } catch (err) {
         const race = /already locked|already exists|duplicate key/i.test(err instanceof Error ? err.message : String(err));
-        if (!race || attempt >= 120) throw err;
+        if (!race || Date.now() >= giveUpAt) throw err;
         await new Promise((resolve) => setTimeout(resolve, 250 + Math.random() * 250));
       }
     }

@@ -50,7 +50,8 @@ describe('two hub processes behind nginx (PostgreSQL, Redis)', () => {
     hubs = [spawnHub(env), spawnHub(env)];
     ports = (await Promise.all(hubs.map((h) => h.port))) as [number, number];
     nginx = await startNginx(ports);
-  }, 60_000);
+    // The second waits for the first's migrations, which a busy machine can make long (main.ts gives it 5 minutes).
+  }, 180_000);
 
   afterAll(async () => {
     for (const c of clients.splice(0)) c.close();
