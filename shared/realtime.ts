@@ -13,6 +13,7 @@ import {
   type HeroDraftView,
 } from './schemas/herodraft';
 import { DraftConfigure, DraftControl, DraftPickInput, DraftQueueInput, type DraftQueue, type DraftView } from './schemas/draft';
+import { SignupEvents } from './schemas/signups';
 
 /**
  * The realtime protocol: what clients and the server send each other over Socket.IO.
@@ -96,6 +97,14 @@ export interface RoomHead {
   room: string;
   seq: number;
 }
+
+/**
+ * Payload schemas of room events, by type, for the events the shared contract defines: the
+ * tournament room's sign-up and check-in events (issue 21). A `WireEvent` of one of these types
+ * carries a payload its schema accepts.
+ */
+export const RoomEventPayloads = { ...SignupEvents } as const;
+export type RoomEventType = keyof typeof RoomEventPayloads;
 
 /** Commands clients may send over the socket; the same service functions serve REST. */
 export const SocketCommands = {

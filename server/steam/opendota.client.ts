@@ -95,7 +95,7 @@ export function createOpenDotaClient(options: {
 
     /** Rank of an account (sign-up MMR checks): rank_tier and leaderboard_rank are null when unranked or hidden. */
     async rank(accountId: number, opts: Waiting = {}): Promise<Fetched<OpenDotaRank>> {
-      return upstream.get(`/players/${accountId}`, {}, { ttlMs: 300_000, deadline: opts.deadline }, (raw) => {
+      return upstream.get(`/players/${accountId}`, {}, { ttlMs: 300_000, deadline: opts.deadline, view: 'rank' }, (raw) => {
         if (!raw || typeof raw !== 'object') throw bad('/players');
         const p = raw.profile;
         const int = (v: unknown) => (typeof v === 'number' && Number.isInteger(v) ? v : null);

@@ -68,6 +68,8 @@ export interface CallOptions {
    * back-off longer than what is left fails at once instead of being waited out.
    */
   deadline?: Deadline;
+  /** Caches under this name too: two readings (parses) of one URL must not share an entry. */
+  view?: string;
 }
 
 const MAX_CACHE = 2_000;
@@ -188,7 +190,7 @@ export function createUpstream(options: UpstreamOptions) {
         Object.entries(query)
           .filter(([, v]) => v !== undefined)
           .map(([k, v]) => [k, String(v)] as [string, string]),
-      )}`;
+      )}${call_.view ? `#${call_.view}` : ''}`;
       const hit = cache.get(key);
       if (hit && call_.ttlMs > 0 && now() - hit.at < call_.ttlMs) return { data: hit.data as T, fetchedAt: new Date(hit.at).toISOString(), stale: null };
       try {

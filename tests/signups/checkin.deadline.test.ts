@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SignupEvents, type SignupEventType } from '../../shared/schemas/signups';
+import { RoomEventPayloads, type RoomEventType } from '../../shared/realtime';
 import { ManualClock } from '../../server/deadlines/clock';
 import { CHECKIN_DEADLINE } from '../../server/signups/signups.service';
 import { createTestDatabase, DATABASES, type TestDatabase } from '../support/databases';
@@ -126,7 +126,7 @@ describe.each(DATABASES)('SU4 two hubs on one database and Redis [%s]', (db) => 
         );
         expect(live.map((e) => e.type)).toEqual(['pool.removed', 'signup.declined', 'pool.added', 'signup.approved', 'checkin.closed']);
         for (const e of live) {
-          if (e.type in SignupEvents) expect(SignupEvents[e.type as SignupEventType].safeParse(e.payload).success, e.type).toBe(true);
+          if (e.type in RoomEventPayloads) expect(RoomEventPayloads[e.type as RoomEventType].safeParse(e.payload).success, e.type).toBe(true);
         }
         const rows = await a.hub.services.db('signups').where({ tournamentId: s.id }).orderBy('userId');
         expect(rows.map((r) => r.state)).toEqual(['declined', 'approved']);

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RoomEventPayloads, type RoomEventType } from '../../shared/realtime';
 import { ManualClock } from '../../server/deadlines/clock';
 import { DATABASES } from '../support/databases';
 import { type FakeOpenDota, startFakeOpenDota } from '../support/fake-opendota';
@@ -383,6 +384,15 @@ describe.each(DATABASES)('sign-ups over REST [%s]', (db) => {
       expect(down.body).toMatchObject({ available: false, reason: 'upstream' });
     } finally {
       od.setDown(null);
+    }
+  });
+  it('SU9 every sign-up and check-in event this file made fits its schema in the shared realtime contract', async () => {
+    const rows = await knex()('events').whereIn('type', Object.keys(RoomEventPayloads)).select('type', 'payload');
+    expect(rows.length).toBeGreaterThan(20);
+    for (const row of rows) {
+      const payload = typeof row.payload === 'string' ? JSON.parse(row.payload) : row.payload;
+      const check = RoomEventPayloads[row.type as RoomEventType].safeParse(payload);
+      expect(check.success, `${row.type}: ${check.error?.message}`).toBe(true);
     }
   });
 });
