@@ -149,6 +149,43 @@ describe.each(DATABASES)('sign-ups over REST [%s]', (db) => {
     }
   });
 
+  it('SU2 six members at once for two places: two places, four in the waitlist numbered 1 to 4, the pool holds the two', async () => {
+    const { id, base } = await tournament({ capacity: 2, approval: 'automatic' });
+    const members = [];
+    for (let i = 0; i < 6; i++) members.push(await member());
+    const answers = await Promise.all(members.map((p) => p.post(`${base}/signups`, body())));
+    expect(answers.map((r) => r.status)).toEqual([200, 200, 200, 200, 200, 200]);
+    const items = await list(base);
+    expect(items.filter((s) => s.state === 'approved')).toHaveLength(2);
+    expect(items.filter((s) => s.state === 'waitlisted').map((s) => s.waitlistPosition)).toEqual([1, 2, 3, 4]);
+    expect((await pool(base)).map(([u]) => u).sort()).toEqual(
+      items
+        .filter((s) => s.state === 'approved')
+        .map((s) => s.user.id)
+        .sort(),
+    );
+    // RT5: the room's events are numbered without a gap.
+    const seqs = (
+      await knex()('events')
+        .where({ room: `tournament:${id}` })
+        .orderBy('seq')
+        .select('seq')
+    ).map((e) => Number(e.seq));
+    expect(seqs).toEqual(seqs.map((_, i) => i + 1));
+  });
+
+  it('SU3 a captain cannot withdraw (their team would lose its captain): 409, nothing written', async () => {
+    const { id, base } = await tournament({ approval: 'automatic' });
+    const p = await member();
+    expect((await p.post(`${base}/signups`, body())).body.state).toBe('approved');
+    expect((await helper.post(`${base}/teams`, { captainUserId: p.userId })).status).toBe(201);
+    const before = await stored(id);
+    const refused = await p.delete(`${base}/signups/me`);
+    expect(refused.status).toBe(409);
+    expect(refused.body.error.message).toContain('captain');
+    expect(await stored(id)).toEqual(before);
+  });
+
   it('SU5 SU6 refusals write nothing: closed, wrong state, MMR outside the range, no Steam, Steam of another member, declined', async () => {
     const { id, base } = await tournament({ mmrMin: 2000, mmrMax: 5000, closesAt: new Date(clock.now() + HOUR).toISOString() });
     const p = await member();
