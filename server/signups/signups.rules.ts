@@ -44,7 +44,7 @@ export function signupOpen(state: TournamentState, rules: Rules, now: number): V
 /**
  * Whether this member may sign up with this MMR and Steam account: the floor and ceiling, Steam
  * when required, and a Steam account nobody else holds (another member's profile, or another
- * active sign-up of this tournament).
+ * sign-up of this tournament that was not withdrawn).
  */
 export function eligibility(rules: Rules, input: { declaredMmr: number; steamId: string | null }, steamHeldByOther: boolean): Verdict & { conflict?: boolean } {
   if (rules.mmrMin !== null && input.declaredMmr < rules.mmrMin) {

@@ -353,7 +353,8 @@ function queueTime(rows: Row[], now: number): number {
 async function steamHeldByOther(db: Knex, tournamentId: number, userId: number, steamId: string | null): Promise<boolean> {
   if (!steamId) return false;
   if (await db('users').where({ steamId }).whereNot({ id: userId }).first('id')) return true;
-  const other = await db('signups').where({ tournamentId, steamId }).whereNot({ userId }).whereIn('state', ACTIVE).first('userId');
+  // A declined sign-up keeps its account (declined as a smurf, it must not come back under another name).
+  const other = await db('signups').where({ tournamentId, steamId }).whereNot({ userId }).whereNot({ state: 'withdrawn' }).first('userId');
   return Boolean(other);
 }
 

@@ -213,8 +213,9 @@ describe.each(DATABASES)('sign-ups over REST [%s]', (db) => {
     expect(await stored(id)).toEqual(afterOther);
     expect(afterOther.signups).toHaveLength(before.signups.length + 1);
 
-    // Declined: no resubmission.
+    // Declined: no resubmission, and its Steam account stays taken.
     expect((await helper.post(`${base}/signups/${other.userId}/decline`, { reason: 'smurf' })).status).toBe(200);
+    expect((await p.post(`${base}/signups`, body({ steamId: used }))).status).toBe(409);
     const declined = await other.post(`${base}/signups`, body());
     expect(declined.status).toBe(409);
     expect(declined.body.error.message).toContain('smurf');
