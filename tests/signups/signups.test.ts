@@ -294,6 +294,44 @@ describe.each(DATABASES)('sign-ups over REST [%s]', (db) => {
     ]);
   });
 
+  it('SU9 the rules staff set: defaults, a partial change keeps the rest, a floor above the ceiling or a capacity of 0 is a 400 and writes nothing; the pool MMR back to the declared one', async () => {
+    const { id, base } = await tournament();
+    expect((await t.client().get(`${base}/signup-settings`)).body).toMatchObject({
+      capacity: null,
+      closesAt: null,
+      closed: false,
+      approval: 'manual',
+      mmrMin: null,
+      mmrMax: null,
+      steamRequired: true,
+      open: true,
+      checkIn: null,
+      places: { taken: 0, waitlisted: 0 },
+    });
+    expect((await helper.put(`${base}/signup-settings`, { mmrMax: 4000 })).body).toMatchObject({ mmrMax: 4000, steamRequired: true });
+    const before = await stored(id);
+    const crossed = await helper.put(`${base}/signup-settings`, { mmrMin: 4500 });
+    expect(crossed.status).toBe(400);
+    expect(crossed.body.error.issues).toEqual([expect.objectContaining({ path: ['body', 'mmrMax'] })]);
+    expect((await helper.put(`${base}/signup-settings`, { mmrMin: 4500, mmrMax: 4000 })).status).toBe(400);
+    expect((await helper.put(`${base}/signup-settings`, { capacity: 0 })).status).toBe(400);
+    expect((await helper.put(`${base}/signup-settings`, { approval: 'sometimes' })).status).toBe(400);
+    expect((await outsider.put(`${base}/signup-settings`, { capacity: 3 })).status).toBe(403);
+    expect(await stored(id)).toEqual(before);
+    expect((await t.client().get('/api/me/signups')).status).toBe(401);
+
+    const p = await member();
+    await p.post(`${base}/signups`, body({ declaredMmr: 3900 }));
+    await helper.post(`${base}/signups/${p.userId}/approve`);
+    expect((await helper.patch(`${base}/signups/${p.userId}`, { poolMmr: 4800 })).status).toBe(200);
+    expect(await pool(base)).toEqual([[p.userId, 4800]]);
+    expect((await helper.patch(`${base}/signups/${p.userId}`, { poolMmr: null })).body.poolMmr).toBeNull();
+    expect(await pool(base)).toEqual([[p.userId, 3900]]);
+    // The member's own edit of the declared MMR moves the pool row while staff set none.
+    expect((await p.post(`${base}/signups`, body({ declaredMmr: 3700 }))).status).toBe(200);
+    expect(await pool(base)).toEqual([[p.userId, 3700]]);
+  });
+
   it('SU3 adding by hand and CSV import still work beside sign-ups; an approved sign-up already in the pool stays as it is', async () => {
     const { base } = await tournament();
     const p = await member();
