@@ -15,6 +15,7 @@ import { NO_POSITIONS, type Positions } from '../../shared/schemas/users';
 import type { Actor } from '../auth/actor';
 import type { CommandTx } from '../commands/command';
 import { conflict, invalid, notFound } from '../commands/errors';
+import { isoTime } from '../db/base.model';
 import type { Db } from '../db/knex';
 import type { Deadline } from '../deadlines/deadlines';
 import { readConsistently, roomSeq } from '../events/snapshot';
@@ -71,8 +72,7 @@ interface Loaded {
 
 const ms = (v: number | string | null | undefined): number | null => (v === null || v === undefined ? null : Number(v));
 
-async function loadSettings(db: Knex, tournamentId: number): Promise<Loaded> {
-  const row = (await db('signup_settings').where({ tournamentId }).first()) as SettingsRow | undefined;
+function settingsFrom(row: SettingsRow | undefined): Loaded {
   if (!row) return { rules: { ...DEFAULT_RULES }, window: { openedAt: null, closesAt: null, closedAt: null }, stored: false };
   return {
     rules: {
@@ -87,6 +87,10 @@ async function loadSettings(db: Knex, tournamentId: number): Promise<Loaded> {
     window: { openedAt: ms(row.checkinOpenedAtMs), closesAt: ms(row.checkinClosesAtMs), closedAt: ms(row.checkinClosedAtMs) },
     stored: true,
   };
+}
+
+async function loadSettings(db: Knex, tournamentId: number): Promise<Loaded> {
+  return settingsFrom((await db('signup_settings').where({ tournamentId }).first()) as SettingsRow | undefined);
 }
 
 async function saveSettings(db: Knex, tournamentId: number, loaded: Loaded) {
@@ -276,19 +280,29 @@ export async function listSignups(db: Db, actor: Actor | null, tournamentId: num
   });
 }
 
+/** One's own sign-ups: a few queries whatever their number (the header asks for this on every poll). */
 export async function mySignups(hub: HubServices, actor: Actor): Promise<{ items: MySignup[] }> {
-  const mine = await hub.db('signups').where({ userId: actor.id }).select('tournamentId');
+  const mine = (await hub.db('signups').where({ userId: actor.id })).map(fromDb);
+  if (mine.length === 0) return { items: [] };
+  const ids = mine.map((r) => r.tournamentId);
+  const tournaments = new Map((await hub.db('tournaments').whereIn('id', ids)).map((t: Record<string, unknown>) => [Number(t.id), t]));
+  const settings = new Map(
+    (await hub.db('signup_settings').whereIn('tournamentId', ids)).map((r: SettingsRow & { tournamentId: number }) => [Number(r.tournamentId), r]),
+  );
+  // Waitlist positions: only the tournaments where this member waits.
+  const waiting = mine.filter((r) => r.state === 'waitlisted').map((r) => r.tournamentId);
+  const queues = waiting.length ? (await hub.db('signups').whereIn('tournamentId', waiting).where({ state: 'waitlisted' })).map(fromDb) : [];
+  const user = await User.query(hub.db).findById(actor.id);
   const now = hub.clock.now();
-  const items: MySignup[] = [];
-  for (const { tournamentId } of mine as { tournamentId: number }[]) {
-    const tournament = await findTournament(hub.db, tournamentId);
-    const loaded = await loadSettings(hub.db, tournamentId);
-    items.push({
-      tournament: { id: tournament.id, name: tournament.name, state: tournament.state, startsAt: new Date(tournament.startsAt).toISOString() },
-      signup: await signupView(hub.db, tournamentId, actor.id, true),
-      checkIn: windowView(loaded.window, now),
-    });
-  }
+  const items: MySignup[] = mine.map((row) => {
+    const t = tournaments.get(row.tournamentId)!;
+    const position = ordered(queues.filter((q) => q.tournamentId === row.tournamentId)).find((e) => e.row.userId === actor.id)?.position ?? null;
+    return {
+      tournament: { id: row.tournamentId, name: String(t.name), state: String(t.state), startsAt: isoTime(t.startsAt as string | Date) },
+      signup: toSignup(row, user!, position, true),
+      checkIn: windowView(settingsFrom(settings.get(row.tournamentId)).window, now),
+    };
+  });
   return { items: items.sort((a, b) => a.tournament.startsAt.localeCompare(b.tournament.startsAt)) };
 }
 

@@ -124,12 +124,21 @@ describe.each(DATABASES)('sign-ups over REST [%s]', (db) => {
       [d.userId, 'waitlisted', 2],
     ]);
     expect((await pool(base)).map(([u]) => u).sort()).toEqual([a.userId, b.userId].sort());
+    // The member's own view (profile, header): "waitlisted #2".
+    const own = (await d.get('/api/me/signups')).body.items;
+    expect(own).toEqual([
+      expect.objectContaining({
+        tournament: expect.objectContaining({ id, state: 'registration' }),
+        signup: expect.objectContaining({ state: 'waitlisted', waitlistPosition: 2 }),
+      }),
+    ]);
     const settings = await t.client().get(`${base}/signup-settings`);
     expect(settings.body).toMatchObject({ capacity: 2, approval: 'automatic', open: true, places: { taken: 2, waitlisted: 2 } });
 
     expect((await a.delete(`${base}/signups/me`)).status).toBe(200);
     expect(await stateOf(base, c.userId)).toBe('approved');
     expect((await list(base)).find((s) => s.user.id === d.userId)!.waitlistPosition).toBe(1);
+    expect((await d.get('/api/me/signups')).body.items[0].signup.waitlistPosition).toBe(1);
     expect((await pool(base)).map(([u]) => u).sort()).toEqual([b.userId, c.userId].sort());
     expect((await events(id)).slice(-4)).toEqual(['pool.removed', 'signup.withdrawn', 'pool.added', 'signup.approved']);
 
