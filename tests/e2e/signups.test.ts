@@ -132,14 +132,17 @@ describe('sign-up, review and check-in in a browser', () => {
       // The public list shows them (public fields only).
       await phone.page.getByTestId('signup-list').getByText('su_phone_member').waitFor();
 
-      // Staff see it arrive (no reload), with the note and the MMR check, and approve it.
+      // Staff see it arrive (no reload), with the note and the MMR check, and approve it; the
+      // header counts it as staff work meanwhile.
+      await desk.page.getByTestId('staff-work').getByText('1 sign-up to review (Sign-up Night)').waitFor({ state: 'attached' });
       const card = staffCard(desk.page, 'su_phone_member');
       await card.getByText('Free after 19:00').waitFor();
       await expect.poll(() => card.getByTestId('mmr-check').innerText()).not.toContain('checking');
       await card.getByRole('button', { name: 'Approve su_phone_member' }).click();
       await card.getByTestId('signup-state').getByText('approved').waitFor();
-      // The member's page follows.
+      // The member's page follows; nothing waits for staff any more.
       await phone.page.getByTestId('my-signup-state').getByText('approved').waitFor();
+      await desk.page.getByTestId('staff-work').waitFor({ state: 'detached' });
 
       // A second approved player (who will miss check-in) and a third, waitlisted over capacity.
       const absent = await signedUp(id, 'su_absent_player', 91000002, 3900);
@@ -164,7 +167,10 @@ describe('sign-up, review and check-in in a browser', () => {
       await banner.getByRole('link', { name: 'Go to check-in' }).click();
       await phone.page.getByRole('button', { name: 'Check in' }).click();
       await phone.page.getByTestId('my-signup-state').getByText('approved · checked in').waitFor();
-      await expect.poll(() => phone.page.getByTestId('checkin-banner').count(), { timeout: 20_000 }).toBe(0);
+      // Checked in: the reminder is gone from the other pages too.
+      await phone.page.goto(`${t.url}/profile`, { waitUntil: 'domcontentloaded' });
+      await phone.page.getByTestId('my-signups').getByText('approved · checked in').waitFor();
+      expect(await phone.page.getByTestId('checkin-banner').count()).toBe(0);
 
       // The waitlisted player checks in too; the absent one does not.
       expect((await waiting.post(`/api/tournaments/${id}/checkin`, {})).status).toBe(200);
@@ -175,6 +181,7 @@ describe('sign-up, review and check-in in a browser', () => {
       await staffCard(desk.page, 'su_absent_player').getByTestId('signup-state').getByText('missed check-in').waitFor();
       await staffCard(desk.page, 'su_waiting_player').getByTestId('signup-state').getByText('approved · checked in').waitFor();
       await desk.page.getByTestId('checkin-status').getByText('Check-in closed').waitFor();
+      await phone.page.goto(`${t.url}/tournaments/${id}/signup`, { waitUntil: 'domcontentloaded' });
       await phone.page.getByTestId('signup-list').locator(`tr[data-user-id="${waiting.userId}"]`).getByText('approved').waitFor();
       const pool = (await t.client().get(`/api/tournaments/${id}`)).body.players as { user: { id: number } }[];
       expect(pool.map((p) => p.user.id).sort()).toEqual([member.userId, waiting.userId].sort());

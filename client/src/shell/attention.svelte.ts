@@ -175,11 +175,13 @@ class Attention {
       return;
     }
     const sentAt = Date.now();
-    const [drafting, playing, games, signups] = await Promise.all([
+    const [drafting, playing, games, signups, registration] = await Promise.all([
       call(api.listTournaments, { query: { state: 'drafting', limit: 100 } }),
       call(api.listTournaments, { query: { state: 'playing', limit: 100 } }),
       wantLive ? call(api.liveGames).then((feed) => feed.games.filter((g) => g.status === 'live')) : Promise.resolve([]),
       me ? call(api.mySignups).then((mine) => mine.items) : Promise.resolve([]),
+      // Sign-ups waiting for staff's review are staff work too.
+      me ? call(api.listTournaments, { query: { state: 'registration', limit: 100 } }).then((page) => page.items) : Promise.resolve([]),
     ]);
     this.checkIns = signups.flatMap(checkInDue);
     const active = [...drafting.items, ...playing.items];
@@ -196,7 +198,7 @@ class Attention {
     this.turns = me
       ? [...drafts.flatMap(({ t, draft }) => draftTurn(t, draft, me.id)), ...heroDrafts.flatMap(({ t, items }) => heroTurns(t, items, me.id))]
       : [];
-    this.staff = me ? await this.#staffWork(brackets, staffOf) : [];
+    this.staff = me ? [...(await this.#signupsToReview(registration)), ...(await this.#staffWork(brackets, staffOf))] : [];
     if (wantLive) {
       this.live = {
         drafts: drafts.flatMap(({ t, draft }) => liveDraft(t, draft)),
@@ -221,6 +223,26 @@ class Attention {
         }),
     );
     return new Set(tournaments.filter((t) => this.#staffOf.get(t.id)?.staff).map((t) => t.id));
+  }
+
+  /** Pending sign-ups, one item per tournament in registration the viewer runs. */
+  async #signupsToReview(tournaments: TournamentSummary[]): Promise<StaffItem[]> {
+    const mine = await this.#staffTournaments(tournaments);
+    const counts = await Promise.all(
+      tournaments
+        .filter((t) => mine.has(t.id))
+        .map(async (t) => ({
+          t,
+          pending: (await call(api.listSignups, { params: { tournamentId: t.id } })).items.filter((s) => s.state === 'pending').length,
+        })),
+    );
+    return counts
+      .filter(({ pending }) => pending > 0)
+      .map(({ t, pending }) => ({
+        key: `signups-${t.id}`,
+        text: `${pending} sign-up${pending === 1 ? '' : 's'} to review (${t.name})`,
+        href: `/tournaments/${t.id}/manage`,
+      }));
   }
 
   /** Disputed reports and match suggestions to confirm, in the tournaments the viewer runs. */
