@@ -183,6 +183,8 @@ describe('sign-up, review and check-in in a browser', () => {
       await desk.page.getByTestId('checkin-status').getByText('Check-in closed').waitFor();
       await phone.page.goto(`${t.url}/tournaments/${id}/signup`, { waitUntil: 'domcontentloaded' });
       await phone.page.getByTestId('signup-list').locator(`tr[data-user-id="${waiting.userId}"]`).getByText('approved').waitFor();
+      // Nothing on the phone's page scrolls sideways but the list's own region.
+      expect(await phone.page.evaluate('document.documentElement.scrollWidth <= window.innerWidth')).toBe(true);
       const pool = (await t.client().get(`/api/tournaments/${id}`)).body.players as { user: { id: number } }[];
       expect(pool.map((p) => p.user.id).sort()).toEqual([member.userId, waiting.userId].sort());
       expect(pool.map((p) => p.user.id)).not.toContain(absent.userId);
@@ -351,6 +353,13 @@ describe('sign-up, review and check-in in a browser', () => {
       await state('su_review_immortal').getByText('approved · checked in').waitFor();
       await page.getByTestId('checkin-status').getByText('1 of 1 approved players checked in').waitFor();
       expect((await signupOf(id, immortal.userId)).checkedIn).toBe(true);
+
+      // The same review on a phone: every sign-up and its actions fit the width.
+      const phone = await browser(staff, PHONE);
+      await phone.page.goto(`${t.url}/tournaments/${id}/manage`, { waitUntil: 'domcontentloaded' });
+      await staffCard(phone.page, 'su_review_immortal').getByTestId('mmr-check').getByText('Immortal').waitFor();
+      expect(await phone.page.evaluate('document.documentElement.scrollWidth <= window.innerWidth')).toBe(true);
+      expect(phone.errors).toEqual([]);
 
       expect(failed).toEqual([]);
       expect(desk.errors).toEqual([]);
