@@ -110,11 +110,20 @@ export function updatePoolPlayer(hub: HubServices, actor: Actor, tournamentId: n
   });
 }
 
+/** What another feature does, in the same transaction, when staff take a player out of the pool by hand. */
+export type PoolRemovalHook = (hub: HubServices, tx: CommandTx, room: string, tournament: Tournament, userId: number) => Promise<void>;
+const removalHooks: PoolRemovalHook[] = [];
+/** Sign-ups (server/signups) keep an approved sign-up in step with the pool this way, without pool/ knowing them. */
+export function onRemovedByHand(hook: PoolRemovalHook) {
+  removalHooks.push(hook);
+}
+
 export function removeFromPool(hub: HubServices, actor: Actor, tournamentId: number, userId: number): Promise<void> {
   return hub.commands.run(actor, async (tx) => {
     const { room, tournament } = await lockTournament(tx, tournamentId);
     await requirePoolRow(tx.db, tournamentId, userId);
     await deletePoolPlayer(tx, room, tournament, userId);
+    for (const hook of removalHooks) await hook(hub, tx, room, tournament, userId);
   });
 }
 

@@ -19,7 +19,7 @@ import { isoTime } from '../db/base.model';
 import type { Db } from '../db/knex';
 import type { Deadline } from '../deadlines/deadlines';
 import { readConsistently, roomSeq } from '../events/snapshot';
-import { deletePoolPlayer, insertPoolPlayer, setPoolMmr } from '../pool/pool.service';
+import { deletePoolPlayer, insertPoolPlayer, onRemovedByHand, setPoolMmr } from '../pool/pool.service';
 import type { HubServices } from '../services';
 import { findTournament, isTournamentStaff, lockTournament, touchTournament } from '../tournaments/access';
 import type { Tournament } from '../tournaments/tournament.model';
@@ -490,6 +490,19 @@ export function decline(hub: HubServices, actor: Actor, tournamentId: number, us
     return answer(ctx, userId);
   });
 }
+
+/**
+ * Staff took an approved player out of the pool by hand (pool.remove): the sign-up says so
+ * (declined, with the reason) and the place goes to the first waitlisted, as a decline's would.
+ */
+onRemovedByHand(async (hub, tx, room, tournament, userId) => {
+  const row = await loadRow(tx.db, tournament.id, userId);
+  if (row?.state !== 'approved') return;
+  const ctx: Ctx = { hub, tx, room, tournament, loaded: await loadSettings(tx.db, tournament.id), now: hub.clock.now() };
+  await writeRow(tx.db, { ...row, state: 'declined', reason: 'removed from the pool by staff', updatedAt: ctx.now });
+  await emitSignup(ctx, 'signup.declined', userId);
+  await promote(ctx);
+});
 
 export function setWaitlisted(hub: HubServices, actor: Actor, tournamentId: number, userId: number, on: boolean): Promise<SignupDto> {
   return hub.commands.run(actor, async (tx) => {

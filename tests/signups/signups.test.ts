@@ -183,6 +183,18 @@ describe.each(DATABASES)('sign-ups over REST [%s]', (db) => {
     expect(seqs).toEqual(seqs.map((_, i) => i + 1));
   });
 
+  it('SU3 staff taking an approved player out of the pool by hand decline the sign-up, and the first waitlisted moves up', async () => {
+    const { id, base } = await tournament({ capacity: 1, approval: 'automatic' });
+    const [a, b] = [await member(), await member()];
+    await a.post(`${base}/signups`, body());
+    await b.post(`${base}/signups`, body());
+    expect((await helper.delete(`${base}/players/${a.userId}`)).status).toBe(204);
+    expect((await list(base)).find((s) => s.user.id === a.userId)).toMatchObject({ state: 'declined', reason: 'removed from the pool by staff' });
+    expect(await stateOf(base, b.userId)).toBe('approved');
+    expect(await pool(base)).toEqual([[b.userId, 3000]]);
+    expect((await events(id)).slice(-4)).toEqual(['pool.removed', 'signup.declined', 'pool.added', 'signup.approved']);
+  });
+
   it('SU3 a captain cannot withdraw (their team would lose its captain): 409, nothing written', async () => {
     const { id, base } = await tournament({ approval: 'automatic' });
     const p = await member();
