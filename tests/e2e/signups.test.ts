@@ -195,7 +195,7 @@ describe('sign-up, review and check-in in a browser', () => {
   );
 
   it(
-    'SU31 every refusal is said plainly on the sign-up page: an MMR outside the range at the field, full (waitlisted #n), a Steam account another member uses, closed by staff; edit and withdraw while open',
+    'SU31 every refusal is said plainly on the sign-up page: an MMR outside the range at the field, full (waitlisted #n), a Steam account another member uses, closed by staff or by its closing time; edit and withdraw while open',
     { timeout: 180_000 },
     async () => {
       failed.length = 0;
@@ -253,8 +253,20 @@ describe('sign-up, review and check-in in a browser', () => {
       await third.page.getByText('Sign-up is closed.').waitFor();
       await expect.poll(() => third.page.getByRole('form', { name: 'Sign up' }).count()).toBe(0);
 
-      // The one refusal the hub answered is the Steam account's 409; everything else was said before sending.
-      expect(failed).toEqual([`409 ${t.url}/api/tournaments/${id}/signups`]);
+      // Closed by its closing time while the form was open (no event says so): the hub's refusal, in words.
+      const late = await tournament('Late Cup', { steamRequired: false, closesAt: new Date(clock.now() + 5 * 60_000).toISOString() });
+      const fourth = await browser(await t.login('su_rules_late'), PHONE);
+      await fourth.page.goto(`${t.url}/tournaments/${late}/signup`, { waitUntil: 'domcontentloaded' });
+      await fourth.page.getByText('Sign-up is open.').waitFor();
+      const form4 = fourth.page.getByRole('form', { name: 'Sign up' });
+      await form4.getByLabel('Your MMR').fill('3000');
+      clock.advance(6 * 60_000);
+      await form4.getByRole('button', { name: 'Sign up' }).click();
+      await form4.getByTestId('signup-error').getByText('Not signed up: sign-up closed at').waitFor();
+      expect(await signups(late)).toEqual([]);
+
+      // The refusals the hub answered are these two 409s; everything else was said before sending.
+      expect(failed).toEqual([`409 ${t.url}/api/tournaments/${id}/signups`, `409 ${t.url}/api/tournaments/${late}/signups`]);
       for (const b of browsers) expect(b.errors).toEqual([]);
     },
   );
