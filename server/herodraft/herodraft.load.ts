@@ -16,11 +16,10 @@ export interface HeroDraftRows {
 export async function loadHeroDraftRows(db: Knex, id: number): Promise<HeroDraftRows> {
   const draft = await HeroDraft.query(db).findById(id);
   if (!draft) throw notFound(`hero draft ${id}`);
-  const [teamA, teamB, done] = await Promise.all([
-    Team.query(db).findById(draft.homeTeamId),
-    Team.query(db).findById(draft.awayTeamId),
-    HeroDraftStepRow.query(db).where({ heroDraftId: id }).orderBy('stepIndex'),
-  ]);
+  // One after another: inside a command `db` is one transaction's connection (pg refuses overlapping queries from pg@9).
+  const teamA = await Team.query(db).findById(draft.homeTeamId);
+  const teamB = await Team.query(db).findById(draft.awayTeamId);
+  const done = await HeroDraftStepRow.query(db).where({ heroDraftId: id }).orderBy('stepIndex');
   const users = await User.query(db).findByIds([teamA!.captainUserId, teamB!.captainUserId]);
   const byId = new Map(users.map((u) => [u.id, u]));
   return { draft, teams: [teamA!, teamB!], captains: [byId.get(teamA!.captainUserId), byId.get(teamB!.captainUserId)], done };
