@@ -41,6 +41,11 @@ const EnvSchema = z.object({
   DISCORD_AUTHORIZE_URL: url.default('https://discord.com/oauth2/authorize'),
   DISCORD_TOKEN_URL: url.default('https://discord.com/api/oauth2/token'),
   DISCORD_API_BASE: url.default('https://discord.com/api/v10'),
+  // The bot (notifications): all optional; without the token nothing is queued or sent.
+  DISCORD_BOT_TOKEN: optional(z.string().regex(/^[\w-]+\.[\w-]+\.[\w-]+$/, "expected the bot token from the application's Bot page")),
+  DISCORD_APPLICATION_ID: optional(z.string().regex(/^\d{15,21}$/, 'expected the numeric application id')),
+  DISCORD_ANNOUNCE_CHANNEL_ID: optional(z.string().regex(/^\d{15,21}$/, 'expected a numeric channel id')),
+  DISCORD_STAFF_CHANNEL_ID: optional(z.string().regex(/^\d{15,21}$/, 'expected a numeric channel id')),
   DEV_LOGIN: z.enum(['auto', 'on', 'off']).default('auto'),
 
   CLIENT_DIST: z.string().default('./dist/client'),
@@ -112,6 +117,18 @@ export interface Config {
         apiBase: string;
       }
     | undefined;
+  /** The bot's REST side (notifications); undefined without DISCORD_BOT_TOKEN: nothing is queued. */
+  discordBot:
+    | {
+        token: string;
+        applicationId: string | undefined;
+        guildId: string | undefined;
+        /** Channels for announcements and staff notices; each undefined: those are not queued. */
+        announceChannelId: string | undefined;
+        staffChannelId: string | undefined;
+        apiBase: string;
+      }
+    | undefined;
   adminDiscordIds: string[];
   devLogin: boolean;
   clientDist: string;
@@ -177,7 +194,11 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     const got = given[name];
     // Never echo a secret: hide SECRET values and the credentials inside a URL.
     const shown =
-      got === undefined ? 'not set' : name.includes('SECRET') || name.includes('KEY') ? 'a value' : JSON.stringify(got.replace(/\/\/[^/@\s]*@/, '//***@'));
+      got === undefined
+        ? 'not set'
+        : name.includes('SECRET') || name.includes('KEY') || name.endsWith('_TOKEN')
+          ? 'a value'
+          : JSON.stringify(got.replace(/\/\/[^/@\s]*@/, '//***@'));
     throw new ConfigError(`${name}: ${issue.message} (got ${shown})`);
   }
   const env = parsed.data;
@@ -220,6 +241,16 @@ export function loadConfig(source: Record<string, string | undefined> = process.
           staffRoleIds: env.DISCORD_STAFF_ROLE_IDS,
           authorizeUrl: env.DISCORD_AUTHORIZE_URL,
           tokenUrl: env.DISCORD_TOKEN_URL,
+          apiBase: env.DISCORD_API_BASE.replace(/\/$/, ''),
+        }
+      : undefined,
+    discordBot: env.DISCORD_BOT_TOKEN
+      ? {
+          token: env.DISCORD_BOT_TOKEN,
+          applicationId: env.DISCORD_APPLICATION_ID,
+          guildId: env.DISCORD_GUILD_ID,
+          announceChannelId: env.DISCORD_ANNOUNCE_CHANNEL_ID,
+          staffChannelId: env.DISCORD_STAFF_CHANNEL_ID,
           apiBase: env.DISCORD_API_BASE.replace(/\/$/, ''),
         }
       : undefined,

@@ -109,6 +109,10 @@ describe('loadConfig', () => {
     },
     { name: 'DISCORD_GUILD_ID not numeric', env: { ...DISCORD, DISCORD_GUILD_ID: 'dtx' }, variable: 'DISCORD_GUILD_ID', secret: DISCORD.DISCORD_CLIENT_SECRET },
     { name: 'DISCORD_STAFF_ROLE_IDS not ids', env: { DISCORD_STAFF_ROLE_IDS: '123456789012345678,staff' }, variable: 'DISCORD_STAFF_ROLE_IDS' },
+    { name: 'DC1 DISCORD_BOT_TOKEN not a token', env: { DISCORD_BOT_TOKEN: 'not-a-token' }, variable: 'DISCORD_BOT_TOKEN', secret: 'not-a-token' },
+    { name: 'DC1 DISCORD_ANNOUNCE_CHANNEL_ID not numeric', env: { DISCORD_ANNOUNCE_CHANNEL_ID: '#announcements' }, variable: 'DISCORD_ANNOUNCE_CHANNEL_ID' },
+    { name: 'DC1 DISCORD_STAFF_CHANNEL_ID not numeric', env: { DISCORD_STAFF_CHANNEL_ID: 'staff' }, variable: 'DISCORD_STAFF_CHANNEL_ID' },
+    { name: 'DC1 DISCORD_APPLICATION_ID not numeric', env: { DISCORD_APPLICATION_ID: 'app' }, variable: 'DISCORD_APPLICATION_ID' },
     { name: 'DISCORD_API_BASE not a URL', env: { DISCORD_API_BASE: 'discord' }, variable: 'DISCORD_API_BASE' },
     { name: 'SESSION_SECRET too short', env: { SESSION_SECRET: 'too-short-secret' }, variable: 'SESSION_SECRET', secret: 'too-short-secret' },
     { name: 'PUBLIC_URL=ftp://…', env: { PUBLIC_URL: 'ftp://hub.example.org' }, variable: 'PUBLIC_URL' },
@@ -135,6 +139,25 @@ describe('loadConfig', () => {
       expect(message).not.toContain(DISCORD.DISCORD_CLIENT_SECRET);
     });
   }
+
+  it('DC1 the bot is off without DISCORD_BOT_TOKEN, and on with its channels and the shared API base', () => {
+    expect(loadConfig({ DISCORD_ANNOUNCE_CHANNEL_ID: '223456789012345678' }).discordBot).toBeUndefined();
+    const bot = loadConfig({
+      DISCORD_BOT_TOKEN: 'MTIzNDU2Nzg5MDEyMzQ1Njc4.Gabcde.abcdefghijklmnopqrstuvwxyz0123456789',
+      DISCORD_APPLICATION_ID: '123456789012345678',
+      DISCORD_GUILD_ID: '323456789012345678',
+      DISCORD_ANNOUNCE_CHANNEL_ID: '423456789012345678',
+      DISCORD_API_BASE: 'http://127.0.0.1:9/api/v10/',
+    }).discordBot;
+    expect(bot).toEqual({
+      token: 'MTIzNDU2Nzg5MDEyMzQ1Njc4.Gabcde.abcdefghijklmnopqrstuvwxyz0123456789',
+      applicationId: '123456789012345678',
+      guildId: '323456789012345678',
+      announceChannelId: '423456789012345678',
+      staffChannelId: undefined,
+      apiBase: 'http://127.0.0.1:9/api/v10',
+    });
+  });
 
   it('several wrong values still make one line, about the first', () => {
     const message = configError({ PORT: 'abc', LOG_LEVEL: 'loud', REDIS_URL: 'http://x' });
