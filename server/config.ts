@@ -46,6 +46,7 @@ const EnvSchema = z.object({
   DISCORD_APPLICATION_ID: optional(z.string().regex(/^\d{15,21}$/, 'expected the numeric application id')),
   DISCORD_ANNOUNCE_CHANNEL_ID: optional(z.string().regex(/^\d{15,21}$/, 'expected a numeric channel id')),
   DISCORD_STAFF_CHANNEL_ID: optional(z.string().regex(/^\d{15,21}$/, 'expected a numeric channel id')),
+  DISCORD_PUBLIC_KEY: optional(z.string().regex(/^[0-9A-Fa-f]{64}$/, 'expected the application public key: 64 hex characters from the Developer Portal')),
   DEV_LOGIN: z.enum(['auto', 'on', 'off']).default('auto'),
 
   CLIENT_DIST: z.string().default('./dist/client'),
@@ -130,6 +131,8 @@ export interface Config {
       }
     | undefined;
   adminDiscordIds: string[];
+  /** The application's Ed25519 public key (hex): slash command requests are checked with it; undefined = the endpoint answers 503. */
+  discordPublicKey: string | undefined;
   devLogin: boolean;
   clientDist: string;
   rateLimits: { loginPerMinute: number; mutationsPerMinute: number };
@@ -255,6 +258,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
         }
       : undefined,
     adminDiscordIds: env.ADMIN_DISCORD_IDS,
+    discordPublicKey: env.DISCORD_PUBLIC_KEY?.toLowerCase(),
     devLogin,
     clientDist: env.CLIENT_DIST,
     rateLimits: {

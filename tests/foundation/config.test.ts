@@ -109,6 +109,7 @@ describe('loadConfig', () => {
     },
     { name: 'DISCORD_GUILD_ID not numeric', env: { ...DISCORD, DISCORD_GUILD_ID: 'dtx' }, variable: 'DISCORD_GUILD_ID', secret: DISCORD.DISCORD_CLIENT_SECRET },
     { name: 'DISCORD_STAFF_ROLE_IDS not ids', env: { DISCORD_STAFF_ROLE_IDS: '123456789012345678,staff' }, variable: 'DISCORD_STAFF_ROLE_IDS' },
+    { name: 'DISCORD_PUBLIC_KEY not 64 hex characters', env: { DISCORD_PUBLIC_KEY: 'abc123' }, variable: 'DISCORD_PUBLIC_KEY' },
     { name: 'DC1 DISCORD_BOT_TOKEN not a token', env: { DISCORD_BOT_TOKEN: 'not-a-token' }, variable: 'DISCORD_BOT_TOKEN', secret: 'not-a-token' },
     { name: 'DC1 DISCORD_ANNOUNCE_CHANNEL_ID not numeric', env: { DISCORD_ANNOUNCE_CHANNEL_ID: '#announcements' }, variable: 'DISCORD_ANNOUNCE_CHANNEL_ID' },
     { name: 'DC1 DISCORD_STAFF_CHANNEL_ID not numeric', env: { DISCORD_STAFF_CHANNEL_ID: 'staff' }, variable: 'DISCORD_STAFF_CHANNEL_ID' },
