@@ -17,6 +17,7 @@ import { mountBracketRoutes } from '../brackets/brackets.routes';
 import { mountDraftRoutes } from '../draft/draft.routes';
 import { mountMatchRoutes } from '../matches/matches.routes';
 import { mountSignupRoutes } from '../signups/signups.routes';
+import { mountDiscordRoutes } from '../discord/interactions.routes';
 
 /**
  * Every HTTP route, all on the app's own router (no prefixed sub-routers), so the OpenAPI
@@ -67,5 +68,6 @@ export function mountRoutes(
   mountDraftRoutes(router, hub);
   mountMatchRoutes(router, hub);
   mountSignupRoutes(router, hub);
+  mountDiscordRoutes(router, hub);
   for (const def of commandTable) mountCommand(router, hub, def);
 }

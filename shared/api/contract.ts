@@ -56,6 +56,7 @@ import {
   SignupUpdate,
   SignupWaitlist,
 } from '../schemas/signups';
+import { Interaction, InteractionResponse } from '../schemas/discord';
 import { FinalPlacements, PlacementsInput } from '../schemas/placements';
 import { BracketView, ClaimAnswer, DisqualifyInput, MatchParams, ReportInput, Stage, StageCreate, StageParams } from '../schemas/brackets';
 import { DraftConfigure, DraftControl, DraftPickInput, DraftPreview, DraftQueue, DraftQueueInput, DraftRead } from '../schemas/draft';
@@ -1060,6 +1061,18 @@ export const api = {
     params: LinkParams,
     response: MatchLink,
     errors: [401, 403, 404, 409],
+  }),
+
+  // --- Discord: called by Discord, signed with the application's key (no session, no CSRF token)
+  discordInteractions: endpoint({
+    method: 'POST',
+    path: '/api/discord/interactions',
+    tag: 'discord',
+    access: 'public',
+    summary: 'Slash commands and PING from Discord, checked against DISCORD_PUBLIC_KEY (X-Signature-Ed25519, X-Signature-Timestamp)',
+    body: Interaction,
+    response: InteractionResponse,
+    errors: [401, 503],
   }),
 } as const;
 

@@ -60,6 +60,8 @@ export const isMutation = (key: string): boolean => api[key as keyof Api]?.metho
 export const EXEMPT: { [K in Mutation]?: string } = {
   devLogin:
     'logging in is how one stops being anonymous: public by design (development only, never in production: AU4); it writes the session and the local user it logs in as, no hub state',
+  discordInteractions:
+    'called by Discord, not a member: its Ed25519 signature is the authentication (DC20); the slash commands it answers run the command table as the matched user',
   logout: 'ends the caller’s own session and nothing else (CSRF-protected, AU6): public by design, anonymous only ends the empty session it has',
 };
 
