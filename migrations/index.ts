@@ -7,6 +7,7 @@ import * as steam from './20261126_005_steam';
 import * as steamGoldAndPollKind from './20261207_006_steam_gold_and_poll_kind';
 import * as tournamentPlacements from './20261207_007_tournament_placements';
 import * as signups from './20261207_008_signups';
+import * as discordOutbox from './20261207_009_discord_outbox';
 
 /**
  * Explicit list (not a directory scan) so the same migrations run under tsx, vitest and a
@@ -21,6 +22,7 @@ const migrations: Record<string, { up(knex: Knex): Promise<void>; down(knex: Kne
   '20261207_006_steam_gold_and_poll_kind': steamGoldAndPollKind,
   '20261207_007_tournament_placements': tournamentPlacements,
   '20261207_008_signups': signups,
+  '20261207_009_discord_outbox': discordOutbox,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -31,11 +31,11 @@ import { createMetrics } from './observability/metrics';
 import { registerHeroDraftDeadlines } from './herodraft/herodraft.service';
 import { createDeadlineScheduler, type DeadlineScheduler } from './deadlines/deadlines';
 import { createLivePoller, type LivePoller } from './steam/live.poller';
+import { createOutboxDeliverer, type OutboxDeliverer, type OutboxTiming } from './discord/outbox.deliverer';
 import { registerDraftDeadlines } from './draft/draft.service';
 import { registerCheckInDeadline } from './signups/signups.service';
 import { InFlight } from './lifecycle/in-flight';
 import { unavailable } from './commands/errors';
-import { INTERACTIONS_PATH, interactionsVerifier } from './discord/signature';
 
 export interface Hub {
   services: HubServices;
@@ -47,6 +47,8 @@ export interface Hub {
   deadlines: DeadlineScheduler;
   /** Live Steam games: polls on the one process holding the lease (off without a Steam key). */
   livePoller: LivePoller;
+  /** Discord notices: delivered by the one process holding the outbox lease (off without a bot token). */
+  outbox: OutboxDeliverer;
   /** Listens on config.port (0 = any free port); resolves with the bound port. */
   listen(): Promise<number>;
   close(): Promise<void>;
@@ -60,6 +62,8 @@ export interface HubOptions {
   clock?: Clock;
   /** Dice, coin tosses and random picks (tests script them); crypto otherwise. */
   random?: HubRandom;
+  /** The Discord outbox's timing (tests shorten it). */
+  discordOutbox?: OutboxTiming;
 }
 
 const cryptoRandom: HubRandom = { d6: () => crypto.randomInt(1, 7), int: (n) => crypto.randomInt(0, n) };
@@ -155,8 +159,6 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
   // prebuilt bytes; the client's assets come precompressed from the build, see serveClient).
   // Brotli at the middleware's quality 4: little CPU per answer for most of the gain.
   app.use(compression());
-  // Discord's signed calls: raw bytes checked first (the JSON parser below skips a read body).
-  app.use(interactionsVerifier(services));
   const parseBody = express.Router();
   parseBody.use(express.json({ limit: '1mb' }), express.urlencoded({ extended: false, limit: '16kb' }));
   // The parsers skip a request without a body themselves, but only after a few checks each.
@@ -171,7 +173,7 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
   withSession.use(session.middleware, passport.initialize(), passport.session());
   withSession.use(createRateLimits(services)); // after the session (limits per user), before CSRF (rejected attempts count)
   withSession.use(csrf.csrfSynchronisedProtection);
-  app.use(unlessAnonymousRead(withoutSessionForDiscord(withSession)));
+  app.use(unlessAnonymousRead(withSession));
 
   // Socket.IO first: the routes are given what they need of it (readiness, ending a session's sockets).
   const server = http.createServer(app);
@@ -185,6 +187,8 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
   await deadlines.start(); // after realtime: expiries broadcast like any command
   const livePoller = createLivePoller(services);
   livePoller.start(); // after realtime: what it publishes is broadcast
+  const outbox = createOutboxDeliverer(services, options.discordOutbox);
+  outbox.start(); // does nothing without a bot token
   return {
     services,
     app,
@@ -192,6 +196,7 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
     realtime,
     deadlines,
     livePoller,
+    outbox,
     listen: () =>
       new Promise((resolve, reject) => {
         server.once('error', reject);
@@ -208,6 +213,7 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
       realtime.beginDrain();
       deadlines.stop(); // another process (or the next start) fires what is pending
       await livePoller.stop(); // releases the lease: another process polls at once
+      await outbox.stop(); // a notice being sent stays queued (its nonce makes the resend harmless)
       const stopped = new Promise<void>((resolve) => (server.listening ? server.close(() => resolve()) : resolve()));
       server.closeIdleConnections?.();
       if (!(await commands.idle(config.realtime.shutdownGraceMs))) log.warn('shutting down with commands still running');
@@ -289,18 +295,6 @@ function precompressedAssets(dir: string, options: { maxAge: string; immutable: 
       res.removeHeader('Content-Encoding');
       next();
     });
-  };
-}
-
-/**
- * Discord calls the interactions endpoint without our cookie and without a CSRF token; its
- * Ed25519 signature (checked before this) is what authenticates it. Exempt exactly that POST,
- * spelled as the verifier matched it, so that no other path slips past the CSRF check.
- */
-function withoutSessionForDiscord(chain: express.RequestHandler): express.RequestHandler {
-  return function sessionUnlessDiscordInteraction(req, res, next) {
-    if (req.method === 'POST' && req.path === INTERACTIONS_PATH && (req as { discordVerified?: boolean }).discordVerified) return next();
-    return chain(req, res, next);
   };
 }
 
