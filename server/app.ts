@@ -36,6 +36,7 @@ import { registerDraftDeadlines } from './draft/draft.service';
 import { registerCheckInDeadline } from './signups/signups.service';
 import { InFlight } from './lifecycle/in-flight';
 import { unavailable } from './commands/errors';
+import { INTERACTIONS_PATH, interactionsVerifier } from './discord/signature';
 
 export interface Hub {
   services: HubServices;
@@ -159,6 +160,8 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
   // prebuilt bytes; the client's assets come precompressed from the build, see serveClient).
   // Brotli at the middleware's quality 4: little CPU per answer for most of the gain.
   app.use(compression());
+  // Discord's signed calls: raw bytes checked first (the JSON parser below skips a read body).
+  app.use(interactionsVerifier(services));
   const parseBody = express.Router();
   parseBody.use(express.json({ limit: '1mb' }), express.urlencoded({ extended: false, limit: '16kb' }));
   // The parsers skip a request without a body themselves, but only after a few checks each.
@@ -173,7 +176,7 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
   withSession.use(session.middleware, passport.initialize(), passport.session());
   withSession.use(createRateLimits(services)); // after the session (limits per user), before CSRF (rejected attempts count)
   withSession.use(csrf.csrfSynchronisedProtection);
-  app.use(unlessAnonymousRead(withSession));
+  app.use(unlessAnonymousRead(withoutSessionForDiscord(withSession)));
 
   // Socket.IO first: the routes are given what they need of it (readiness, ending a session's sockets).
   const server = http.createServer(app);
@@ -295,6 +298,18 @@ function precompressedAssets(dir: string, options: { maxAge: string; immutable: 
       res.removeHeader('Content-Encoding');
       next();
     });
+  };
+}
+
+/**
+ * Discord calls the interactions endpoint without our cookie and without a CSRF token; its
+ * Ed25519 signature (checked before this) is what authenticates it. Exempt exactly that POST,
+ * spelled as the verifier matched it, so that no other path slips past the CSRF check.
+ */
+function withoutSessionForDiscord(chain: express.RequestHandler): express.RequestHandler {
+  return function sessionUnlessDiscordInteraction(req, res, next) {
+    if (req.method === 'POST' && req.path === INTERACTIONS_PATH && (req as { discordVerified?: boolean }).discordVerified) return next();
+    return chain(req, res, next);
   };
 }
 
