@@ -1,4 +1,7 @@
+import { execFile } from 'node:child_process';
 import crypto from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHub, type TestHub } from '../support/hub';
 
@@ -102,5 +105,93 @@ describe('Discord interactions endpoint without DISCORD_PUBLIC_KEY', () => {
     } finally {
       await hub.close();
     }
+  });
+});
+
+/** Runs `npm run discord:commands` (its script, as npm does) with this environment. */
+function registerScript(env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = execFile(
+      process.execPath,
+      ['--import', 'tsx', 'server/scripts/discord-commands.ts'],
+      { env: { PATH: process.env.PATH ?? '', ...env }, timeout: 30_000 },
+      (err, stdout, stderr) => resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr }),
+    );
+    child.stdin?.end();
+  });
+}
+
+describe('npm run discord:commands', () => {
+  const calls: { method: string; path: string; authorization?: string; body: string }[] = [];
+  let fake: http.Server;
+  let base = '';
+  const BOT = {
+    DISCORD_BOT_TOKEN: 'MTIzNDU2Nzg5MDEyMzQ1Njc4.Gabcde.abcdefghijklmnopqrstuvwxyz0123456789',
+    DISCORD_APPLICATION_ID: '123456789012345678',
+    DISCORD_GUILD_ID: '323456789012345678',
+  };
+  beforeAll(async () => {
+    // Discord's bulk overwrite: it answers with the commands it now holds, each with its snowflake id.
+    fake = http.createServer((req, res) => {
+      let body = '';
+      req.on('data', (c: Buffer) => (body += c.toString()));
+      req.on('end', () => {
+        calls.push({ method: req.method!, path: req.url!, authorization: req.headers.authorization, body });
+        if (req.method !== 'PUT' || !/^\/api\/v10\/applications\/\d+\/guilds\/\d+\/commands$/.test(req.url!)) {
+          res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ message: '404: Not Found', code: 0 }));
+          return;
+        }
+        const commands = (JSON.parse(body) as { name: string }[]).map((c, i) => ({
+          id: String(1100000000000000000n + BigInt(i)),
+          application_id: BOT.DISCORD_APPLICATION_ID,
+          version: '1',
+          ...c,
+        }));
+        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(commands));
+      });
+    });
+    await new Promise<void>((resolve) => fake.listen(0, '127.0.0.1', resolve));
+    base = `http://127.0.0.1:${(fake.address() as AddressInfo).port}/api/v10`;
+  });
+  afterAll(async () => {
+    await new Promise<void>((resolve) => fake.close(() => resolve()));
+  });
+
+  it("DC24 registers the five slash commands for the guild: one PUT to the application's guild commands with the bot token", async () => {
+    calls.length = 0;
+    const run = await registerScript({ ...BOT, DISCORD_API_BASE: base });
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/registered 5 slash commands for guild 323456789012345678: \/draft \/bracket \/live \/signup \/checkin/);
+    expect(calls).toHaveLength(1);
+    expect(calls[0]!.method).toBe('PUT');
+    expect(calls[0]!.path).toBe('/api/v10/applications/123456789012345678/guilds/323456789012345678/commands');
+    expect(calls[0]!.authorization).toBe(`Bot ${BOT.DISCORD_BOT_TOKEN}`);
+    const sent = JSON.parse(calls[0]!.body) as { name: string; type: number; description: string }[];
+    expect(sent.map((c) => c.name)).toEqual(['draft', 'bracket', 'live', 'signup', 'checkin']);
+    for (const c of sent) {
+      expect(c.type).toBe(1);
+      expect(c.description.length).toBeGreaterThan(0);
+      expect(c.description.length).toBeLessThanOrEqual(100);
+    }
+  });
+
+  it('DC24 refuses with one line naming what is missing, and calls nobody; a Discord refusal is reported without the token', async () => {
+    calls.length = 0;
+    for (const [missing, env] of [
+      ['DISCORD_BOT_TOKEN', { DISCORD_APPLICATION_ID: BOT.DISCORD_APPLICATION_ID, DISCORD_GUILD_ID: BOT.DISCORD_GUILD_ID }],
+      ['DISCORD_APPLICATION_ID', { DISCORD_BOT_TOKEN: BOT.DISCORD_BOT_TOKEN, DISCORD_GUILD_ID: BOT.DISCORD_GUILD_ID }],
+      ['DISCORD_GUILD_ID', { DISCORD_BOT_TOKEN: BOT.DISCORD_BOT_TOKEN, DISCORD_APPLICATION_ID: BOT.DISCORD_APPLICATION_ID }],
+    ] as const) {
+      const run = await registerScript({ ...env, DISCORD_API_BASE: base });
+      expect(run.code, missing).toBe(1);
+      expect(run.stderr.trim().split('\n'), missing).toHaveLength(1);
+      expect(run.stderr, missing).toMatch(new RegExp(`^Configuration error: ${missing}: required`));
+    }
+    expect(calls).toHaveLength(0);
+    const refused = await registerScript({ ...BOT, DISCORD_API_BASE: `${base}/nowhere` });
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/^Registration failed: Discord answered 404/);
+    expect(refused.stderr).not.toContain(BOT.DISCORD_BOT_TOKEN);
   });
 });
