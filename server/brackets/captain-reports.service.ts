@@ -1,5 +1,6 @@
 /** Captain reports (stages with `captainReports`): a captain reports, the other captain confirms or disputes. */
 import type { Knex } from 'knex';
+import { queueDiscord } from '../discord/outbox';
 import type { z } from 'zod';
 import { type ClaimAnswer, ReportInput as ReportInputSchema, type Stage as StageDto } from '../../shared/schemas/brackets';
 import type { BestOf, Side } from '../../shared/rules/series';
@@ -101,6 +102,13 @@ export async function disputeClaim(hub: HubServices, actor: Actor, tournamentId:
     if (updated !== 1) throw conflict(`series ${s.row.key} has changed; reload and try again`);
     touchBracket(tx, tournamentId);
     await tx.emit(rooms.tournament(tournamentId), 'bracket.result_disputed', { stageId: s.stage.id, matchId, key: s.row.key, side });
+    const staffNotice = `The result claimed for series ${s.row.key} is disputed: staff decide by reporting it.`;
+    await queueDiscord(tx, hub.config, {
+      kind: 'report.disputed',
+      to: { channel: 'staff' },
+      content: staffNotice,
+      path: `/tournaments/${tournamentId}/bracket`,
+    });
     return loadStage(tx.db, s.stage);
   });
 }

@@ -4,6 +4,7 @@ import { conflict } from '../commands/errors';
 import { type RoomCommand, roomCommands } from '../commands/room-command';
 import { listTeams } from '../teams/teams.queries';
 import { touchTournament } from '../tournaments/access';
+import { queueDiscord } from '../discord/outbox';
 import { clearTurnDeadline, setTurnDeadline } from './draft.deadlines';
 import { DEFAULT_STYLE, draftBoard, type DraftRows, draftStatus, loadDraftRows } from './draft.load';
 import { Draft, DraftPickRow, DraftRollRow } from './draft.model';
@@ -69,6 +70,11 @@ export async function continueDraft(cmd: DraftCommand, type: string, details: Re
   }
   const status = draftStatus(cmd.rows);
   const seconds = cmd.rows.draft?.pickSeconds ?? null;
+  const captain = status === 'running' ? cmd.rows.teams.find((t) => t.id === position.turn?.teamId)?.captainUserId : undefined;
+  if (captain !== undefined) {
+    const content = `Your turn to pick in the player draft of ${cmd.rows.tournament.name} (pick ${position.turn!.pickNumber}).`;
+    await queueDiscord(cmd.tx, cmd.hub.config, { kind: 'draft.turn', to: { dm: captain }, content, path: `/tournaments/${cmd.id}/draft` });
+  }
   if (status === 'running' && seconds !== null) {
     await setTurnDeadline(cmd, position.turn!.pickNumber, timerMs ?? seconds * 1000, cmd.seq + 1);
   } else {

@@ -1,4 +1,5 @@
 import { rooms } from '../../shared/rooms';
+import { queueDiscord } from '../discord/outbox';
 import type { DraftQueue, DraftSettings, DraftView, PickMethod } from '../../shared/schemas/draft';
 import type { Actor } from '../auth/actor';
 import type { CommandTx } from '../commands/command';
@@ -76,6 +77,13 @@ export function startDraft(hub: HubServices, actor: Actor, tournamentId: number,
     requireDraftStatus(cmd, ['open'], 'start the draft');
     await patchDraft(cmd, { status: 'running', startedAt: new Date().toISOString(), pausedRemainingMs: null });
     cmd.rows.draft!.status = 'running';
+    const announce = `The player draft of ${cmd.rows.tournament.name} has started: watch it live.`;
+    await queueDiscord(cmd.tx, hub.config, {
+      kind: 'draft.started',
+      to: { channel: 'announce' },
+      content: announce,
+      path: `/tournaments/${tournamentId}/draft`,
+    });
     return continueDraft(cmd, 'draft.started', {});
   });
 }

@@ -1,0 +1,92 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DraftView } from '../../shared/schemas/draft';
+import { eventually } from '../support/eventually';
+import { FakeDiscordBot } from '../support/fake-discord-bot';
+import { startHub, type TestHub } from '../support/hub';
+import { captainOnTurn, setupDraft } from '../draft/fixtures';
+
+const TOKEN = 'MTIzNDU2Nzg5MDEyMzQ1Njc4.Gfake2.fake-bot-token-for-tests-9876543210';
+const ANNOUNCE = '423456789012345678';
+const STAFF = '523456789012345678';
+
+let discord: FakeDiscordBot;
+let t: TestHub;
+
+beforeAll(async () => {
+  discord = await new FakeDiscordBot(TOKEN).start();
+  t = await startHub({
+    env: { DISCORD_BOT_TOKEN: TOKEN, DISCORD_API_BASE: discord.base, DISCORD_ANNOUNCE_CHANNEL_ID: ANNOUNCE, DISCORD_STAFF_CHANNEL_ID: STAFF },
+  });
+});
+afterAll(async () => {
+  await t?.close();
+  await discord?.stop();
+});
+
+/** Gives a development-login member a real-looking Discord id (they have none), so DMs can reach them. */
+async function withDiscordId(userId: number) {
+  const discordId = `8${String(userId).padStart(17, '0')}`;
+  await t.hub.services.db('users').where({ id: userId }).update({ discordId });
+  return discordId;
+}
+
+const sentTo = (channel: string) => discord.messages.filter((m) => m.channel_id === channel).map((m) => m.content);
+
+describe('Discord notifications', () => {
+  it('DC9 DC10 the player draft: the announcements channel hears it start, each captain gets a DM when their turn starts, with the link', async () => {
+    const staff = await t.login('dcstaff', 'staff');
+    const s = await setupDraft(t, staff, { teams: 2, players: 2, teamSize: 2 });
+    const ids = await Promise.all(s.captains.map((c) => withDiscordId(c.userId)));
+    // PUBLIC_URL is the test hub's own address (tests/support/hub.ts).
+    const link = `${t.url}/tournaments/${s.id}/draft`;
+    let view = (await staff.post(`${s.base}/start`, {})).body as DraftView;
+    const first = captainOnTurn(s, view);
+    const firstDm = discord.dmChannelOf(ids[s.captains.indexOf(first)]!);
+    await eventually(() => sentTo(ANNOUNCE).length === 1 && sentTo(firstDm).length === 1, 'the start announced and the first captain told', {
+      timeoutMs: 8000,
+    });
+    expect(sentTo(ANNOUNCE)[0]).toMatch(new RegExp(`^The player draft of ${view.tournamentName} has started: watch it live\\.\\n`));
+    expect(sentTo(ANNOUNCE)[0]!.endsWith(link)).toBe(true);
+    expect(sentTo(firstDm)[0]).toBe(`Your turn to pick in the player draft of ${view.tournamentName} (pick 1).\n${link}`);
+
+    const pick = await first.post(`${s.base}/picks`, { userId: s.players[0]!.userId, pickNumber: 1 });
+    expect(pick.status, pick.text).toBe(201);
+    view = pick.body as DraftView;
+    const second = captainOnTurn(s, view);
+    expect(second).not.toBe(first);
+    const secondDm = discord.dmChannelOf(ids[s.captains.indexOf(second)]!);
+    await eventually(() => sentTo(secondDm).length === 1, 'the second captain told', { timeoutMs: 8000 });
+    expect(sentTo(secondDm)[0]).toMatch(/^Your turn to pick in the player draft of .+ \(pick 2\)\.\n/);
+    // Each notice once; DMs opened for the captains only.
+    expect(discord.messages).toHaveLength(3);
+    expect(discord.calls.filter((c) => c.path === '/users/@me/channels').map((c) => c.body.recipient_id)).toEqual(
+      expect.arrayContaining([ids[s.captains.indexOf(first)], ids[s.captains.indexOf(second)]]),
+    );
+  });
+
+  it('DC11 a disputed report: the staff channel hears of it, with the bracket link; a claim alone tells nobody', async () => {
+    const staff = await t.login('dcstaff2', 'staff');
+    const created = await staff.post('/api/tournaments', { name: 'Dispute Cup', startsAt: '2030-05-01T18:00:00Z' });
+    const id = created.body.id as number;
+    const captains = [];
+    for (let i = 0; i < 2; i++) {
+      const user = await t.login(`dcdisp${i}`);
+      captains.push(user);
+      expect((await staff.post(`/api/tournaments/${id}/players`, { userId: user.userId, mmr: (i + 1) * 1000 })).status).toBe(201);
+      expect((await staff.post(`/api/tournaments/${id}/teams`, { captainUserId: user.userId, name: `D${i + 1}` })).status).toBe(201);
+    }
+    const stage = await staff.post(`/api/tournaments/${id}/stages`, { format: 'single_elimination', captainReports: true });
+    expect(stage.status, stage.text).toBe(201);
+    const series = (stage.body as { matches: { id: number; key: string }[] }).matches[0]!;
+    const url = (what: string) => `/api/tournaments/${id}/series/${series.id}/${what}`;
+    expect((await captains[0]!.post(url('claim'), { scoreA: 1, scoreB: 0 })).status).toBe(200);
+    const before = sentTo(STAFF).length;
+    const disputed = await captains[1]!.post(url('dispute'), {});
+    expect(disputed.status, disputed.text).toBe(200);
+    await eventually(() => sentTo(STAFF).length === before + 1, 'the staff told', { timeoutMs: 8000 });
+    expect(sentTo(STAFF).at(-1)).toBe(
+      `The result claimed for series ${series.key} is disputed: staff decide by reporting it.\n${t.url}/tournaments/${id}/bracket`,
+    );
+    expect(before).toBe(0);
+  });
+});
