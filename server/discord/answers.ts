@@ -11,3 +11,47 @@ export function message(content: string, ephemeral: boolean): InteractionRespons
 export const pong = (): InteractionResponse => ({ type: InteractionCallbackType.pong });
 
 export const unknownCommand = (name: string | undefined) => message(`Unknown command${name ? ` /${name}` : ''}: this hub does not know it.`, true);
+
+/** Discord markdown would read `*`, `_`, `~`, `` ` ``, `|` and `>` in a team or tournament name as formatting. */
+export const plain = (text: string) => text.replace(/([\\*_~`|>#[\]()-])/g, '\\$1');
+
+export const noAccount = (publicUrl: string) => message(`You have no DTX Hub account yet: log in once on ${publicUrl} with Discord, then try again.`, true);
+
+export function noTournamentInRegistration(open: { id: number; name: string }[], publicUrl: string) {
+  if (open.length === 0) return message('No tournament is taking sign-ups right now.', true);
+  const list = open.map((t) => `- ${plain(t.name)}: <${publicUrl}/tournaments/${t.id}/signup>`).join('\n');
+  return message(`Several tournaments are taking sign-ups; use the page of the one you mean:\n${list}`, true);
+}
+
+export function signedUp(tournament: { id: number; name: string }, state: string, waitlistPosition: number | null, publicUrl: string) {
+  const where = state === 'waitlisted' && waitlistPosition !== null ? `waitlisted #${waitlistPosition}` : state;
+  return message(`You are signed up for ${plain(tournament.name)} (${where}). Your sign-up: <${publicUrl}/tournaments/${tournament.id}/signup>`, true);
+}
+
+export const checkedIn = (tournament: { id: number; name: string }, publicUrl: string) =>
+  message(`You are checked in for ${plain(tournament.name)}. <${publicUrl}/tournaments/${tournament.id}/signup>`, true);
+
+/** The hub's refusal in its own words (the same the page shows), with the page to sort it out. */
+export const refused = (what: string, reason: string, link: string) => message(`${what}: ${reason}. <${link}>`, true);
+
+export interface LiveLine {
+  matchId: string;
+  radiantName: string;
+  direName: string;
+  radiantScore: number;
+  direScore: number;
+  gameTimeSeconds: number;
+}
+
+/** Games being played now, one line each with its page; public (not ephemeral): the channel may want to watch. */
+export function liveGames(games: LiveLine[], publicUrl: string) {
+  if (games.length === 0) return message('No DTX game is being played right now.', false);
+  const clock = (s: number) => `${Math.floor(Math.max(0, s) / 60)}:${String(Math.max(0, s) % 60).padStart(2, '0')}`;
+  const lines = games
+    .slice(0, 10)
+    .map(
+      (g) => `- ${plain(g.radiantName)} ${g.radiantScore}–${g.direScore} ${plain(g.direName)} (${clock(g.gameTimeSeconds)}) <${publicUrl}/match/${g.matchId}>`,
+    );
+  const more = games.length > 10 ? `\n…and ${games.length - 10} more: <${publicUrl}/live>` : '';
+  return message(`Live now:\n${lines.join('\n')}${more}`, false);
+}

@@ -4,6 +4,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHub, type TestHub } from '../support/hub';
+import type { HttpClient } from '../support/http';
 
 /** The application's key pair, as the Developer Portal would hold it: the hub gets the raw public key in hex. */
 const keys = crypto.generateKeyPairSync('ed25519');
@@ -92,6 +93,159 @@ describe('Discord interactions endpoint', () => {
     expect(res.body.type).toBe(4);
     expect(res.body.data.flags).toBe(64);
     expect(res.body.data.content).toMatch(/unknown command \/dance/i);
+  });
+});
+
+describe('Discord slash commands', () => {
+  let hub: TestHub;
+  let staff: HttpClient & { userId: number };
+  let n = 0;
+  beforeAll(async () => {
+    hub = await startHub({ env: { DISCORD_PUBLIC_KEY: PUBLIC_KEY_HEX } });
+    staff = await hub.login('dcstaff', 'staff');
+  });
+  afterAll(async () => {
+    await hub?.close();
+  });
+  const knex = () => hub.hub.services.db;
+
+  /** Runs a slash command as this Discord user, signed as Discord does; answers the interaction response. */
+  async function slash(name: string, discordId: string) {
+    const body = JSON.stringify({
+      id: '900000000000000010',
+      type: 2,
+      guild_id: '323456789012345678',
+      data: { id: '1', name, type: 1 },
+      member: { user: { id: discordId } },
+    });
+    const res = await post(hub, body, signed(body));
+    expect(res.status, res.text).toBe(200);
+    expect(res.body.type).toBe(4);
+    return res.body.data as { content: string; flags?: number };
+  }
+  /** A member with a hub account, their profile filled (MMR, positions, a linked Steam account); answers their Discord id. */
+  async function member(profile = true) {
+    const client = await hub.login(`dcmember${++n}`);
+    // A development login has no Discord snowflake: give this member one, as a Discord login would.
+    const discordId = String(310000000000000000n + BigInt(n));
+    await knex()('users').where({ id: client.userId }).update({ discordId });
+    if (profile) {
+      await knex()('users')
+        .where({ id: client.userId })
+        .update({
+          mmr: 3100,
+          positions: JSON.stringify({ '1': 5, '2': 3, '3': 0, '4': 0, '5': 0 }),
+          steamId: String(76561198000000000n + BigInt(700_000 + n)),
+        });
+    }
+    return { client, discordId };
+  }
+  async function registration(settings: Record<string, unknown> = {}) {
+    // One tournament in registration at a time: the slash commands act on it alone.
+    await knex()('tournaments').where({ state: 'registration' }).update({ state: 'finished' });
+    const res = await staff.post('/api/tournaments', { name: 'Discord *Cup*', startsAt: '2027-01-20T18:00:00Z' });
+    expect(res.status).toBe(201);
+    const base = `/api/tournaments/${res.body.id}`;
+    expect((await staff.patch(base, { state: 'registration' })).status).toBe(200);
+    if (Object.keys(settings).length > 0) expect((await staff.put(`${base}/signup-settings`, settings)).status).toBe(200);
+    return { id: res.body.id as number, base };
+  }
+
+  it('DC25 /signup signs the caller up through the hub (ephemeral, with the sign-up page)', async () => {
+    const { id, base } = await registration({ approval: 'automatic' });
+    const { client, discordId } = await member();
+    const answer = await slash('signup', discordId);
+    expect(answer.flags).toBe(64);
+    expect(answer.content).toContain('You are signed up for Discord \\*Cup\\*');
+    expect(answer.content).toContain(`<${hub.url}/tournaments/${id}/signup>`);
+    const list = (await hub.client().get(`${base}/signups`)).body.items as { user: { id: number }; declaredMmr: number; state: string }[];
+    expect(list.find((s) => s.user.id === client.userId)).toMatchObject({ declaredMmr: 3100, state: 'approved' });
+    expect(answer.content).toContain('(approved)');
+  });
+
+  it('DC25 /signup without a hub account, or without MMR and positions on the profile, answers why and changes nothing', async () => {
+    const { id } = await registration();
+    const stranger = await slash('signup', '399999999999999999');
+    expect(stranger.flags).toBe(64);
+    expect(stranger.content).toContain(`no DTX Hub account yet: log in once on ${hub.url} with Discord`);
+    const { discordId } = await member(false);
+    const empty = await slash('signup', discordId);
+    expect(empty.flags).toBe(64);
+    expect(empty.content).toMatch(/no MMR or positions/);
+    expect(empty.content).toContain(`/tournaments/${id}/signup`);
+    expect(await knex()('signups').where({ tournamentId: id })).toHaveLength(0);
+  });
+
+  it('DC26 /checkin checks the caller in while check-in is open, and says why not before it opens', async () => {
+    const { id, base } = await registration({ approval: 'automatic' });
+    const { client, discordId } = await member();
+    await slash('signup', discordId);
+    const early = await slash('checkin', discordId);
+    expect(early.flags).toBe(64);
+    expect(early.content).toMatch(/^Check-in refused: /);
+    expect((await staff.post(`${base}/checkin/open`, { closesAt: new Date(Date.now() + 3_600_000).toISOString() })).status).toBe(200);
+    const answer = await slash('checkin', discordId);
+    expect(answer.flags).toBe(64);
+    expect(answer.content).toContain(`You are checked in for Discord \\*Cup\\*. <${hub.url}/tournaments/${id}/signup>`);
+    const list = (await hub.client().get(`${base}/signups`)).body.items as { user: { id: number }; checkedIn: boolean }[];
+    expect(list.find((s) => s.user.id === client.userId)?.checkedIn).toBe(true);
+  });
+
+  it('DC25 with no tournament in registration, /signup and /checkin say so', async () => {
+    await knex()('tournaments').where({ state: 'registration' }).update({ state: 'finished' });
+    const { discordId } = await member();
+    for (const name of ['signup', 'checkin']) {
+      const answer = await slash(name, discordId);
+      expect(answer.flags).toBe(64);
+      expect(answer.content).toBe('No tournament is taking sign-ups right now.');
+    }
+  });
+
+  it('DC27 /live lists the games being played with their pages (visible to the channel), or says there are none', async () => {
+    await knex()('live_games').delete();
+    const none = await slash('live', '300000000000000001');
+    expect(none.content).toBe('No DTX game is being played right now.');
+    const state = {
+      radiantName: 'Team_A',
+      direName: 'Team B',
+      gameTimeSeconds: 754,
+      radiantScore: 12,
+      direScore: 9,
+      goldLead: 1500,
+      towers: { radiant: 11, dire: 9 },
+      barracks: { radiant: 6, dire: 6 },
+      players: [],
+    };
+    const now = new Date().toISOString();
+    await knex()('live_games').insert([
+      {
+        matchId: '8000000001',
+        leagueId: null,
+        lobbyId: null,
+        status: 'live',
+        state: JSON.stringify(state),
+        goldGraph: '[]',
+        fingerprint: 'a',
+        radiantWin: null,
+        updatedAt: now,
+        finishedAt: null,
+      },
+      {
+        matchId: '8000000002',
+        leagueId: null,
+        lobbyId: null,
+        status: 'finished',
+        state: JSON.stringify(state),
+        goldGraph: '[]',
+        fingerprint: 'b',
+        radiantWin: true,
+        updatedAt: now,
+        finishedAt: now,
+      },
+    ]);
+    const live = await slash('live', '300000000000000001');
+    expect(live.flags).toBeUndefined();
+    expect(live.content).toBe(`Live now:\n- Team\\_A 12–9 Team B (12:34) <${hub.url}/match/8000000001>`);
   });
 });
 

@@ -1,0 +1,61 @@
+import type { Interaction, InteractionResponse } from '../../shared/schemas/discord';
+import type { HubServices } from '../services';
+import { commandTable } from '../commands/table';
+import { runCommand, type Command } from '../commands/define';
+import { HubError } from '../commands/errors';
+import { User } from '../users/user.model';
+import { Tournament } from '../tournaments/tournament.model';
+import { readLiveGames } from '../matches/live.service';
+import type { Signup } from '../../shared/schemas/signups';
+import { checkedIn, liveGames, noAccount, noTournamentInRegistration, refused, signedUp, unknownCommand } from './answers';
+
+const byName = (name: string) => commandTable.find((c) => c.name === name) as Command<unknown, unknown>;
+
+/** The caller: member.user in a guild, user in a DM. */
+const callerId = (interaction: Interaction) => interaction.member?.user?.id ?? interaction.user?.id;
+
+/** Answers a slash command. Changes go through the command table as the matched hub user, like any other client. */
+export async function answerSlashCommand(hub: HubServices, interaction: Interaction): Promise<InteractionResponse> {
+  const name = interaction.data?.name;
+  const url = hub.config.publicUrl;
+  switch (name) {
+    case 'live': {
+      const games = (await readLiveGames(hub.db)).filter((g) => g.status === 'live');
+      return liveGames(games, url);
+    }
+    case 'signup':
+    case 'checkin': {
+      const discordId = callerId(interaction);
+      const user = discordId ? await User.query(hub.db).findOne({ discordId }) : undefined;
+      if (!user) return noAccount(url);
+      const open = await Tournament.query(hub.db).where({ state: 'registration' }).orderBy('id').select('id', 'name');
+      if (open.length !== 1) return noTournamentInRegistration(open, url);
+      const tournament = open[0]!;
+      const page = `${url}/tournaments/${tournament.id}/signup`;
+      const actor = { id: user.id, role: user.role };
+      try {
+        if (name === 'checkin') {
+          await runCommand(hub, byName('checkin.self'), actor, { tournamentId: tournament.id });
+          return checkedIn(tournament, url);
+        }
+        // The sign-up form's values from the member's profile; without them, the page asks.
+        if (user.mmr === null || !Object.values(user.positions).some((rating) => rating > 0)) {
+          return refused(`To sign up for ${tournament.name}`, 'your profile has no MMR or positions yet; fill them in on the sign-up page', page);
+        }
+        const signup = (await runCommand(hub, byName('signup.submit'), actor, {
+          tournamentId: tournament.id,
+          declaredMmr: user.mmr,
+          positions: user.positions,
+          note: '',
+        })) as Signup;
+        return signedUp(tournament, signup.state, signup.waitlistPosition, url);
+      } catch (err) {
+        // The hub's refusal (already signed up, closed, no Steam account…) in its own words.
+        if (err instanceof HubError) return refused(name === 'checkin' ? 'Check-in refused' : 'Sign-up refused', err.message, page);
+        throw err;
+      }
+    }
+    default:
+      return unknownCommand(name);
+  }
+}
