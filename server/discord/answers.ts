@@ -55,3 +55,23 @@ export function liveGames(games: LiveLine[], publicUrl: string) {
   const more = games.length > 10 ? `\n…and ${games.length - 10} more: <${publicUrl}/live>` : '';
   return message(`Live now:\n${lines.join('\n')}${more}`, false);
 }
+
+export interface DraftTurn {
+  tournamentId: number;
+  tournamentName: string;
+  paused: boolean;
+  pickNumber: number | null;
+  /** The team on the clock and its captain; null while a shuffle tie is being rolled. */
+  team: { name: string; captain: string } | null;
+}
+
+/** Whose turn it is in each running player draft, with its page; only the caller sees it. */
+export function draftTurns(drafts: DraftTurn[], publicUrl: string) {
+  if (drafts.length === 0) return message('No player draft is running right now.', true);
+  const lines = drafts.map((d) => {
+    const who = d.team ? `${plain(d.team.name)} (captain ${plain(d.team.captain)}) is picking` : 'a tie is being rolled for the next pick';
+    const pick = d.pickNumber !== null ? `pick ${d.pickNumber}: ` : '';
+    return `- ${plain(d.tournamentName)}: ${d.paused ? 'paused; ' : ''}${pick}${who}. <${publicUrl}/tournaments/${d.tournamentId}/draft>`;
+  });
+  return message(lines.join('\n'), true);
+}

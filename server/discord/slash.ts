@@ -6,8 +6,10 @@ import { HubError } from '../commands/errors';
 import { User } from '../users/user.model';
 import { Tournament } from '../tournaments/tournament.model';
 import { readLiveGames } from '../matches/live.service';
+import { Draft } from '../draft/draft.model';
+import { readDraft } from '../draft/draft.view';
 import type { Signup } from '../../shared/schemas/signups';
-import { checkedIn, liveGames, noAccount, noTournamentInRegistration, refused, signedUp, unknownCommand } from './answers';
+import { checkedIn, draftTurns, liveGames, noAccount, noTournamentInRegistration, refused, signedUp, unknownCommand } from './answers';
 
 const byName = (name: string) => commandTable.find((c) => c.name === name) as Command<unknown, unknown>;
 
@@ -22,6 +24,23 @@ export async function answerSlashCommand(hub: HubServices, interaction: Interact
     case 'live': {
       const games = (await readLiveGames(hub.db)).filter((g) => g.status === 'live');
       return liveGames(games, url);
+    }
+    case 'draft': {
+      const rows = await Draft.query(hub.db).whereIn('status', ['running', 'paused']).orderBy('tournamentId').limit(10);
+      const turns = await Promise.all(
+        rows.map(async (row) => {
+          const view = await readDraft(hub, row.tournamentId); // the cached public read the page uses
+          const team = view.teams.find((t) => t.id === view.turn?.teamId);
+          return {
+            tournamentId: view.tournamentId,
+            tournamentName: view.tournamentName,
+            paused: view.status === 'paused',
+            pickNumber: view.turn?.pickNumber ?? null,
+            team: team ? { name: team.name, captain: team.captain.displayName } : null,
+          };
+        }),
+      );
+      return draftTurns(turns, url);
     }
     case 'signup':
     case 'checkin': {

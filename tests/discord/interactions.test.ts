@@ -5,6 +5,8 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHub, type TestHub } from '../support/hub';
 import type { HttpClient } from '../support/http';
+import type { DraftView } from '../../shared/schemas/draft';
+import { setupDraft } from '../draft/fixtures';
 
 /** The application's key pair, as the Developer Portal would hold it: the hub gets the raw public key in hex. */
 const keys = crypto.generateKeyPairSync('ed25519');
@@ -199,6 +201,19 @@ describe('Discord slash commands', () => {
       expect(answer.flags).toBe(64);
       expect(answer.content).toBe('No tournament is taking sign-ups right now.');
     }
+  });
+
+  it('DC28 /draft says whose turn it is in the running player draft with its page (only the caller sees it), or that none runs', async () => {
+    const none = await slash('draft', '300000000000000001');
+    expect(none).toMatchObject({ content: 'No player draft is running right now.', flags: 64 });
+    const s = await setupDraft(hub, staff, { teams: 2, players: 2, teamSize: 2 });
+    const view = (await staff.post(`${s.base}/start`, {})).body as DraftView;
+    const team = view.teams.find((t) => t.id === view.turn!.teamId)!;
+    const answer = await slash('draft', '300000000000000001');
+    expect(answer.flags).toBe(64);
+    expect(answer.content).toContain(`pick ${view.turn!.pickNumber}: `);
+    expect(answer.content).toContain(`(captain ${team.captain.displayName.replace(/([\\*_~`|>#[\]()-])/g, '\\$1')}) is picking`);
+    expect(answer.content).toContain(`<${hub.url}/tournaments/${s.id}/draft>`);
   });
 
   it('DC27 /live lists the games being played with their pages (visible to the channel), or says there are none', async () => {
