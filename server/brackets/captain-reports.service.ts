@@ -1,5 +1,6 @@
 /** Captain reports (stages with `captainReports`): a captain reports, the other captain confirms or disputes. */
 import type { Knex } from 'knex';
+import { announceSeriesResult } from '../discord/notices';
 import { queueDiscord } from '../discord/outbox';
 import type { z } from 'zod';
 import { type ClaimAnswer, ReportInput as ReportInputSchema, type Stage as StageDto } from '../../shared/schemas/brackets';
@@ -87,7 +88,9 @@ export async function confirmClaim(hub: HubServices, actor: Actor, tournamentId:
     const { s, claim } = await beginAnswer(tx, actor, tournamentId, matchId, input.expectedVersion);
     await refuseWhileDraftsRun(tx.db, s.row, 'captain', input.ignoreRunningDrafts);
     const report = ReportInputSchema.parse({ ...claim.report, correct: false, cascade: false });
-    return applyResult(tx, s, report, claim.userId, { confirmedBy: actor.id });
+    const stage = await applyResult(tx, s, report, claim.userId, { confirmedBy: actor.id });
+    await announceSeriesResult(tx, hub.config, tournamentId, stage, matchId, false);
+    return stage;
   });
 }
 

@@ -3,6 +3,7 @@
  * is written the same way (captain-reports.service.ts).
  */
 import type { z } from 'zod';
+import { announceSeriesResult } from '../discord/notices';
 import type { DisqualifyInput, ReportInput, Stage as StageDto } from '../../shared/schemas/brackets';
 import { type BestOf, scoreOfGames, seriesOutcome, type Side } from '../../shared/rules/series';
 import { rooms } from '../../shared/rooms';
@@ -180,7 +181,9 @@ export async function reportSeries(hub: HubServices, actor: Actor, tournamentId:
       throw conflict(`series ${s.row.key} was already reported (version ${s.row.version}); to change it, send a correction (correct: true)`);
     }
     await refuseWhileDraftsRun(tx.db, s.row, 'staff', input.ignoreRunningDrafts);
-    return applyResult(tx, s, input, actor.id);
+    const stage = await applyResult(tx, s, input, actor.id);
+    await announceSeriesResult(tx, hub.config, tournamentId, stage, matchId, s.played);
+    return stage;
   });
 }
 

@@ -89,4 +89,36 @@ describe('Discord notifications', () => {
     );
     expect(before).toBe(0);
   });
+
+  it('DC10 each series result goes to the announcements channel with the bracket link, a correction says so', async () => {
+    const staff = await t.login('dcstaff3', 'staff');
+    const created = await staff.post('/api/tournaments', { name: 'Result Cup', startsAt: '2030-05-01T18:00:00Z' });
+    const id = created.body.id as number;
+    for (let i = 0; i < 2; i++) {
+      const user = await t.login(`dcres${i}`);
+      expect((await staff.post(`/api/tournaments/${id}/players`, { userId: user.userId, mmr: (i + 1) * 1000 })).status).toBe(201);
+      expect((await staff.post(`/api/tournaments/${id}/teams`, { captainUserId: user.userId, name: `R${i + 1}` })).status).toBe(201);
+    }
+    const stage = await staff.post(`/api/tournaments/${id}/stages`, { format: 'single_elimination' });
+    expect(stage.status, stage.text).toBe(201);
+    const series = (stage.body as { matches: { id: number; key: string }[] }).matches[0]!;
+    const before = sentTo(ANNOUNCE).length;
+    const reported = await staff.post(`/api/tournaments/${id}/series/${series.id}/report`, { scoreA: 1, scoreB: 0 });
+    expect(reported.status, reported.text).toBe(200);
+    const m = (reported.body as { matches: { id: number; version: number; teamA: { name: string }; teamB: { name: string } }[] }).matches.find(
+      (x) => x.id === series.id,
+    )!;
+    const link = `${t.url}/tournaments/${id}/bracket`;
+    await eventually(() => sentTo(ANNOUNCE).length === before + 1, 'the result announced', { timeoutMs: 8000 });
+    expect(sentTo(ANNOUNCE).at(-1)).toBe(`Result, series ${series.key}: ${m.teamA.name} 1-0 ${m.teamB.name}.\n${link}`);
+    const corrected = await staff.post(`/api/tournaments/${id}/series/${series.id}/report`, {
+      scoreA: 0,
+      scoreB: 1,
+      correct: true,
+      expectedVersion: m.version,
+    });
+    expect(corrected.status, corrected.text).toBe(200);
+    await eventually(() => sentTo(ANNOUNCE).length === before + 2, 'the correction announced', { timeoutMs: 8000 });
+    expect(sentTo(ANNOUNCE).at(-1)).toBe(`Corrected result, series ${series.key}: ${m.teamA.name} 0-1 ${m.teamB.name}.\n${link}`);
+  });
 });
