@@ -75,3 +75,24 @@ export function draftTurns(drafts: DraftTurn[], publicUrl: string) {
   });
   return message(lines.join('\n'), true);
 }
+
+export interface NextSeries {
+  tournamentId: number;
+  tournamentName: string;
+  team: string;
+  /** null: the team has no series left to play in the bracket (or no bracket yet). */
+  series: { opponent: string | null; bestOf: number; ready: boolean; stage: string } | null;
+}
+
+/** The caller's team's next series in each tournament they play in, with the bracket's page; only the caller sees it. */
+export function nextSeries(items: NextSeries[], publicUrl: string) {
+  if (items.length === 0) return message('You are not on a team of a tournament in progress.', true);
+  const lines = items.map((i) => {
+    const link = `<${publicUrl}/tournaments/${i.tournamentId}/bracket>`;
+    const head = `- ${plain(i.tournamentName)}, ${plain(i.team)}:`;
+    if (!i.series) return `${head} no series to play right now. ${link}`;
+    const against = i.series.opponent ? `vs ${plain(i.series.opponent)}` : 'opponent to be decided';
+    return `${head} next series ${against}, best of ${i.series.bestOf} (${plain(i.series.stage)})${i.series.ready ? ', ready to play' : ''}. ${link}`;
+  });
+  return message(lines.join('\n'), true);
+}

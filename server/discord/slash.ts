@@ -8,8 +8,21 @@ import { Tournament } from '../tournaments/tournament.model';
 import { readLiveGames } from '../matches/live.service';
 import { Draft } from '../draft/draft.model';
 import { readDraft } from '../draft/draft.view';
+import { Team, TeamMember } from '../teams/team.model';
+import { readBracket } from '../brackets/bracket.queries';
 import type { Signup } from '../../shared/schemas/signups';
-import { checkedIn, draftTurns, liveGames, noAccount, noTournamentInRegistration, refused, signedUp, unknownCommand } from './answers';
+import {
+  checkedIn,
+  draftTurns,
+  nextSeries,
+  type NextSeries,
+  liveGames,
+  noAccount,
+  noTournamentInRegistration,
+  refused,
+  signedUp,
+  unknownCommand,
+} from './answers';
 
 const byName = (name: string) => commandTable.find((c) => c.name === name) as Command<unknown, unknown>;
 
@@ -41,6 +54,12 @@ export async function answerSlashCommand(hub: HubServices, interaction: Interact
         }),
       );
       return draftTurns(turns, url);
+    }
+    case 'bracket': {
+      const discordId = callerId(interaction);
+      const user = discordId ? await User.query(hub.db).findOne({ discordId }) : undefined;
+      if (!user) return noAccount(url);
+      return nextSeries(await nextSeriesOf(hub, user.id), url);
     }
     case 'signup':
     case 'checkin': {
@@ -77,4 +96,36 @@ export async function answerSlashCommand(hub: HubServices, interaction: Interact
     default:
       return unknownCommand(name);
   }
+}
+
+/** The user's teams (as captain or member) in tournaments not finished, and each one's next series in the bracket. */
+async function nextSeriesOf(hub: HubServices, userId: number): Promise<NextSeries[]> {
+  const memberOf = TeamMember.query(hub.db).where({ userId }).select('teamId');
+  const teams = await Team.query(hub.db)
+    .join('tournaments', 'tournaments.id', 'teams.tournamentId')
+    .whereNot('tournaments.state', 'finished')
+    .where((w) => w.where('teams.captainUserId', userId).orWhereIn('teams.id', memberOf))
+    .orderBy('teams.tournamentId', 'desc')
+    .limit(5)
+    .select('teams.id', 'teams.name', 'teams.tournamentId', 'tournaments.name as tournamentName');
+  return Promise.all(
+    teams.map(async (team) => {
+      const { tournamentName } = team as Team & { tournamentName: string };
+      const bracket = await readBracket(hub.db, team.tournamentId);
+      // Stages in order, then the bracket's own match order: the first unplayed series with this team in it.
+      const candidates = bracket.stages
+        .slice()
+        .sort((a, b) => a.number - b.number)
+        .flatMap((stage) => stage.matches.map((m) => ({ stage, m })))
+        .filter(({ m }) => (m.status === 'ready' || m.status === 'tbd') && (m.teamA?.id === team.id || m.teamB?.id === team.id));
+      const next = candidates.find(({ m }) => m.status === 'ready') ?? candidates[0];
+      const opponent = next && (next.m.teamA?.id === team.id ? next.m.teamB : next.m.teamA);
+      return {
+        tournamentId: team.tournamentId,
+        tournamentName,
+        team: team.name,
+        series: next ? { opponent: opponent?.name ?? null, bestOf: next.m.bestOf, ready: next.m.status === 'ready', stage: next.stage.name } : null,
+      };
+    }),
+  );
 }

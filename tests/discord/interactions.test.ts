@@ -4,6 +4,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHub, type TestHub } from '../support/hub';
+import { DATABASES } from '../support/databases';
 import type { HttpClient } from '../support/http';
 import type { DraftView } from '../../shared/schemas/draft';
 import { setupDraft } from '../draft/fixtures';
@@ -98,12 +99,12 @@ describe('Discord interactions endpoint', () => {
   });
 });
 
-describe('Discord slash commands', () => {
+describe.each(DATABASES)('Discord slash commands [%s]', (db) => {
   let hub: TestHub;
   let staff: HttpClient & { userId: number };
   let n = 0;
   beforeAll(async () => {
-    hub = await startHub({ env: { DISCORD_PUBLIC_KEY: PUBLIC_KEY_HEX } });
+    hub = await startHub({ db, env: { DISCORD_PUBLIC_KEY: PUBLIC_KEY_HEX } });
     staff = await hub.login('dcstaff', 'staff');
   });
   afterAll(async () => {
@@ -214,6 +215,28 @@ describe('Discord slash commands', () => {
     expect(answer.content).toContain(`pick ${view.turn!.pickNumber}: `);
     expect(answer.content).toContain(`(captain ${team.captain.displayName.replace(/([\\*_~`|>#[\]()-])/g, '\\$1')}) is picking`);
     expect(answer.content).toContain(`<${hub.url}/tournaments/${s.id}/draft>`);
+  });
+
+  it("DC29 /bracket gives the caller's team its next series (opponent, best of, ready) with the bracket's page, only to the caller", async () => {
+    const { discordId: stranger } = await member();
+    expect(await slash('bracket', stranger)).toMatchObject({ content: 'You are not on a team of a tournament in progress.', flags: 64 });
+    const created = await staff.post('/api/tournaments', { name: 'Bracket Night', startsAt: '2030-05-01T18:00:00Z' });
+    const id = created.body.id as number;
+    const captains = [await member(), await member()];
+    for (const [i, c] of captains.entries()) {
+      expect((await staff.post(`/api/tournaments/${id}/players`, { userId: c.client.userId, mmr: 3000 + i })).status).toBe(201);
+      expect((await staff.post(`/api/tournaments/${id}/teams`, { captainUserId: c.client.userId, name: `Team ${i + 1}` })).status).toBe(201);
+    }
+    const before = await slash('bracket', captains[0]!.discordId);
+    expect(before.content).toBe(`- Bracket Night, Team 1: no series to play right now. <${hub.url}/tournaments/${id}/bracket>`);
+    expect((await staff.post(`/api/tournaments/${id}/stages`, { format: 'single_elimination', bestOf: 3 })).status).toBe(201);
+    const answer = await slash('bracket', captains[0]!.discordId);
+    expect(answer.flags).toBe(64);
+    expect(answer.content).toMatch(
+      new RegExp(
+        `^- Bracket Night, Team 1: next series vs Team 2, best of 3 \\(.+\\), ready to play\\. <${hub.url.replace(/[.]/g, '\\.')}/tournaments/${id}/bracket>$`,
+      ),
+    );
   });
 
   it('DC27 /live lists the games being played with their pages (visible to the channel), or says there are none', async () => {
