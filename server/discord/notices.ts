@@ -11,3 +11,13 @@ export async function announceSeriesResult(tx: CommandTx, config: Config, tourna
   const content = `${corrected ? 'Corrected result' : 'Result'}, series ${m.key}: ${m.teamA.name} ${score} ${m.teamB.name}.`;
   await queueDiscord(tx, config, { kind: 'series.result', to: { channel: 'announce' }, content, path: `/tournaments/${tournamentId}/bracket` });
 }
+
+/** A captain's DM when the hero draft comes to their team (its first step, or after the other team's steps). */
+export async function tellHeroDraftCaptain(
+  tx: CommandTx,
+  config: Config,
+  draft: { id: number; gameNumber: number | null; teamNames: [string, string]; captainUserId: number; action: string },
+) {
+  const content = `Your ${draft.action} in the hero draft of ${draft.teamNames[0]} vs ${draft.teamNames[1]}${draft.gameNumber ? ` (game ${draft.gameNumber})` : ''}: you are on turn.`;
+  await queueDiscord(tx, config, { kind: 'herodraft.turn', to: { dm: draft.captainUserId }, content, path: `/herodrafts/${draft.id}` });
+}

@@ -1,4 +1,5 @@
 import type { HeroDraftChoice, HeroDraftStepEvent, HeroDraftView } from '../../shared/schemas/herodraft';
+import { tellHeroDraftCaptain } from '../discord/notices';
 import type { Actor } from '../auth/actor';
 import { tags } from '../cache/read-cache';
 import type { CommandTx } from '../commands/command';
@@ -58,6 +59,7 @@ export function chooseFirstPickOrSide(hub: HubServices, actor: Actor, id: number
       turnStartedAtMs: cmd.now,
       stepMs: d.steps[0]!.seconds * 1000,
     });
+    await tellCaptainOnTurn(cmd, null);
     return heroDraftRoom.emitWithView(cmd, 'herodraft.started', { team, choice: input, firstPick, radiant });
   });
 }
@@ -124,7 +126,18 @@ async function recordStep(cmd: HeroDraftCommand, heroId: number | null, method: 
     await announceToTournament(cmd, 'herodraft.completed');
     return view;
   }
+  await tellCaptainOnTurn(cmd, team);
   return heroDraftRoom.emitWithView(cmd, type, details);
+}
+
+/** CM: the captain whose team now acts hears of it on Discord (only when the turn changes hands). */
+async function tellCaptainOnTurn(cmd: HeroDraftCommand, previous: 0 | 1 | null) {
+  const d = cmd.rows.draft;
+  const team = actingTeam(d);
+  if (team === null || team === previous || d.status !== 'drafting') return;
+  const teamNames: [string, string] = [cmd.rows.teams[0].name, cmd.rows.teams[1].name];
+  const step = { id: cmd.id, gameNumber: d.gameNumber, teamNames, captainUserId: cmd.rows.teams[team].captainUserId, action: d.steps[d.stepIndex]!.action };
+  await tellHeroDraftCaptain(cmd.tx, cmd.hub.config, step);
 }
 
 /** CM5: the step's time and the reserve are gone: a ban is skipped, a pick is random. */

@@ -4,6 +4,8 @@ import { eventually } from '../support/eventually';
 import { FakeDiscordBot } from '../support/fake-discord-bot';
 import { startHub, type TestHub } from '../support/hub';
 import { captainOnTurn, setupDraft } from '../draft/fixtures';
+import type { HeroDraftView } from '../../shared/schemas/herodraft';
+import { heroIdsSorted, setupHeroDraft, startDrafting, teamAWinsTheToss } from '../herodraft/fixtures';
 
 const TOKEN = 'MTIzNDU2Nzg5MDEyMzQ1Njc4.Gfake2.fake-bot-token-for-tests-9876543210';
 const ANNOUNCE = '423456789012345678';
@@ -120,5 +122,46 @@ describe('Discord notifications', () => {
     expect(corrected.status, corrected.text).toBe(200);
     await eventually(() => sentTo(ANNOUNCE).length === before + 2, 'the correction announced', { timeoutMs: 8000 });
     expect(sentTo(ANNOUNCE).at(-1)).toBe(`Corrected result, series ${series.key}: ${m.teamA.name} 0-1 ${m.teamB.name}.\n${link}`);
+  });
+});
+
+describe('Discord notifications: hero draft', () => {
+  let h: TestHub;
+  beforeAll(async () => {
+    h = await startHub({
+      env: { DISCORD_BOT_TOKEN: TOKEN, DISCORD_API_BASE: discord.base, DISCORD_ANNOUNCE_CHANNEL_ID: ANNOUNCE, HERODRAFT_GRACE_MS: '60000' },
+      random: teamAWinsTheToss(),
+    });
+  });
+  afterAll(() => h?.close());
+
+  it('DC9 a captain gets a DM when the hero draft comes to their team (first step, then each change of hands), with its link', async () => {
+    const staff = await h.login('dccmstaff', 'staff');
+    const s = await setupHeroDraft(h, staff);
+    const ids: string[] = [];
+    for (const c of s.captains) {
+      const discordId = `7${String(c.userId).padStart(17, '0')}`;
+      await h.hub.services.db('users').where({ id: c.userId }).update({ discordId });
+      ids.push(discordId);
+    }
+    let v: HeroDraftView = await startDrafting(s);
+    const heroes = heroIdsSorted();
+    // Who acts at each step, and so when the turn changes hands.
+    const acting: { team: 0 | 1; action: string }[] = [{ team: v.turn!.team as 0 | 1, action: v.turn!.action }];
+    for (let i = 0; i < 6; i++) {
+      const team = v.turn!.team as 0 | 1;
+      const res = await s.captains[team].post(`${s.base}/steps`, { stepIndex: i, heroId: heroes[i * 2] });
+      expect(res.status, res.text).toBe(201);
+      v = res.body as HeroDraftView;
+      acting.push({ team: v.turn!.team as 0 | 1, action: v.turn!.action });
+    }
+    const handovers = acting.filter((a, i) => i === 0 || a.team !== acting[i - 1]!.team);
+    const expected = (team: 0 | 1) => handovers.filter((a) => a.team === team).length;
+    const dms = (team: 0 | 1) => sentTo(discord.dmChannelOf(ids[team]!));
+    await eventually(() => dms(0).length === expected(0) && dms(1).length === expected(1), 'one DM per handover', { timeoutMs: 8000 });
+    expect(handovers.length).toBeGreaterThan(1);
+    const link = `${h.url}/herodrafts/${s.id}`;
+    expect(dms(handovers[0]!.team)[0]).toMatch(new RegExp(`^Your ${handovers[0]!.action} in the hero draft of .+ vs .+: you are on turn\\.\\n`));
+    for (const team of [0, 1] as const) for (const text of dms(team)) expect(text.endsWith(link)).toBe(true);
   });
 });

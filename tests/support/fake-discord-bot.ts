@@ -32,6 +32,7 @@ export class FakeDiscordBot {
   readonly unknownUsers = new Set<string>();
   private readonly troubles: Trouble[] = [];
   private readonly held: http.ServerResponse[] = [];
+  private readonly dmChannels = new Map<string, string>();
   private nextId = 1_100_000_000_000_000_000n;
   private server!: http.Server;
   base = '';
@@ -62,7 +63,9 @@ export class FakeDiscordBot {
 
   /** The DM channel id the fake gives a user. */
   dmChannelOf(userId: string) {
-    return `9${userId.slice(1)}`;
+    let channel = this.dmChannels.get(userId);
+    if (!channel) this.dmChannels.set(userId, (channel = this.snowflake()));
+    return channel;
   }
 
   messagePosts() {
