@@ -121,6 +121,11 @@ describe('staff pages a new user tripped on (issue 19)', () => {
     expect((await readDraft(id)).pickSeconds).toBeNull();
 
     await timer.fill('45');
+    // A live update while the form is being edited (another staff member changes the style
+    // elsewhere) shows on the page but does not put the stored timer back into the field.
+    expect((await staff.patch(`/api/tournaments/${id}/draft`, { style: 'normal' })).status).toBe(200);
+    await page.getByText('· Normal (same order every round)').waitFor();
+    expect(await timer.inputValue()).toBe('45');
     await settings.getByRole('button', { name: 'Save settings' }).click();
     await page.getByRole('status').getByText('Settings saved.').waitFor();
     expect((await readDraft(id)).pickSeconds).toBe(45);

@@ -75,9 +75,12 @@ describe('compression and caching of what the hub serves', () => {
         expect(decode(packed).equals(plain.bytes)).toBe(true);
       }
     }
-    // The main script is the biggest response of the home page: brotli at least 3.5 times smaller.
+    // The main script is the biggest response of the home page: sent as small as brotli at its
+    // best quality makes it (a fixed ratio broke as the script grew: 3.47x one day).
     const js = await get(`${t.url}${script}`, { 'accept-encoding': 'br' });
-    expect(js.bytes.length * 3.5).toBeLessThan(decode(js).length);
+    const best = zlib.brotliCompressSync(decode(js), { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 11 } });
+    expect(js.bytes.length).toBeLessThanOrEqual(best.length * 1.02);
+    expect(js.bytes.length * 3).toBeLessThan(decode(js).length);
   });
 
   it('UI41 hashed assets may be kept for a year unchanged; index.html (the SPA fallback too) is revalidated on every load', async () => {
