@@ -144,6 +144,8 @@ export function createUpstream(options: UpstreamOptions) {
   /** Fails at once when the buckets will not have a slot before the deadline (a back-off after 429/503). */
   async function slotInTime(path: string, extra: CallOptions['extraBucket'], deadline: Deadline) {
     const wait = Math.max(extra ? await options.limiter.waitFor(extra.bucket) : 0, await options.limiter.waitFor(options.bucket));
+    // The bound ran out before any call (a stalled process): that is the bound, not a back-off.
+    if (remainingMs(deadline) <= 0) throw tooLate(path, deadline);
     if (wait >= remainingMs(deadline)) {
       throw new UpstreamError(options.service, 'rate_limited', null, `${options.service} ${path}: backing off, no call for ${Math.ceil(wait / 1000)} s`, wait);
     }

@@ -110,6 +110,9 @@ describe('Captains Mode hero draft in a browser', () => {
       }
       const team = Number(await turn.getAttribute('data-team'));
       const page = captains[team]!.page;
+      // The captain's own page may be a moment behind the spectator's on a busy machine: a tile
+      // clicked before it shows this step is not theirs to choose yet.
+      await page.locator(`[data-testid=turn][data-step="${step}"]`).waitFor({ timeout: 15_000 });
       let hero: number;
       if (step === 1) {
         // Search finds Largo (id 155: ids have gaps).
