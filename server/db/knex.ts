@@ -59,6 +59,7 @@ export function createDb(database: Config['database'], log?: DbLog): Db {
 /** The parts of a better-sqlite3 statement that direct callers use. */
 export interface SqliteStatement {
   get(...params: unknown[]): unknown;
+  all(...params: unknown[]): unknown[];
   run(...params: unknown[]): unknown;
 }
 

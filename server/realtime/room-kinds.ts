@@ -6,7 +6,7 @@ import type { Db } from '../db/knex';
 import { forbidden, unauthenticated } from '../commands/errors';
 import { Team } from '../teams/team.model';
 import { findTournament } from '../tournaments/access';
-import { getTournamentDetail } from '../tournaments/tournaments.service';
+import { readTournamentDetail } from '../tournaments/detail.read';
 import { readConsistently, roomSeq } from '../events/snapshot';
 import type { HubServices } from '../services';
 import { heroDraftParticipants } from '../herodraft/herodraft.load';
@@ -54,7 +54,7 @@ export const roomKinds: Partial<Record<RoomKind, RoomKindDef>> = {
       await findTournament(db, id); // public: anyone may spectate an existing tournament
     },
     async snapshot(db, id) {
-      const detail = await getTournamentDetail(db, id);
+      const detail = await readTournamentDetail(db, id);
       return { seq: detail.seq, data: detail };
     },
     tags: (id) => [tags.tournament(id)],
