@@ -1,3 +1,4 @@
+import { PROTOCOL_VERSION } from '../shared/realtime';
 import WebSocket from 'ws';
 
 /**
@@ -73,7 +74,8 @@ export class LightSocket {
   private onFrame(frame: string) {
     switch (frame.charCodeAt(0)) {
       case 48: // '0' open: ask to join the namespace
-        this.ws.send(`40${this.prefix}${this.opts.auth === undefined ? '' : JSON.stringify(this.opts.auth)}`);
+        // The hub's clients say which event shapes they read (protocol 2: draft events as deltas).
+        this.ws.send(`40${this.prefix}${JSON.stringify(this.opts.auth ?? { protocol: PROTOCOL_VERSION })}`);
         return;
       case 50: // '2' ping from the server
         this.ws.send('3');

@@ -21,6 +21,16 @@ import { SignupEvents } from './schemas/signups';
  * through an acknowledgement `Ack<T>` (see errors.ts).
  */
 
+/**
+ * The shape of room events this build reads, sent in the Socket.IO handshake as
+ * `auth: { protocol }`. 1 (or none): player-draft and hero-draft events carry the whole view.
+ * 2: they carry their effect, applied with the room kind's reducer in shared/live. A client
+ * older than the server gets, in those rooms, a snapshot at every join and a `room:head` for each
+ * event (which makes it join again) instead of events it cannot read.
+ */
+export const PROTOCOL_VERSION = 2;
+export const SocketHello = z.object({ protocol: z.number().int().min(1).max(1000).optional() });
+
 /** Ids in socket payloads are JSON numbers (no string coercion as in URL paths). */
 export const SocketId = z.number().int().positive().max(2_147_483_647);
 

@@ -31,10 +31,13 @@ export interface RoomCommandKind<Rows, View> {
   roomOf(id: number): string;
   load(db: Knex, id: number): Promise<Rows>;
   status(rows: Rows): string;
-  /** The public view that each event of the room carries, at the event's seq. */
+  /** The public view at `seq`: the command's answer, and what its event's effect is read from. */
   view(db: Knex, rows: Rows, seq: number): View | Promise<View>;
-  /** The view's key in an event's payload. */
-  viewKey: string;
+  /**
+   * The payload of an event of type `type` that leaves the room at `view`: its effect
+   * (`details` and what the rules derived), which the room kind's reducer in shared/live applies.
+   */
+  payload(view: View, type: string, details: Record<string, unknown>): Record<string, unknown>;
   /** Runs after each event the helper emits, given its seq. */
   afterEmit?(cmd: RoomCommand<Rows>, seq: number): Promise<void>;
 }
@@ -48,7 +51,7 @@ export interface RoomCommands<Rows, View> {
   requireStatus(cmd: RoomCommand<Rows>, allowed: readonly string[], doing: string): void;
   /** Loads the rows again, after writes they do not show. */
   reload(cmd: RoomCommand<Rows>): Promise<void>;
-  /** Appends the room's next event, `{...details, [viewKey]: view}`, and answers the view. */
+  /** Appends the room's next event (its payload from `details` and the new view), and answers the view. */
   emitWithView(cmd: RoomCommand<Rows>, type: string, details?: Record<string, unknown>): Promise<View>;
 }
 
@@ -78,7 +81,7 @@ export function roomCommands<Rows, View>(kind: RoomCommandKind<Rows, View>): Roo
       const seq = (await cmd.tx.lock(cmd.room)) + 1;
       if (cmd.stale) await reload(cmd);
       const view = await kind.view(cmd.tx.db, cmd.rows, seq);
-      await cmd.tx.emit(cmd.room, type, { ...details, [kind.viewKey]: view });
+      await cmd.tx.emit(cmd.room, type, kind.payload(view, type, details));
       await kind.afterEmit?.(cmd, seq);
       return view;
     },

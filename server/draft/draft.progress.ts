@@ -1,15 +1,17 @@
 import { rooms } from '../../shared/rooms';
 import type { DraftStatus, DraftView, PickMethod } from '../../shared/schemas/draft';
 import { conflict } from '../commands/errors';
+import { isoTime } from '../db/base.model';
 import { type RoomCommand, roomCommands } from '../commands/room-command';
 import { listTeams } from '../teams/teams.queries';
 import { touchTournament } from '../tournaments/access';
+import { announceTeamsFinal } from '../discord/notices';
 import { queueDiscord } from '../discord/outbox';
 import { clearTurnDeadline, setTurnDeadline } from './draft.deadlines';
 import { DEFAULT_STYLE, draftBoard, type DraftRows, draftStatus, loadDraftRows } from './draft.load';
 import { Draft, DraftPickRow, DraftRollRow } from './draft.model';
 import { type DraftPosition, settle } from './draft.rules';
-import { buildDraftView } from './draft.view';
+import { buildDraftView, draftEventPayload } from './draft.view';
 
 /** A command on a player draft; its id is the tournament's. */
 export type DraftCommand = RoomCommand<DraftRows>;
@@ -20,7 +22,7 @@ export const draftRoom = roomCommands<DraftRows, DraftView>({
   load: loadDraftRows,
   status: draftStatus,
   view: buildDraftView,
-  viewKey: 'draft',
+  payload: draftEventPayload,
 });
 
 /** 409 unless the draft is in one of `allowed`, and in a tournament that is drafting once opened. */
@@ -96,6 +98,7 @@ async function completeDraft(cmd: DraftCommand, position: DraftPosition) {
   await cmd.tx.lock(tournamentRoom);
   const teams = await listTeams(cmd.tx.db, tournamentId);
   await cmd.tx.emit(tournamentRoom, 'teams.drafted', { teams, complete: position.complete });
+  await announceTeamsFinal(cmd.tx, cmd.hub.config, cmd.rows.tournament, teams);
   touchTournament(cmd.tx, tournamentId);
 }
 
@@ -112,5 +115,5 @@ export async function recordPick(cmd: DraftCommand, pick: Pick) {
   await cmd.tx.db('draft_picks').insert(row);
   // Picks are in pick order, and this one is the latest: `rows` stay current without a read.
   cmd.rows.picks.push(Object.assign(new DraftPickRow(), row));
-  return continueDraft(cmd, 'draft.picked', { pick });
+  return continueDraft(cmd, 'draft.picked', { pick: { ...pick, at: isoTime(row.createdAt) } });
 }

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { type DraftDelta, draftScalars } from '../../shared/live/draft';
 import { rooms } from '../../shared/rooms';
 import type { DraftPreview, DraftQueue, DraftView } from '../../shared/schemas/draft';
 import { type Actor, requireUser } from '../auth/actor';
@@ -71,6 +72,17 @@ export async function buildDraftView(db: Knex, rows: DraftRows, seq: number): Pr
     completedAt: rows.draft?.completedAt ? isoTime(rows.draft.completedAt) : null,
     seq,
   };
+}
+
+/**
+ * What a draft event carries: its details (the pick, the dice…) and the draft's scalar fields
+ * at the event. Opening carries the whole draft, since it freezes the teams and the pool; so
+ * does an event in setup (teams and pool change there through the tournament's room), which
+ * makes the first event of every draft's log a whole draft. shared/live/draft.ts applies it.
+ */
+export function draftEventPayload(view: DraftView, type: string, details: Record<string, unknown>): DraftDelta & Record<string, unknown> {
+  if (type === 'draft.opened' || view.status === 'setup') return { ...details, set: draftScalars(view), draft: view };
+  return { ...details, set: draftScalars(view) };
 }
 
 /** The draft's public state and the seq it reflects, read consistently (room snapshot). */

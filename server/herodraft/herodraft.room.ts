@@ -17,7 +17,7 @@ export const heroDraftRoom = roomCommands<HeroDraftRows, HeroDraftView>({
   load: loadHeroDraftRows,
   status: (rows) => rows.draft.status,
   view: (_db, rows, seq) => buildHeroDraftView(rows, seq),
-  viewKey: 'heroDraft',
+  payload: (view, _type, details) => ({ ...details, heroDraft: view }),
   // Every event voids the deadlines set before it: each is set again for the state it leaves.
   afterEmit: armDeadlines,
 });

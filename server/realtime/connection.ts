@@ -14,7 +14,7 @@ import { TokenBucket, type UserLimiter } from './limits';
 import type { PresenceTracker } from './presence';
 import { parseRoom, roomKinds } from './room-kinds';
 import { currentActor, readRoom } from './socket-reads';
-import { type HubSocket, sessionRoom } from './hub-socket';
+import { hasDeltaEvents, type HubSocket, legacyRoom, protocolOf, sessionRoom } from './hub-socket';
 
 const MINUTE = 60_000;
 /** Rooms one connection may be in at once, and how fast it may join (a reconnect rejoins all at once). */
@@ -46,6 +46,9 @@ export function serveSocket(socket: HubSocket, ctx: SocketServices) {
   // A logged-in socket sits in its session's room, so a logout on any process can reach it.
   const sessionId = (socket.request as { sessionID?: string }).sessionID;
   if (socket.data.actor && sessionId) void socket.join(sessionRoom(sessionId));
+  const protocol = protocolOf(socket);
+  /** The Socket.IO room this socket hears `room` through: an older client hears only its heads. */
+  const channelOf = (room: string) => (protocol < 2 && hasDeltaEvents(room) ? legacyRoom(room) : room);
   const joined = new Set<string>();
   /** Rooms this socket is counted in for presence (a join still reading is not yet). */
   const counted = new Set<string>();
@@ -107,17 +110,18 @@ export function serveSocket(socket: HubSocket, ctx: SocketServices) {
         joined.add(room);
         // Join before reading: an event committed from now on reaches this socket, and the
         // client drops those its snapshot already includes (seq <= the answer's seq).
-        await socket.join(room);
+        await socket.join(channelOf(room));
       }
       try {
-        const result = await readRoom(hub, def, room, id, lastSeq);
+        const legacy = channelOf(room) !== room;
+        const result = await readRoom(hub, def, room, id, legacy ? undefined : lastSeq);
         if (socket.disconnected) throw new HubError('unavailable', 'disconnected');
         if (joined.has(room)) count(room, true);
         return result;
       } catch (err) {
         if (first) {
           joined.delete(room);
-          await socket.leave(room);
+          await socket.leave(channelOf(room));
         }
         throw err;
       }
@@ -129,7 +133,7 @@ export function serveSocket(socket: HubSocket, ctx: SocketServices) {
       const { room } = parse(RoomLeave, payload);
       if (joined.delete(room)) {
         count(room, false);
-        await socket.leave(room);
+        await socket.leave(channelOf(room));
       }
       return { room };
     }),

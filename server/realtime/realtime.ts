@@ -10,7 +10,7 @@ import { createFanOut } from './fanout';
 import { createUserLimiter } from './limits';
 import { parseRoom, roomKinds } from './room-kinds';
 import { serveSocket } from './connection';
-import { type HubIo, type HubSocket, SESSION_ROOM, sessionRoom } from './hub-socket';
+import { hasDeltaEvents, type HubIo, type HubSocket, legacyRoom, SESSION_ROOM, sessionRoom } from './hub-socket';
 import { InFlight } from '../lifecycle/in-flight';
 import { createAddressLimit } from './address-limit';
 
@@ -137,9 +137,19 @@ export async function createRealtime(
   const unsubscribe = hub.commands.subscribe((event, { invalidated, moreToFollow }) => {
     fanout.committed(event.room, event.seq);
     const wire: WireEvent = { room: event.room, seq: event.seq, type: event.type, payload: event.payload, actorUserId: event.actorUserId, at: event.at };
-    const deliver = () => io.local.to(event.room).emit('event', wire);
-    if (moreToFollow) fanout.coalescing(() => fanout.toOtherProcesses(event.room, 'event', wire));
-    else fanout.toOtherProcesses(event.room, 'event', wire);
+    // Clients older than the event's shape hear only the room's head, and join again for a snapshot.
+    const legacy = hasDeltaEvents(event.room) ? legacyRoom(event.room) : undefined;
+    const head = { room: event.room, seq: event.seq };
+    const deliver = () => {
+      io.local.to(event.room).emit('event', wire);
+      if (legacy) io.local.to(legacy).emit('room:head', head);
+    };
+    const publish = () => {
+      fanout.toOtherProcesses(event.room, 'event', wire);
+      if (legacy) fanout.toOtherProcesses(legacy, 'room:head', head);
+    };
+    if (moreToFollow) fanout.coalescing(publish);
+    else publish();
     invalidated
       .then(() => (moreToFollow ? fanout.coalescing(deliver) : deliver()))
       .catch((err: unknown) => log.error({ err, room: event.room, seq: event.seq }, 'local delivery of an event failed'));

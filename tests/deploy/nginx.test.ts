@@ -1,3 +1,4 @@
+import { applyDraftEvent } from '../../shared/live/draft';
 import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RealtimeClient } from '../../client/src/lib/realtime';
@@ -153,7 +154,7 @@ describe('two hub processes behind nginx (PostgreSQL, Redis)', () => {
     expect(captains[0]!.client.socket.io.engine.transport.name, 'the upgrade passes nginx').toBe('websocket');
     const start = (await staff.get(`${s.base}`)).body.seq as number;
     const watched = spectators.map(({ client }) => {
-      const store = client.room<unknown>(s.room);
+      const store = client.room<DraftView>(s.room, { reduce: applyDraftEvent });
       const applied: WireEvent[] = [];
       store.onEvent((e) => applied.push(e));
       return { store, applied };
@@ -202,7 +203,7 @@ describe('two hub processes behind nginx (PostgreSQL, Redis)', () => {
       ).toEqual(Array.from({ length: final.seq - start }, (_, k) => start + 1 + k));
       const last = w.applied.at(-1)!;
       expect(last.type).toBe('draft.completed');
-      expect(position((last.payload as { draft: DraftView }).draft)).toEqual(position(final));
+      expect(position(view.state!)).toEqual(position(final));
     }
     // Everyone who was on the stopped process is now on the other one.
     expect(await connectionsOn(1 - victim)).toBe(captains.length + spectators.length);

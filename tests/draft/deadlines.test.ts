@@ -1,3 +1,4 @@
+import type { DraftScalars } from '../../shared/live/draft';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { DraftView } from '../../shared/schemas/draft';
 import { ManualClock } from '../../server/deadlines/clock';
@@ -10,7 +11,7 @@ import { captainOnTurn, type Client, draftEvents, setupDraft } from './fixtures'
 const PICK_SECONDS = 30;
 const TURN_MS = PICK_SECONDS * 1000;
 
-type PickedPayload = { pick: { pickNumber: number; userId: number; method: string; byUserId: number | null }; draft: DraftView };
+type PickedPayload = { pick: { pickNumber: number; userId: number; method: string; byUserId: number | null }; set: DraftScalars };
 const picked = (s: TestSocket, room: string) =>
   s
     .eventsOf(room)
@@ -57,7 +58,7 @@ describe.each(DATABASES)('pick timer [%s]', (db) => {
     clock.advance(1);
     const [auto1] = await spectator.until(() => picked(spectator, s.room).length >= 1 && picked(spectator, s.room), 'the first auto-pick');
     expect(auto1!.pick).toMatchObject({ pickNumber: 1, userId: best!.user.id, method: 'auto', byUserId: null });
-    expect(auto1!.draft.deadlineAt).toBe(new Date(clock.now() + TURN_MS).toISOString());
+    expect(auto1!.set.deadlineAt).toBe(new Date(clock.now() + TURN_MS).toISOString());
 
     // The second captain has no queue: the highest MMR left.
     clock.advance(TURN_MS);
@@ -70,7 +71,7 @@ describe.each(DATABASES)('pick timer [%s]', (db) => {
     clock.advance(TURN_MS);
     const fourth = await spectator.until(() => picked(spectator, s.room).length >= 4 && picked(spectator, s.room)[3], 'the fourth auto-pick');
     expect(fourth.pick).toMatchObject({ pickNumber: 4, userId: lowest!.user.id, method: 'auto' });
-    expect(fourth.draft.status).toBe('completed');
+    expect(fourth.set.status).toBe('completed');
     expect(await deadlineRows(t, s.room)).toHaveLength(0);
   });
 

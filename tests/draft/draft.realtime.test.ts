@@ -1,3 +1,4 @@
+import { applyDraftEvent } from '../../shared/live/draft';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Ack } from '../../shared/errors';
 import type { JoinResult } from '../../shared/realtime';
@@ -21,8 +22,12 @@ const snapshotOf = (ack: Ack<JoinResult>) => {
   if (!('snapshot' in joined)) throw new Error('expected a snapshot');
   return { seq: joined.seq, draft: joined.snapshot as DraftView };
 };
-/** The draft state a socket holds: the snapshot, then each event's state in seq order. */
-const latest = (s: TestSocket, room: string, snapshot: DraftView) => (s.eventsOf(room).at(-1)?.payload as { draft: DraftView } | undefined)?.draft ?? snapshot;
+/** The draft state a socket holds: the snapshot, then each later event applied by the shared reducer. */
+const latest = (s: TestSocket, room: string, snapshot: DraftView) =>
+  s
+    .eventsOf(room)
+    .filter((e) => e.seq > snapshot.seq)
+    .reduce(applyDraftEvent, snapshot);
 
 describe.each(DATABASES)('player draft over sockets [%s]', (db) => {
   let t: TestHub;

@@ -1,4 +1,5 @@
 import { expect } from 'vitest';
+import type { DraftDelta } from '../../shared/live/draft';
 import type { DraftStyle, DraftView } from '../../shared/schemas/draft';
 import type { HttpClient } from '../support/http';
 import type { TestHub } from '../support/hub';
@@ -77,7 +78,7 @@ export async function draftEvents(t: TestHub, room: string) {
   return rows.map((e) => ({
     seq: Number(e.seq),
     type: e.type as string,
-    payload: (typeof e.payload === 'string' ? JSON.parse(e.payload) : e.payload) as { draft: DraftView } & Record<string, unknown>,
+    payload: (typeof e.payload === 'string' ? JSON.parse(e.payload) : e.payload) as DraftDelta & Record<string, unknown>,
   }));
 }
 

@@ -1,14 +1,16 @@
 import { io, type Socket } from 'socket.io-client';
 import type { Ack } from '../../shared/errors';
-import type {
-  ClientToServerEvents,
-  JoinResult,
-  Presence,
-  ServerToClientEvents,
-  SocketCommandInput,
-  SocketCommandName,
-  SocketCommandResults,
-  WireEvent,
+import {
+  type ClientToServerEvents,
+  type JoinResult,
+  type Presence,
+  PROTOCOL_VERSION,
+  type RoomHead,
+  type ServerToClientEvents,
+  type SocketCommandInput,
+  type SocketCommandName,
+  type SocketCommandResults,
+  type WireEvent,
 } from '../../shared/realtime';
 
 export type RawSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
@@ -22,6 +24,8 @@ export interface SocketOptions {
   /** Default: websocket only (no sticky sessions needed between hubs). */
   transports?: ('websocket' | 'polling')[];
   reconnection?: boolean;
+  /** The event shapes the client reads (handshake `auth.protocol`); default: this build's; null sends none. */
+  protocol?: number | null;
 }
 
 /**
@@ -32,11 +36,14 @@ export class TestSocket {
   readonly events: WireEvent[] = [];
   readonly presences: Presence[] = [];
   readonly notices: string[] = [];
+  /** `room:head` messages (a room's seq, sent instead of events a client cannot read, or after a fan-out outage). */
+  readonly heads: RoomHead[] = [];
   private waiters: (() => void)[] = [];
 
   constructor(readonly socket: RawSocket) {
     socket.on('event', (e) => this.push(() => this.events.push(e)));
     socket.on('presence', (p) => this.push(() => this.presences.push(p)));
+    socket.on('room:head', (h) => this.push(() => this.heads.push(h)));
     socket.on('server:shutdown', (n) => this.push(() => this.notices.push(n.reason)));
     socket.on('session:ended', (n) => this.push(() => this.notices.push(n.reason)));
     socket.on('disconnect', () => this.push(() => {}));
@@ -120,6 +127,7 @@ export function connectSocket(url: string, options: SocketOptions = {}): Promise
     reconnection: options.reconnection ?? false,
     forceNew: true,
     timeout: 5000,
+    auth: options.protocol === null ? {} : { protocol: options.protocol ?? PROTOCOL_VERSION },
   });
   const client = new TestSocket(socket);
   return new Promise((resolve, reject) => {

@@ -1,5 +1,5 @@
 import type { Ack } from '$shared/errors';
-import type { Presence, SocketCommandInput, SocketCommandName, SocketCommandResults } from '$shared/realtime';
+import type { Presence, SocketCommandInput, SocketCommandName, SocketCommandResults, WireEvent } from '$shared/realtime';
 import { Loader } from './loader.svelte';
 import { realtime, type RoomView } from './realtime';
 import { ServerClock } from './server-clock.svelte';
@@ -10,11 +10,12 @@ export interface LiveRoomOptions<T> {
   /** The REST read of the copy. An answer with `serverTime` sets the clock. */
   read: () => Promise<T>;
   /**
-   * The copy inside an event's payload, when every event carries the whole of it: the room
-   * then keeps the copy current itself. Without it the copy is read again over REST whenever
-   * the room moves past it (safe: the server invalidates its caches before it broadcasts).
+   * Applies one of the room's events to the copy (the room kind's reducer from shared/live):
+   * the room then keeps the copy current itself, and reads a fresh snapshot when an event does
+   * not apply. Without it the copy is read again over REST whenever the room moves past it
+   * (safe: the server invalidates its caches before it broadcasts).
    */
-  fromEvent?: (payload: unknown) => T | undefined;
+  reduce?: (copy: T, event: WireEvent) => T;
   /** The copy inside a command's answer, when the answer is one (others are the page's). */
   fromAck?: (data: unknown) => T | undefined;
   /** Other reads the room's events change: loaded with the copy and again whenever it is. */
@@ -81,9 +82,9 @@ export class LiveRoom<T> {
   connect(): () => void {
     const client = realtime();
     const name = this.#options.room();
-    const fromEvent = this.#options.fromEvent;
+    const reduce = this.#options.reduce;
     if (!this.#options.lazy) this.#refresh();
-    const room = client.room<T>(name, fromEvent ? { reduce: (state, e) => fromEvent(e.payload) ?? state } : {});
+    const room = client.room<T>(name, reduce ? { reduce } : {});
     const stopRoom = room.subscribe((view) => this.#onRoom(view));
     const stopClock = this.#options.countdown ? this.clock.start() : undefined;
     return () => {
@@ -120,7 +121,7 @@ export class LiveRoom<T> {
 
   #onRoom(view: RoomView<T>) {
     this.presence = view.presence;
-    if (this.#options.fromEvent) return this.take(view.state);
+    if (this.#options.reduce) return this.take(view.state);
     this.#roomSeq = view.seq;
     this.#catchUp();
   }
@@ -129,7 +130,7 @@ export class LiveRoom<T> {
   #catchUp() {
     const seq = this.#roomSeq;
     // Still reading the first copy: that read includes whatever happened (checked when it answers).
-    if (seq === null || this.#options.fromEvent || (this.#copy.data === undefined && this.#copy.loading)) return;
+    if (seq === null || this.#options.reduce || (this.#copy.data === undefined && this.#copy.loading)) return;
     if (seq > Math.max(seqOf(this.#copy.data) ?? -1, this.#requested)) this.#refresh();
   }
 

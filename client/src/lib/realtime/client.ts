@@ -1,12 +1,13 @@
 import { io, type ManagerOptions, type Socket, type SocketOptions } from 'socket.io-client';
 import type { Ack } from '../../../../shared/errors';
-import type {
-  ClientToServerEvents,
-  JoinResult,
-  ServerToClientEvents,
-  SocketCommandInput,
-  SocketCommandName,
-  SocketCommandResults,
+import {
+  type ClientToServerEvents,
+  type JoinResult,
+  PROTOCOL_VERSION,
+  type ServerToClientEvents,
+  type SocketCommandInput,
+  type SocketCommandName,
+  type SocketCommandResults,
 } from '../../../../shared/realtime';
 import { RoomStore, type RoomOptions, type RoomTransport } from './room';
 import { Value, type Readable } from './store';
@@ -57,6 +58,8 @@ export class RealtimeClient {
       transports: ['websocket', 'polling'],
       tryAllTransports: true,
       withCredentials: true,
+      // The event shapes this build reads: an older server or client gets snapshots instead.
+      auth: { protocol: PROTOCOL_VERSION },
       reconnectionDelay: 500,
       reconnectionDelayMax: 5000,
       ...(options.headers ? { extraHeaders: options.headers } : {}),

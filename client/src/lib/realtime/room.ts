@@ -46,6 +46,8 @@ export class RoomStore<S = unknown> implements Readable<RoomView<S>> {
   private again = false;
   private seq: number | null = null;
   private state: S | undefined;
+  /** An event could not be applied: nothing more is, until a snapshot replaces the state. */
+  private broken = false;
 
   constructor(
     readonly room: string,
@@ -115,11 +117,12 @@ export class RoomStore<S = unknown> implements Readable<RoomView<S>> {
       if ('snapshot' in result) {
         this.state = result.snapshot as S;
         this.seq = result.seq;
+        this.broken = false;
       } else {
-        for (const event of result.events) this.apply(event);
-        this.seq = Math.max(this.seq ?? 0, result.seq);
+        for (const event of result.events) if (!this.broken) this.apply(event);
+        if (!this.broken) this.seq = Math.max(this.seq ?? 0, result.seq);
       }
-      this.patch({ status: 'live', error: undefined, seq: this.seq, state: this.state });
+      if (!this.broken) this.patch({ status: 'live', error: undefined, seq: this.seq, state: this.state });
     } finally {
       this.inFlight = false;
       this.transport.syncing(this as RoomStore<unknown>, false);
@@ -157,10 +160,30 @@ export class RoomStore<S = unknown> implements Readable<RoomView<S>> {
   }
 
   private apply(event: WireEvent) {
+    if (this.broken) return; // waiting for a snapshot
     if (this.seq !== null && event.seq !== this.seq + 1) return; // never twice, never out of order
-    if (this.options.reduce && this.state !== undefined) this.state = this.options.reduce(this.state, event);
+    if (this.options.reduce && this.state !== undefined) {
+      try {
+        this.state = this.options.reduce(this.state, event);
+      } catch (err) {
+        // An event this build cannot apply: never show a state it might have got wrong.
+        console.warn(`room ${this.room}: ${err instanceof Error ? err.message : String(err)}; reading a fresh snapshot`);
+        this.resnapshot();
+        return;
+      }
+    }
     this.seq = event.seq;
     for (const listener of [...this.listeners]) listener(event);
+  }
+
+  /** Forgets the applied seq, so the next join answers with a snapshot rather than events. */
+  private resnapshot() {
+    this.seq = null;
+    this.broken = true;
+    this.buffer.clear();
+    this.patch({ status: 'resyncing' });
+    // Inside a join's answer, `sync` coalesces this into one more round.
+    void this.sync();
   }
 
   private patch(changes: Partial<RoomView<S>>) {
