@@ -8,6 +8,7 @@ import * as steamGoldAndPollKind from './20261207_006_steam_gold_and_poll_kind';
 import * as tournamentPlacements from './20261207_007_tournament_placements';
 import * as signups from './20261207_008_signups';
 import * as discordOutbox from './20261207_009_discord_outbox';
+import * as discordDmsAndOnce from './20261208_010_discord_dms_and_once';
 
 /**
  * Explicit list (not a directory scan) so the same migrations run under tsx, vitest and a
@@ -23,6 +24,7 @@ const migrations: Record<string, { up(knex: Knex): Promise<void>; down(knex: Kne
   '20261207_007_tournament_placements': tournamentPlacements,
   '20261207_008_signups': signups,
   '20261207_009_discord_outbox': discordOutbox,
+  '20261208_010_discord_dms_and_once': discordDmsAndOnce,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -1,6 +1,6 @@
 /** Captain reports (stages with `captainReports`): a captain reports, the other captain confirms or disputes. */
 import type { Knex } from 'knex';
-import { announceSeriesResult } from '../discord/notices';
+import { announceSeriesResult, askToConfirm, tellSeriesReady } from '../discord/notices';
 import { queueDiscord } from '../discord/outbox';
 import type { z } from 'zod';
 import { type ClaimAnswer, ReportInput as ReportInputSchema, type Stage as StageDto } from '../../shared/schemas/brackets';
@@ -68,7 +68,9 @@ export async function claimResult(hub: HubServices, actor: Actor, tournamentId: 
       scoreA: outcome.scoreA,
       scoreB: outcome.scoreB,
     });
-    return loadStage(tx.db, s.stage);
+    const view = await loadStage(tx.db, s.stage);
+    await askToConfirm(tx, hub.config, tournamentId, view, matchId);
+    return view;
   });
 }
 
@@ -90,6 +92,7 @@ export async function confirmClaim(hub: HubServices, actor: Actor, tournamentId:
     const report = ReportInputSchema.parse({ ...claim.report, correct: false, cascade: false });
     const stage = await applyResult(tx, s, report, claim.userId, { confirmedBy: actor.id });
     await announceSeriesResult(tx, hub.config, tournamentId, stage, matchId, false);
+    await tellSeriesReady(tx, hub.config, tournamentId, stage);
     return stage;
   });
 }

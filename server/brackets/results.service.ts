@@ -3,7 +3,7 @@
  * is written the same way (captain-reports.service.ts).
  */
 import type { z } from 'zod';
-import { announceSeriesResult } from '../discord/notices';
+import { announceSeriesResult, tellSeriesReady } from '../discord/notices';
 import type { DisqualifyInput, ReportInput, Stage as StageDto } from '../../shared/schemas/brackets';
 import { type BestOf, scoreOfGames, seriesOutcome, type Side } from '../../shared/rules/series';
 import { rooms } from '../../shared/rooms';
@@ -183,6 +183,7 @@ export async function reportSeries(hub: HubServices, actor: Actor, tournamentId:
     await refuseWhileDraftsRun(tx.db, s.row, 'staff', input.ignoreRunningDrafts);
     const stage = await applyResult(tx, s, input, actor.id);
     await announceSeriesResult(tx, hub.config, tournamentId, stage, matchId, s.played);
+    await tellSeriesReady(tx, hub.config, tournamentId, stage);
     return stage;
   });
 }
@@ -212,6 +213,8 @@ export async function disqualifyTeam(
     }
     touchBracket(tx, tournamentId);
     await tx.emit(rooms.tournament(tournamentId), 'bracket.team_disqualified', { stageId, teamId: input.teamId, ...(nextRound ? { nextRound } : {}) });
-    return loadStage(tx.db, stage);
+    const view = await loadStage(tx.db, stage);
+    await tellSeriesReady(tx, hub.config, tournamentId, view);
+    return view;
   });
 }

@@ -6,6 +6,7 @@ import { rooms } from '../../shared/rooms';
 import type { Actor } from '../auth/actor';
 import type { CommandTx } from '../commands/command';
 import { conflict, invalid } from '../commands/errors';
+import { tellSeriesReady } from '../discord/notices';
 import type { HubServices } from '../services';
 import { listTeams } from '../teams/teams.queries';
 import { lockTournament } from '../tournaments/access';
@@ -140,7 +141,9 @@ export async function createStage(hub: HubServices, actor: Actor, tournamentId: 
       name: stage.name,
       teams: seeding.length,
     });
-    return loadStage(tx.db, stage);
+    const view = await loadStage(tx.db, stage);
+    await tellSeriesReady(tx, hub.config, tournamentId, view);
+    return view;
   });
 }
 

@@ -10,6 +10,7 @@ import { Series } from '../brackets/bracket.model';
 import { tags } from '../cache/read-cache';
 import { isoTime } from '../db/base.model';
 import { conflict, HubError, notFound } from '../commands/errors';
+import { tellStaffSuggestion } from '../discord/notices';
 import type { HubServices } from '../services';
 import { Team } from '../teams/team.model';
 import { Tournament } from '../tournaments/tournament.model';
@@ -221,6 +222,16 @@ export async function linkMatch(hub: HubServices, matchId: string): Promise<{ li
           seriesId: series.id,
           overlap: found.overlap,
         });
+        if (state === 'suggested') {
+          await tellStaffSuggestion(tx, hub.config, {
+            tournamentId,
+            matchId,
+            seriesKey: series.key,
+            teamA: series.teamA!.name,
+            teamB: series.teamB!.name,
+            overlap: found.overlap,
+          });
+        }
         return true;
       });
       if (!created) continue;

@@ -18,6 +18,7 @@ import { conflict, invalid, notFound } from '../commands/errors';
 import { isoTime } from '../db/base.model';
 import type { Db } from '../db/knex';
 import type { Deadline } from '../deadlines/deadlines';
+import { announceCheckInOpened, announceSignupOpened, tellStaffSignupPending } from '../discord/notices';
 import { readConsistently, roomSeq } from '../events/snapshot';
 import { deletePoolPlayer, insertPoolPlayer, onRemovedByHand, setPoolMmr } from '../pool/pool.service';
 import type { HubServices } from '../services';
@@ -91,6 +92,17 @@ function settingsFrom(row: SettingsRow | undefined): Loaded {
 
 async function loadSettings(db: Knex, tournamentId: number): Promise<Loaded> {
   return settingsFrom((await db('signup_settings').where({ tournamentId }).first()) as SettingsRow | undefined);
+}
+
+/** Whether sign-up is open now for a tournament in `state`, by its stored rules, and until when (DC15). */
+export async function signupOpenNow(
+  db: Knex,
+  tournamentId: number,
+  state: Tournament['state'],
+  now: number,
+): Promise<{ open: boolean; closesAt: number | null }> {
+  const { rules } = await loadSettings(db, tournamentId);
+  return { open: signupOpen(state, rules, now).ok, closesAt: rules.closesAt };
 }
 
 async function saveSettings(db: Knex, tournamentId: number, loaded: Loaded) {
@@ -354,6 +366,7 @@ async function promote(ctx: Ctx) {
     const row = { ...next, state: placeFor({ ...ctx.loaded.rules, capacity: null }, 0), queuedAt: null, updatedAt: ctx.now };
     await writeRow(ctx.tx.db, row);
     if (row.state === 'approved') await joinPool(ctx, row);
+    if (row.state === 'pending') await tellStaffSignupPending(ctx.tx, ctx.hub.config, ctx.tournament, row.userId, row.declaredMmr);
     await emitSignup(ctx, row.state === 'approved' ? 'signup.approved' : 'signup.updated', row.userId);
   }
 }
@@ -426,6 +439,7 @@ export function signUp(hub: HubServices, actor: Actor, tournamentId: number, inp
     };
     await writeRow(tx.db, row);
     if (state === 'approved') await joinPool(ctx, row);
+    if (state === 'pending') await tellStaffSignupPending(tx, hub.config, ctx.tournament, actor.id, row.declaredMmr);
     await emitSignup(ctx, 'signup.created', actor.id);
     return answer(ctx, actor.id);
   });
@@ -553,8 +567,11 @@ export function updateSettings(hub: HubServices, actor: Actor, tournamentId: num
       const message = `the MMR floor (${rules.mmrMin}) is above the ceiling (${rules.mmrMax})`;
       throw invalid(message, [{ path: ['body', 'mmrMax'], message }]);
     }
+    const wasOpen = signupOpen(ctx.tournament.state, ctx.loaded.rules, ctx.now).ok;
     ctx.loaded = { ...ctx.loaded, rules, stored: true };
     await saveSettings(tx.db, tournamentId, ctx.loaded);
+    // Staff reopened sign-up (or moved a passed close into the future): the channel hears it (DC15).
+    if (!wasOpen && signupOpen(ctx.tournament.state, rules, ctx.now).ok) await announceSignupOpened(tx, hub.config, ctx.tournament, rules.closesAt);
     await promote(ctx); // a larger capacity lets the waitlist in
     const view = settingsView(tournamentId, ctx.tournament.state, ctx.loaded, await loadRows(tx.db, tournamentId), ctx.now);
     await tx.emit(ctx.room, 'signup.settings', { settings: view });
@@ -579,6 +596,7 @@ export function openCheckIn(hub: HubServices, actor: Actor, tournamentId: number
       const message = `must be after now (${new Date(ctx.now).toISOString()})`;
       throw invalid('check-in must close in the future', [{ path: ['body', 'closesAt'], message }]);
     }
+    const wasOpen = checkInOpen(ctx.loaded.window, ctx.now);
     const opened = ctx.loaded.window.openedAt !== null && ctx.loaded.window.closedAt === null ? ctx.loaded.window.openedAt : ctx.now;
     ctx.loaded = { ...ctx.loaded, window: { openedAt: opened, closesAt, closedAt: null } };
     await saveSettings(tx.db, tournamentId, ctx.loaded);
@@ -586,6 +604,7 @@ export function openCheckIn(hub: HubServices, actor: Actor, tournamentId: number
     await hub.deadlines.set(tx, deadline);
     const view = settingsView(tournamentId, ctx.tournament.state, ctx.loaded, await loadRows(tx.db, tournamentId), ctx.now);
     await tx.emit(ctx.room, 'checkin.opened', { checkIn: view.checkIn });
+    if (!wasOpen) await announceCheckInOpened(tx, hub.config, ctx.tournament, closesAt);
     touchTournament(tx, tournamentId);
     return view;
   });

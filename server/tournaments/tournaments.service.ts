@@ -12,6 +12,7 @@ import type {
 } from '../../shared/schemas/tournaments';
 import type { Actor } from '../auth/actor';
 import type { Db } from '../db/knex';
+import { announceStateChange } from '../discord/notices';
 import { readConsistently, roomSeq } from '../events/snapshot';
 import { conflict, notFound } from '../commands/errors';
 import { League, toLeague } from '../leagues/league.model';
@@ -160,6 +161,7 @@ export function updateTournament(hub: HubServices, actor: Actor, tournamentId: n
     const updated = toTournament(row);
     if (fields.length > 0) await tx.emit(room, 'tournament.updated', { tournament: updated, changed: fields });
     if (stateChange) await tx.emit(room, 'tournament.stateChanged', { ...stateChange, tournament: updated });
+    if (stateChange) await announceStateChange(tx, hub, updated, stateChange.to);
     touchTournament(tx, tournamentId);
     return updated;
   });

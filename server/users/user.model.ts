@@ -19,6 +19,8 @@ export class User extends BaseModel {
   mmr!: number | null;
   positions!: Positions;
   role!: SiteRole;
+  /** The bot may DM this member (on unless they turned it off; SQLite answers 0/1). */
+  discordDms!: boolean | number;
   createdAt!: Date | string;
   updatedAt!: Date | string;
 
@@ -66,6 +68,7 @@ export function toPrivateUser(user: User): PrivateUser {
     guildNickname: user.guildNickname,
     globalName: user.globalName,
     guildRoleIds: user.guildRoleIds ?? [],
+    discordDms: Boolean(user.discordDms ?? true),
     createdAt: isoTime(user.createdAt),
   };
 }

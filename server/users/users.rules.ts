@@ -18,6 +18,8 @@ export interface ProfileFields {
   steamId: string | null;
   mmr: number | null;
   positions: Positions;
+  /** The bot may send this member direct messages (DC12). */
+  discordDms: boolean;
 }
 
 /** Only the fields that the update actually changes (so a no-op writes nothing and emits nothing). */
@@ -28,6 +30,7 @@ export function profileChanges(current: ProfileFields, update: Partial<ProfileFi
   if (update.positions !== undefined && JSON.stringify(orderPositions(update.positions)) !== JSON.stringify(orderPositions(current.positions))) {
     changes.positions = orderPositions(update.positions);
   }
+  if (update.discordDms !== undefined && update.discordDms !== current.discordDms) changes.discordDms = update.discordDms;
   return changes;
 }
 

@@ -64,13 +64,13 @@ export async function announce(tx: CommandTx, user: User, changed: string[]) {
   await tx.emit(rooms.user(user.id), 'user.updated', { user: toPublicUser(user), changed });
 }
 
-/** PATCH /api/me: Steam id (already normalised to SteamID64 by the schema, AU7), MMR, positions. */
+/** PATCH /api/me: Steam id (already normalised to SteamID64 by the schema, AU7), MMR, positions, Discord DMs on or off (DC12). */
 export async function updateProfile(hub: HubServices, me: Actor, update: Partial<ProfileFields>): Promise<PrivateUser> {
   return hub.commands.run(me, async (tx) => {
     await tx.lock(rooms.user(me.id));
     const user = await User.query(tx.db).findById(me.id);
     if (!user) throw notFound(`user ${me.id}`);
-    const changes = profileChanges({ steamId: user.steamId, mmr: user.mmr, positions: user.positions }, update);
+    const changes = profileChanges({ steamId: user.steamId, mmr: user.mmr, positions: user.positions, discordDms: Boolean(user.discordDms) }, update);
     if (Object.keys(changes).length === 0) return toPrivateUser(user);
     if (changes.steamId) {
       // The unique index catches a race; this gives the usual case a clear message.

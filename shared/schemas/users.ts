@@ -46,6 +46,7 @@ export const PrivateUser = PublicUser.extend({
   guildNickname: z.string().nullable(),
   globalName: z.string().nullable(),
   guildRoleIds: z.array(z.string()),
+  discordDms: z.boolean().describe('whether the bot may send this member direct messages (their turn, their series); they turn it off on their profile'),
   createdAt: z.string(),
 }).meta({ id: 'PrivateUser' });
 export type PrivateUser = z.infer<typeof PrivateUser>;
@@ -68,6 +69,7 @@ export const ProfileUpdate = z
     steamId: SteamIdInput.nullable().optional(),
     mmr: Mmr.nullable().optional(),
     positions: Positions.optional(),
+    discordDms: z.boolean().optional(),
   })
   .strict()
   .meta({ id: 'ProfileUpdate' });

@@ -157,7 +157,7 @@ describe('the hub in a browser', () => {
     expect(staff.errors).toEqual([]);
   });
 
-  it('edits the profile: Steam id in any form, MMR and positions, with field errors before sending', { timeout: 60_000 }, async () => {
+  it('DC12 edits the profile: Steam id in any form, MMR, positions and Discord DMs, with field errors before sending', { timeout: 60_000 }, async () => {
     const { page } = staff;
     await page.setViewportSize({ width: 1280, height: 900 });
     await page.getByRole('link', { name: 'Profile' }).click();
@@ -180,6 +180,10 @@ describe('the hub in a browser', () => {
 
     await form.getByLabel('MMR').fill('4321');
     await form.getByLabel('2 · Mid').selectOption('5');
+    // Discord DMs are on until the member turns them off.
+    const dms = form.getByLabel('Discord direct messages');
+    expect(await dms.isChecked()).toBe(true);
+    await dms.uncheck();
     const saved = page.waitForResponse((r) => r.url().endsWith('/api/me') && r.request().method() === 'PATCH');
     await form.getByRole('button', { name: 'Save profile' }).click();
     expect((await saved).status()).toBe(200);
@@ -187,6 +191,17 @@ describe('the hub in a browser', () => {
     await expect.poll(() => form.getByLabel('Steam id').inputValue()).toBe('76561198000000001');
     const me = await t.client().get(`/api/users?q=${STAFF.username}`);
     expect(me.body.items[0]).toMatchObject({ steamId: '76561198000000001', steamAccountId: 39734273, mmr: 4321, positions: { '2': 5 } });
+    const stored = await t.hub.services.db('users').where({ discordId: STAFF.id }).first('discordDms');
+    expect(Boolean(stored.discordDms)).toBe(false);
+    // The page shows what was stored after a reload; turned on again, it is stored on.
+    await page.reload({ waitUntil: 'domcontentloaded' });
+    await expect.poll(() => form.getByLabel('Discord direct messages').isChecked()).toBe(false);
+    await form.getByLabel('Discord direct messages').check();
+    const again = page.waitForResponse((r) => r.url().endsWith('/api/me') && r.request().method() === 'PATCH');
+    await form.getByRole('button', { name: 'Save profile' }).click();
+    expect((await again).status()).toBe(200);
+    await form.getByText('Saved.').waitFor();
+    expect(Boolean((await t.hub.services.db('users').where({ discordId: STAFF.id }).first('discordDms')).discordDms)).toBe(true);
     expect(staff.errors).toEqual([]);
   });
 

@@ -20,11 +20,13 @@ describe('user rules', () => {
   });
 
   it('a profile update keeps only real changes; null is a change, undefined is not', () => {
-    const current = { steamId: '76561198000000001', mmr: 3000, positions: NO_POSITIONS };
+    const current = { steamId: '76561198000000001', mmr: 3000, positions: NO_POSITIONS, discordDms: true };
     expect(profileChanges(current, {})).toEqual({});
     expect(profileChanges(current, { mmr: 3000, steamId: '76561198000000001', positions: { '5': 0, '4': 0, '3': 0, '2': 0, '1': 0 } })).toEqual({});
     expect(profileChanges(current, { mmr: null, steamId: null })).toEqual({ mmr: null, steamId: null });
     expect(profileChanges(current, { positions: { ...NO_POSITIONS, '3': 4 } })).toEqual({ positions: { ...NO_POSITIONS, '3': 4 } });
+    expect(profileChanges(current, { discordDms: true })).toEqual({});
+    expect(profileChanges(current, { discordDms: false })).toEqual({ discordDms: false });
   });
 
   it('search patterns take LIKE wildcards and the escape character literally', () => {
