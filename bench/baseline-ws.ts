@@ -58,7 +58,8 @@ wss.on('connection', (ws, req) => {
     const sid = String(++sessions);
     ws.send(`0{"sid":"${sid}","upgrades":[],"pingInterval":600000,"pingTimeout":600000,"maxPayload":65536}`);
     ws.on('message', (data: Buffer) => {
-      if (data.toString() === '40') ws.send(`40{"sid":"${sid}"}`);
+      // A namespace connect, with or without an auth payload (the hub's clients send their protocol).
+      if (data.toString().startsWith('40')) ws.send(`40{"sid":"${sid}"}`);
     });
   }
   spectators.add(ws);

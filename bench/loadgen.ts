@@ -289,7 +289,7 @@ function triggerOf(name: string): Trigger {
 // ---- measurements
 
 /** One command at a time: time from sending it until the last of `expected` spectators has it. */
-async function latency(p: { trigger: string; room: string; samples: number; gapMs: number; expected: number; timeoutMs: number }) {
+async function latency(p: { trigger: string; room: string; samples: number; gapMs: number; expected: number; timeoutMs: number; after?: string }) {
   const trigger = triggerOf(p.trigger);
   const out: { seq: number; firstMs: number; lastMs: number; ackMs: number; t0: number }[] = [];
   const cpu0 = cpuUs();
@@ -302,6 +302,12 @@ async function latency(p: { trigger: string; room: string; samples: number; gapM
     const [entry] = await Promise.all([waiting, fired]);
     out.push({ seq, t0, firstMs: entry.first - t0, lastMs: entry.last - t0, ackMs: ackAt - t0 });
     roomEntries.get(p.room)?.delete(seq);
+    if (p.after) {
+      // A command that puts the room back (a draft pick's undo): waited for everywhere, not measured.
+      const back = waitForEntry(p.room, seq + 1, p.expected, p.timeoutMs);
+      await Promise.all([back, triggerOf(p.after).fire(0)]);
+      roomEntries.get(p.room)?.delete(seq + 1);
+    }
     await sleep(p.gapMs);
   }
   return { samples: out, clientCpuUs: cpuUs() - cpu0 };
@@ -493,6 +499,16 @@ serveParent({
   countStart,
   countEnd,
   autocannon: runAutocannon,
+  /** Events lost (seq gaps) and received twice, over every member of a group, since it opened. */
+  integrity: (p: { group: string }) => {
+    const members = groups.get(p.group) ?? [];
+    return {
+      members: members.length,
+      received: members.reduce((n, m) => n + m.received, 0),
+      gaps: members.reduce((n, m) => n + m.gaps, 0),
+      dups: members.reduce((n, m) => n + m.dups, 0),
+    };
+  },
   frameBytes: () => frameBytes,
   joinBytes: () => joinBytes,
   sampleEvent: () => sampleEvent,

@@ -3,7 +3,7 @@
  * the same run (rules: ../../shared/benchmarking.md). Servers run on core 0, the load generator
  * (and this orchestrator) on core 1; each round checks that the machine is otherwise idle.
  *
- *   npm run bench -- [--only=pick,throughput,rooms,rest,connections,night] [--quick] [--n=1000,5000]
+ *   npm run bench -- [--only=pick,throughput,draftpick,rooms,rest,connections,night] [--quick] [--n=1000,5000]
  *                    [--rounds=3] [--max-rounds=5] [--no-redis] [--no-real-client] [--no-reference] [--timeout-min=50]
  *                    [--idle-budget-min=6]
  *
@@ -21,12 +21,13 @@ import { Report } from './lib/report';
 import { removeTmp, startLoadgen, LOADGEN_CORE } from './lib/setup';
 import type { Ctx, Options } from './lib/context';
 import { fanout } from './scenarios/fanout';
+import { draftPick } from './scenarios/draft-pick';
 import { manyRooms } from './scenarios/rooms';
 import { rest } from './scenarios/rest';
 import { connections } from './scenarios/connections';
 import { night } from './night/night';
 
-const ALL = ['pick', 'throughput', 'rooms', 'rest', 'connections', 'night'];
+const ALL = ['pick', 'throughput', 'draftpick', 'rooms', 'rest', 'connections', 'night'];
 
 function parseArgs(argv: string[]) {
   const args = new Map<string, string>();
@@ -105,6 +106,7 @@ async function main() {
     }
   };
   if (opts.scenarios.has('pick') || opts.scenarios.has('throughput')) await run('pick/throughput', fanout);
+  if (opts.scenarios.has('draftpick')) await run('draft pick', draftPick);
   if (opts.scenarios.has('rooms')) await run('rooms', manyRooms);
   if (opts.scenarios.has('rest')) await run('rest', rest);
   if (opts.scenarios.has('connections')) await run('connections', connections);
