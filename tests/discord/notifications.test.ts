@@ -220,10 +220,38 @@ describe.each(DATABASES)('Discord notifications [%s]', (db) => {
   });
 
   describe('captains about their series', () => {
+    it('DC12 DC13 DC14 a captain who turned DMs off is not told that their series is ready nor asked to confirm: nothing queued for them', async () => {
+      const staff = await t.login(unique('dcquietstaff'), 'staff');
+      const { id, captains } = await teamsOf(staff, 'Quiet Cup', 2);
+      const [talker, quiet] = captains as [(typeof captains)[0], (typeof captains)[0]];
+      expect((await quiet.client.patch('/api/me', { discordDms: false })).status).toBe(200);
+      const rowsTo = async (kind: string, who: { discordId: string }) => (await queued(kind)).filter((r) => r.userDiscordId === who.discordId);
+      const created = await staff.post(`/api/tournaments/${id}/stages`, { format: 'single_elimination', captainReports: true });
+      expect(created.status, created.text).toBe(201);
+      expect(await rowsTo('series.ready', talker)).toHaveLength(1);
+      expect(await rowsTo('series.ready', quiet)).toEqual([]);
+      const m = (created.body as Stage).matches[0]!;
+      const claim = await talker.client.post(
+        `/api/tournaments/${id}/series/${m.id}/claim`,
+        m.teamA!.id === talker.teamId ? { scoreA: 1, scoreB: 0 } : { scoreA: 0, scoreB: 1 },
+      );
+      expect(claim.status, claim.text).toBe(200);
+      expect(await rowsTo('series.confirm', quiet)).toEqual([]);
+      // Turned on again: the next report asks them.
+      expect((await quiet.client.patch('/api/me', { discordDms: true })).status).toBe(200);
+      const again = await talker.client.post(
+        `/api/tournaments/${id}/series/${m.id}/claim`,
+        m.teamA!.id === talker.teamId ? { scoreA: 1, scoreB: 0 } : { scoreA: 0, scoreB: 1 },
+      );
+      expect(again.status, again.text).toBe(200);
+      expect(await rowsTo('series.confirm', quiet)).toHaveLength(1);
+    });
+
     it('DC13 each captain gets one DM when a series of theirs is ready (opponent, best of, link); never twice for the same series', async () => {
       const staff = await t.login(unique('dcreadystaff'), 'staff');
       const { id, captains } = await teamsOf(staff, 'Ready Cup', 4);
       const link = `${t.url}/tournaments/${id}/bracket`;
+      const readyRows = async () => (await queued('series.ready')).filter((r) => captains.some((c) => c.discordId === r.userDiscordId));
       const created = await staff.post(`/api/tournaments/${id}/stages`, { format: 'single_elimination', bestOf: 3 });
       expect(created.status, created.text).toBe(201);
       let stage = created.body as Stage;
@@ -245,7 +273,7 @@ describe.each(DATABASES)('Discord notifications [%s]', (db) => {
       };
       // The first semi: the final still waits for its other team, so nobody is told anything new.
       await report(semis[0]!, { scoreA: 2, scoreB: 0 });
-      expect(await queued('series.ready')).toHaveLength(4);
+      expect(await readyRows()).toHaveLength(4);
       stage = await report(semis[1]!, { scoreA: 0, scoreB: 2 });
       const final = stage.matches.find((m) => m.status === 'ready')!;
       expect([final.teamA!.id, final.teamB!.id].sort()).toEqual([semis[0]!.teamA!.id, semis[1]!.teamB!.id].sort());
@@ -266,10 +294,10 @@ describe.each(DATABASES)('Discord notifications [%s]', (db) => {
       const newFinal = stage.matches.find((m) => m.id === final.id)!;
       expect([newFinal.teamA!.id, newFinal.teamB!.id]).toContain(corrected.teamB!.id);
       await eventually(() => dmsOf(captainOf(corrected.teamB!).discordId).length === 2, 'the new finalist told', { timeoutMs: 8000 });
-      expect(await queued('series.ready')).toHaveLength(7);
+      expect(await readyRows()).toHaveLength(7);
       // The final's result: nothing is ready any more, nothing new is queued.
       await report(newFinal, { scoreA: 2, scoreB: 1 });
-      expect(await queued('series.ready')).toHaveLength(7);
+      expect(await readyRows()).toHaveLength(7);
       const told = captains.map((c) => dmsOf(c.discordId).length);
       expect(told.reduce((a, b) => a + b, 0)).toBe(7);
     });
