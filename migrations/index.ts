@@ -9,6 +9,7 @@ import * as tournamentPlacements from './20261207_007_tournament_placements';
 import * as signups from './20261207_008_signups';
 import * as discordOutbox from './20261207_009_discord_outbox';
 import * as discordDmsAndOnce from './20261208_010_discord_dms_and_once';
+import * as discordScheduledEvents from './20261208_011_discord_scheduled_events';
 
 /**
  * Explicit list (not a directory scan) so the same migrations run under tsx, vitest and a
@@ -25,6 +26,7 @@ const migrations: Record<string, { up(knex: Knex): Promise<void>; down(knex: Kne
   '20261207_008_signups': signups,
   '20261207_009_discord_outbox': discordOutbox,
   '20261208_010_discord_dms_and_once': discordDmsAndOnce,
+  '20261208_011_discord_scheduled_events': discordScheduledEvents,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

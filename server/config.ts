@@ -128,6 +128,9 @@ export interface Config {
         announceChannelId: string | undefined;
         staffChannelId: string | undefined;
         apiBase: string;
+        /** DISCORD_ADMIN_ROLE_IDS / DISCORD_STAFF_ROLE_IDS, for a role refresh asked from a user's page (as at login). */
+        adminRoleIds: string[];
+        staffRoleIds: string[];
       }
     | undefined;
   adminDiscordIds: string[];
@@ -255,6 +258,8 @@ export function loadConfig(source: Record<string, string | undefined> = process.
           announceChannelId: env.DISCORD_ANNOUNCE_CHANNEL_ID,
           staffChannelId: env.DISCORD_STAFF_CHANNEL_ID,
           apiBase: env.DISCORD_API_BASE.replace(/\/$/, ''),
+          adminRoleIds: env.DISCORD_ADMIN_ROLE_IDS,
+          staffRoleIds: env.DISCORD_STAFF_ROLE_IDS,
         }
       : undefined,
     adminDiscordIds: env.ADMIN_DISCORD_IDS,

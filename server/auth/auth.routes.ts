@@ -12,6 +12,7 @@ import { SESSION_COOKIE } from './session';
 import { mountDevLogin } from './dev-login';
 import { DiscordApiError } from './discord';
 import { logIn, type LoginRefusal } from './passport';
+import { discordBotInfo } from '../discord/roles';
 
 /** Where a failed login lands: the client shows the message for the code. */
 export function redirectLoginError(res: Response, code: LoginErrorCode) {
@@ -104,6 +105,7 @@ export function mountAuthRoutes(router: Router, hub: HubServices, passportInstan
     user: req.user ? toPrivateUser(req.user as User) : null,
     csrfToken: csrf.generateToken(req),
     login: { discord: Boolean(hub.config.discord), devLogin: hub.config.devLogin },
+    discordBot: discordBotInfo(hub.config),
   }));
 
   mount(router, hub, api.logout, async ({ req, res }) => {

@@ -1,4 +1,5 @@
 import { bracketCommands } from '../brackets/brackets.commands';
+import { discordCommands } from '../discord/discord.commands';
 import { draftCommands } from '../draft/draft.commands';
 import { heroDraftCommands } from '../herodraft/herodraft.commands';
 import { leagueCommands } from '../leagues/leagues.commands';
@@ -26,6 +27,7 @@ export const commandTable: readonly Command<unknown, unknown>[] = [
   ...bracketCommands,
   ...heroDraftCommands,
   ...matchCommands,
+  ...discordCommands,
 ];
 
 /** The commands clients may also send over the socket, by event name. */

@@ -14,6 +14,7 @@ import type { Actor } from '../auth/actor';
 import type { Db } from '../db/knex';
 import { announceStateChange } from '../discord/notices';
 import { readConsistently, roomSeq } from '../events/snapshot';
+import { queueTournamentEvent } from '../discord/events';
 import { conflict, notFound } from '../commands/errors';
 import { League, toLeague } from '../leagues/league.model';
 import { listPool } from '../pool/pool.queries';
@@ -118,6 +119,7 @@ export function createTournament(hub: HubServices, actor: Actor, input: CreateIn
     const room = rooms.tournament(row.id);
     await tx.lock(room);
     await tx.emit(room, 'tournament.created', { tournament, staffUserIds: [user.id] });
+    await queueTournamentEvent(tx, hub, { type: 'created', tournament });
     touchTournament(tx, row.id);
     return tournament;
   });
@@ -160,6 +162,7 @@ export function updateTournament(hub: HubServices, actor: Actor, tournamentId: n
     });
     const updated = toTournament(row);
     if (fields.length > 0) await tx.emit(room, 'tournament.updated', { tournament: updated, changed: fields });
+    await queueTournamentEvent(tx, hub, { type: 'updated', tournament: updated, changed: fields });
     if (stateChange) await tx.emit(room, 'tournament.stateChanged', { ...stateChange, tournament: updated });
     if (stateChange) await announceStateChange(tx, hub, updated, stateChange.to);
     touchTournament(tx, tournamentId);
@@ -190,6 +193,7 @@ export function deleteTournament(hub: HubServices, actor: Actor, tournamentId: n
       .delete();
     await Tournament.query(tx.db).deleteById(tournamentId);
     await tx.emit(room, 'tournament.deleted', { tournamentId });
+    await queueTournamentEvent(tx, hub, { type: 'deleted', tournamentId });
     touchTournament(tx, tournamentId);
   });
 }

@@ -205,6 +205,17 @@ export const api = {
     response: PrivateUser,
     errors: [401, 403, 404],
   }),
+  refreshUserRoles: endpoint({
+    method: 'POST',
+    path: '/api/users/:userId/discord-roles',
+    tag: 'users',
+    access: 'admin',
+    summary:
+      "Read the member's roles and nickname from Discord with the bot (DISCORD_GUILD_ID) and set the site role as a login does (DISCORD_ADMIN_ROLE_IDS, DISCORD_STAFF_ROLE_IDS); 409: no Discord account, not in the server, or the last admin; 503: no bot or guild configured, or Discord did not answer",
+    params: UserIdParams,
+    response: PrivateUser,
+    errors: [401, 403, 404, 409, 503],
+  }),
 
   // --- leagues
   listLeagues: endpoint({ method: 'GET', path: '/api/leagues', tag: 'leagues', access: 'public', summary: 'All leagues', response: LeagueList }),

@@ -86,6 +86,13 @@ export const AuthInfo = z
     user: PrivateUser.nullable(),
     csrfToken: z.string(),
     login: z.object({ discord: z.boolean(), devLogin: z.boolean() }),
+    discordBot: z
+      .object({
+        notices: z.boolean().describe('the bot is configured: notices and DMs go to Discord'),
+        events: z.boolean().describe('tournaments get Discord scheduled events (the bot and the guild id)'),
+        roleRefresh: z.boolean().describe("staff can refresh a member's roles from Discord (the bot and the guild id)"),
+      })
+      .describe('what the hub tells Discord; all false without the bot'),
   })
   .meta({ id: 'AuthInfo' });
 export type AuthInfo = z.infer<typeof AuthInfo>;

@@ -3,6 +3,7 @@ import { ManualClock } from '../../server/deadlines/clock';
 import { heroes } from '../../server/herodraft/heroes';
 import type { DraftView } from '../../shared/schemas/draft';
 import type { HeroDraftView } from '../../shared/schemas/herodraft';
+import { FakeDiscordBot } from '../support/fake-discord-bot';
 import type { FakeOpenDota } from '../support/fake-opendota';
 import type { FakeSteam } from '../support/fake-steam';
 import type { HttpClient, HttpResponse } from '../support/http';
@@ -52,13 +53,30 @@ const FAST_STEAM = { STEAM_RATE_MS: '10', STEAM_SEQ_RATE_MS: '10', OPENDOTA_RATE
  * steps) run on a clock that only moves when told, so nothing changes by itself between a refused
  * command and the check that nothing changed; team A wins every coin toss.
  */
-export function startPermissionHub(steam: FakeSteam, od: FakeOpenDota): Promise<TestHub> {
-  return startHub({
-    env: { ...steam.env(), ...od.env(), ...FAST_STEAM },
+export async function startPermissionHub(steam: FakeSteam, od: FakeOpenDota): Promise<TestHub> {
+  // The bot and its guild, for the command that reads a member's roles from Discord (DC44).
+  await permissionDiscord.start();
+  const t = await startHub({
+    env: {
+      ...steam.env(),
+      ...od.env(),
+      ...FAST_STEAM,
+      DISCORD_BOT_TOKEN: permissionDiscord.token,
+      DISCORD_GUILD_ID: permissionDiscord.guildId,
+      DISCORD_API_BASE: permissionDiscord.base,
+      DISCORD_STAFF_ROLE_IDS: PERMISSION_STAFF_ROLE,
+    },
     clock: new ManualClock(Date.parse('2030-05-01T18:00:00Z')),
     random: new ScriptedRandom({ int: () => 0 }),
+    // The outbox is not delivered here: a delivery (or its lease) would change the stored rows by itself.
+    discordOutbox: { tickMs: 3_600_000 },
   });
+  return { ...t, close: () => t.close().finally(() => permissionDiscord.stop()) };
 }
+
+/** The permission hub's fake Discord bot API, and the guild role that makes a member site staff there. */
+export const permissionDiscord = new FakeDiscordBot('MTIzNDU2Nzg5MDEyMzQ1Njc4.Gperm1.fake-bot-token-for-permissions-012345');
+export const PERMISSION_STAFF_ROLE = '923456789012345678';
 
 export async function makeWorld(t: TestHub, steam: FakeSteam, od: FakeOpenDota): Promise<World> {
   let counter = 0;

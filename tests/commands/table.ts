@@ -14,6 +14,8 @@ import {
   withPool,
   withTeams,
   type World,
+  PERMISSION_STAFF_ROLE,
+  permissionDiscord,
 } from './fixtures';
 
 /**
@@ -154,6 +156,23 @@ export const REST: { [K in Mutation]?: Rule } = {
     async setup(w) {
       const target = await w.login('permtarget');
       return { params: { userId: target.userId }, body: { role: 'staff' }, allowed: w.admin, roles: { 'the user it targets': target } };
+    },
+  },
+  refreshUserRoles: {
+    allowed: 'admin',
+    alsoForbidden: ['site staff'],
+    async setup(w) {
+      // A member with a Discord account (made by a pool import) whose guild roles make them site staff.
+      const discordId = String(410_000_000_000_000_000n + BigInt(w.next()));
+      const username = w.unique('rolesmember');
+      expectStatus(
+        await w.boss.post(`/api/tournaments/${(await tournament(w)).id}/players/import`, { csv: `discord_id,username,mmr\n${discordId},${username},3000\n` }),
+        200,
+        'import',
+      );
+      const found = expectStatus(await w.boss.get(`/api/users?q=${username}`), 200, 'find the member');
+      permissionDiscord.members.set(discordId, { nick: 'Roles Member', roles: [PERMISSION_STAFF_ROLE] });
+      return { params: { userId: found.body.items[0].id }, allowed: w.admin };
     },
   },
 

@@ -157,6 +157,9 @@ describe('loadConfig', () => {
       announceChannelId: '423456789012345678',
       staffChannelId: undefined,
       apiBase: 'http://127.0.0.1:9/api/v10',
+      // The login's role ids, for a refresh asked from a user's page (DC44).
+      adminRoleIds: [],
+      staffRoleIds: [],
     });
   });
 

@@ -1,6 +1,7 @@
 import pino, { type Logger } from 'pino';
 import { createHub, type Hub } from '../../server/app';
 import type { Clock } from '../../server/deadlines/clock';
+import type { OutboxTiming } from '../../server/discord/outbox.deliverer';
 import type { HubRandom } from '../../server/services';
 import { loadConfig } from '../../server/config';
 import { createTestDatabase, type DbKind, type TestDatabase } from './databases';
@@ -29,6 +30,8 @@ export interface StartOptions {
   clock?: Clock;
   /** Dice and coin tosses (tests/support/random.ts to script them); default: crypto. */
   random?: HubRandom;
+  /** The Discord outbox's timing (fast in tests that watch deliveries). */
+  discordOutbox?: OutboxTiming;
 }
 
 /** Boots the real hub (real database, real HTTP server on a free port) for one test file. */
@@ -49,7 +52,7 @@ export async function startHub(options: StartOptions = {}): Promise<TestHub> {
     ...options.env,
   });
   const logger = options.logger ?? pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
-  const hub = await createHub(config, { logger, clock: options.clock, random: options.random });
+  const hub = await createHub(config, { logger, clock: options.clock, random: options.random, discordOutbox: options.discordOutbox });
   const port = await hub.listen();
   const url = `http://127.0.0.1:${port}`;
   // The port is known only now: make the hub's public URL (OAuth redirect_uri) match it.

@@ -6,6 +6,8 @@ import { SESSION_ENDED_EVENT } from './realtime/client';
 export class Session {
   user = $state.raw<PrivateUser | null>(null);
   login = $state.raw({ discord: false, devLogin: false });
+  /** What the hub tells Discord (DC46): the pages say when it is off. */
+  discordBot = $state.raw({ notices: false, events: false, roleRefresh: false });
   loaded = $state(false);
   error = $state<string | null>(null);
 
@@ -18,6 +20,7 @@ export class Session {
       setCsrfToken(me.csrfToken);
       this.user = me.user;
       this.login = me.login;
+      this.discordBot = me.discordBot;
       this.error = null;
     } catch (err) {
       this.error = errorMessage(err);
