@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { type DraftDelta, draftScalars } from '../../shared/live/draft';
+import { applyDraftEvent, CannotApply, type DraftDelta, draftScalars } from '../../shared/live';
 import { rooms } from '../../shared/rooms';
 import type { DraftPreview, DraftQueue, DraftView } from '../../shared/schemas/draft';
 import { type Actor, requireUser } from '../auth/actor';
@@ -9,6 +9,7 @@ import { forbidden } from '../commands/errors';
 import { isoTime } from '../db/base.model';
 import type { Db } from '../db/knex';
 import { serverTimeOf } from '../deadlines/deadlines';
+import { RoomEventRow } from '../events/event.model';
 import { readConsistently, roomSeq } from '../events/snapshot';
 import type { HubServices } from '../services';
 import { Team } from '../teams/team.model';
@@ -94,12 +95,47 @@ export async function draftSnapshot(db: Db, tournamentId: number): Promise<Draft
   return readConsistently(db, read);
 }
 
-/** What a draft's public state depends on, besides its own room. */
-export const draftTags = (tournamentId: number) => [roomTag(rooms.draft(tournamentId)), tags.tournament(tournamentId), tags.userList()];
+/** What changes a draft's public state outside its own room: the tournament (teams, pool, names) and users' names. */
+const draftOutsideTags = (tournamentId: number) => [tags.tournament(tournamentId), tags.userList()];
+
+/** What a draft's public state depends on. */
+export const draftTags = (tournamentId: number) => [roomTag(rooms.draft(tournamentId)), ...draftOutsideTags(tournamentId)];
+
+/** A base view serves this many of the room's events; then the next is built from the rows. */
+const EVENTS_PER_BASE = 64;
+
+/**
+ * The draft at its room's head, built with the shared reducer: a base view built from the rows
+ * (eight queries and the users), cached under what changes a draft outside its room and under
+ * its stretch of EVENTS_PER_BASE seqs, then brought to the head by applying the events logged
+ * since (one query). Whatever does not fit (a pruned log, an event the reducer refuses) is
+ * built from the rows instead.
+ */
+async function currentDraft(hub: HubServices, tournamentId: number): Promise<DraftView> {
+  const { db } = hub;
+  const room = rooms.draft(tournamentId);
+  const stretch = Math.floor((await roomSeq(db, room)) / EVENTS_PER_BASE);
+  const base = await hub.cache.get(`draft-base:${tournamentId}:${stretch}`, draftOutsideTags(tournamentId), () => draftSnapshot(db, tournamentId));
+  return readConsistently(db, async (trx) => {
+    const head = await roomSeq(trx, room);
+    const build = async () => buildDraftView(trx, await loadDraftRows(trx, tournamentId), head);
+    if (head === base.seq) return base;
+    if (head < base.seq || head - base.seq > EVENTS_PER_BASE) return build();
+    const rows = await RoomEventRow.query(trx).where({ room }).where('seq', '>', base.seq).where('seq', '<=', head).orderBy('seq');
+    if (rows.length !== head - base.seq) return build();
+    try {
+      return rows.reduce<DraftView>((view, row) => applyDraftEvent(view, { seq: Number(row.seq), type: row.type, payload: row.payload }), base);
+    } catch (err) {
+      if (!(err instanceof CannotApply)) throw err;
+      hub.log.warn({ err: err.message, room }, 'draft read: the log did not apply to the cached base; built from the rows');
+      return build();
+    }
+  });
+}
 
 /** The REST read: the cached public state plus the hub's clock (for countdowns). */
 export async function readDraft(hub: HubServices, tournamentId: number) {
-  const view = await hub.cache.get(`draft:${tournamentId}`, draftTags(tournamentId), () => draftSnapshot(hub.db, tournamentId));
+  const view = await hub.cache.get(`draft:${tournamentId}`, draftTags(tournamentId), () => currentDraft(hub, tournamentId));
   return { ...view, serverTime: serverTimeOf(hub) };
 }
 

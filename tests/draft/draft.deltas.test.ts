@@ -24,10 +24,12 @@ describe('player-draft events as deltas (protocol 2)', () => {
   });
   afterAll(() => t?.close());
 
-  const read = async (base: string) => {
-    const { serverTime: _time, ...view } = (await t.client().get(base)).body as DraftView & { serverTime: string };
+  /** A view without the hub's clock (answers and reads carry it). */
+  const timeless = (body: unknown) => {
+    const { serverTime: _time, ...view } = body as DraftView & { serverTime?: string };
     return view as DraftView;
   };
+  const read = async (base: string) => timeless((await t.client().get(base)).body);
 
   it('RT18 a pick in a draft with a pool of 40 is one event under 1 KB: the pick, the next turn and its deadline, not the draft', async () => {
     const s = await setupDraft(t, staff, { teams: 8, players: 40, teamSize: 5, pickSeconds: 60 });
@@ -95,6 +97,32 @@ describe('player-draft events as deltas (protocol 2)', () => {
     // A client of this build in the same room got the delta.
     expect(current.eventsOf(s.room)[0]).toMatchObject({ type: 'draft.started', payload: { set: { status: 'running' } } });
   });
+
+  it(
+    'RT19 the REST read is a cached base brought to the head with the reducer: right after 70 events, and after a change outside the room',
+    { timeout: 60_000 },
+    async () => {
+      const s = await setupDraft(t, staff, { teams: 2, players: 4, teamSize: 3 });
+      let view = timeless((await staff.post(`${s.base}/start`, {})).body);
+      const player = view.pool[0]!.user.id;
+      expect(await read(s.base)).toEqual(view);
+      // Past a base's stretch of 64 events: picks and undos, each answer built from the rows.
+      for (let i = 0; i < 35; i++) {
+        const picked = await staff.post(`${s.base}/picks`, { userId: player, pickNumber: 1 });
+        expect(picked.status, picked.text).toBe(201);
+        expect(await read(s.base)).toEqual(timeless(picked.body));
+        view = timeless((await staff.post(`${s.base}/undo`, {})).body);
+      }
+      expect(view.seq).toBeGreaterThan(64);
+      expect(await read(s.base)).toEqual(view);
+      // A player's profile is in the draft's view but changes through no draft event: the read has it at once.
+      const who = s.players.find((p) => p.userId === player)!;
+      expect((await who.patch('/api/me', { mmr: 4242 })).status).toBe(200);
+      const after = await read(s.base);
+      expect(after.pool.find((p) => p.user.id === player)!.user.mmr).toBe(4242);
+      expect(after.seq).toBe(view.seq);
+    },
+  );
 
   it('RT21 the client library applies deltas with the shared reducer, and reads a fresh snapshot when an event does not apply', async () => {
     const s = await setupDraft(t, staff, { teams: 2, players: 6, teamSize: 4 });
