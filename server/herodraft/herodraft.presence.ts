@@ -75,7 +75,7 @@ async function captainsAway(hub: HubServices, cmd: HeroDraftCommand, broadcast?:
  */
 async function announceGrace(cmd: HeroDraftCommand, away: (0 | 1)[]) {
   const graceDueAtMs = msOf(cmd.rows.draft.graceDueAtMs);
-  const details: Omit<HeroDraftGraceEvent, 'heroDraft'> = { graceDueAt: graceDueAtMs === null ? null : new Date(graceDueAtMs).toISOString(), away };
+  const details: Omit<HeroDraftGraceEvent, 'set'> = { graceDueAt: graceDueAtMs === null ? null : new Date(graceDueAtMs).toISOString(), away };
   await heroDraftRoom.emitWithView(cmd, 'herodraft.grace', details);
 }
 

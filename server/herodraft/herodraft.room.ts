@@ -6,7 +6,7 @@ import { armDeadlines } from './herodraft.deadlines';
 import { actingTeam, captainTeam, type HeroDraftRows, loadHeroDraftRows, reserveColumn, turnClock } from './herodraft.load';
 import { HeroDraft } from './herodraft.model';
 import { spend } from './herodraft.rules';
-import { buildHeroDraftView } from './herodraft.view';
+import { buildHeroDraftView, heroDraftEventPayload } from './herodraft.view';
 
 /** A command on a hero draft. */
 export type HeroDraftCommand = RoomCommand<HeroDraftRows>;
@@ -17,7 +17,7 @@ export const heroDraftRoom = roomCommands<HeroDraftRows, HeroDraftView>({
   load: loadHeroDraftRows,
   status: (rows) => rows.draft.status,
   view: (_db, rows, seq) => buildHeroDraftView(rows, seq),
-  payload: (view, _type, details) => ({ ...details, heroDraft: view }),
+  payload: heroDraftEventPayload,
   // Every event voids the deadlines set before it: each is set again for the state it leaves.
   afterEmit: armDeadlines,
 });

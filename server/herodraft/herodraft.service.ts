@@ -117,7 +117,7 @@ async function recordStep(cmd: HeroDraftCommand, heroId: number | null, method: 
       ? { status: 'completed' as const, turnStartedAtMs: null, stepMs: null, graceDueAtMs: null, completedAt: new Date().toISOString() }
       : { turnStartedAtMs: cmd.now, stepMs: d.steps[next]!.seconds * 1000 }),
   });
-  const details: Omit<HeroDraftStepEvent, 'heroDraft'> = { stepIndex: recorded, team, action: step.action, heroId, method };
+  const details: Omit<HeroDraftStepEvent, 'set'> = { stepIndex: recorded, team, action: step.action, heroId, method };
   const type = method === 'timeout' ? 'herodraft.timeout' : 'herodraft.step';
   if (complete) {
     cmd.tx.touch(tags.tournament(d.tournamentId), tags.bracket(d.tournamentId));

@@ -1,3 +1,4 @@
+import { type HeroDraftDelta, heroDraftScalars } from '../../shared/live/herodraft';
 import { rooms } from '../../shared/rooms';
 import type { HeroDraftView, HeroList } from '../../shared/schemas/herodraft';
 import { tags } from '../cache/read-cache';
@@ -80,6 +81,20 @@ export function buildHeroDraftView(rows: HeroDraftRows, seq: number): HeroDraftV
     completedAt: d.completedAt ? isoTime(d.completedAt) : null,
     seq,
   };
+}
+
+/** Events whose effect is the whole draft: its setup (preset, steps, reserve) and a reset. */
+const WHOLE_VIEW_EVENTS = new Set(['herodraft.created', 'herodraft.configured', 'herodraft.reset']);
+
+/**
+ * What a hero-draft event carries: its details (the step done, the grace, the penalty…) and the
+ * view's changing fields at the event (`set`). Creating the draft, changing its timings and a
+ * reset carry the whole view too, so every hero draft's log starts with a whole view.
+ * shared/live/herodraft.ts applies it.
+ */
+export function heroDraftEventPayload(view: HeroDraftView, type: string, details: Record<string, unknown>): HeroDraftDelta & Record<string, unknown> {
+  const set = heroDraftScalars(view);
+  return WHOLE_VIEW_EVENTS.has(type) ? { ...details, set, heroDraft: view } : { ...details, set };
 }
 
 /** The draft and the seq it reflects, read consistently (the room snapshot). */

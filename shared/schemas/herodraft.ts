@@ -161,15 +161,26 @@ export const HeroDraftView = z
   .meta({ id: 'HeroDraftView' });
 export type HeroDraftView = z.infer<typeof HeroDraftView>;
 
+/**
+ * What every hero-draft event carries besides its details (issue 20): the view's fields that
+ * commands change, as the rules left them. Teams' picks and bans follow from `done`;
+ * shared/live/herodraft.ts applies an event to a view. herodraft.created, herodraft.configured
+ * and herodraft.reset also carry the whole view as `heroDraft`.
+ */
+export const HeroDraftSet = HeroDraftView.pick({ status: true, stepIndex: true, turn: true, paused: true, toss: true, graceDueAt: true, completedAt: true })
+  .extend({ teams: z.array(HeroDraftTeam.pick({ ready: true, reserveMs: true, side: true, firstPick: true })) })
+  .meta({ id: 'HeroDraftSet' });
+export type HeroDraftSet = z.infer<typeof HeroDraftSet>;
+
 /** The payload of `herodraft.step` (a captain's ban or pick) and `herodraft.timeout` (CM5). */
 export const HeroDraftStepEvent = z
   .object({
-    stepIndex: z.number().int().describe('The step this event records (0-based, as in `done[].stepIndex`), not the step now on turn'),
-    team: TeamIndex.describe('The team that acted: a position in `heroDraft.teams[]` (0 = team A, 1 = team B), not a team id'),
+    stepIndex: z.number().int().describe('The step this event records (0-based, as in `done[].stepIndex`), not the step now on turn (`set.stepIndex`)'),
+    team: TeamIndex.describe("The team that acted: a position in the view's `teams[]` (0 = team A, 1 = team B), not a team id"),
     action: z.enum(['ban', 'pick']),
     heroId: z.number().int().nullable().describe('null: a ban skipped on timeout'),
     method: z.enum(['captain', 'timeout']),
-    heroDraft: HeroDraftView,
+    set: HeroDraftSet,
   })
   .meta({ id: 'HeroDraftStepEvent' });
 export type HeroDraftStepEvent = z.infer<typeof HeroDraftStepEvent>;
@@ -182,7 +193,7 @@ export const HeroDraftGraceEvent = z
   .object({
     graceDueAt: z.string().nullable().describe('When the draft pauses unless the captains away come back; null: the pause is off'),
     away: z.array(teamIndex('A team whose captain is away')).describe(`The teams whose captain has no connection, each as ${POSITION}`),
-    heroDraft: HeroDraftView,
+    set: HeroDraftSet,
   })
   .meta({ id: 'HeroDraftGraceEvent' });
 export type HeroDraftGraceEvent = z.infer<typeof HeroDraftGraceEvent>;

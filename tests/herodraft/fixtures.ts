@@ -1,4 +1,6 @@
 import { expect, vi } from 'vitest';
+import { applyHeroDraftEvent } from '../../shared/live/herodraft';
+import type { WireEvent } from '../../shared/realtime';
 import type { HeroDraftView } from '../../shared/schemas/herodraft';
 import type { HttpClient } from '../support/http';
 import type { TestHub } from '../support/hub';
@@ -108,4 +110,15 @@ export async function roomEvents(t: TestHub, room: string) {
     type: e.type as string,
     payload: (typeof e.payload === 'string' ? JSON.parse(e.payload) : e.payload) as Record<string, unknown>,
   }));
+}
+
+/**
+ * The hero draft a client holds: its join snapshot, then each later event it got (up to seq
+ * `upTo`) applied by the shared reducer, as the client does.
+ */
+export function heldView(socket: { eventsOf(room: string): WireEvent[] }, room: string, snapshot: HeroDraftView, upTo = Infinity): HeroDraftView {
+  return socket
+    .eventsOf(room)
+    .filter((e) => e.seq > snapshot.seq && e.seq <= upTo)
+    .reduce(applyHeroDraftEvent, snapshot);
 }

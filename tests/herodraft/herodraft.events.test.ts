@@ -6,7 +6,7 @@ import { connectSocket, type TestSocket, unwrap } from '../support/socket';
 import { ManualClock } from '../../server/deadlines/clock';
 import { HeroDraftStepEvent, type HeroDraftView } from '../../shared/schemas/herodraft';
 import type { WireEvent } from '../../shared/realtime';
-import { heroIdsSorted, setupHeroDraft, startDrafting, teamAWinsTheToss } from './fixtures';
+import { heldView, heroIdsSorted, setupHeroDraft, startDrafting, teamAWinsTheToss } from './fixtures';
 
 /**
  * What the events of a hero draft say in their own fields: a client that reads them (and not
@@ -32,18 +32,24 @@ describe.each(DATABASES)('hero-draft events name the step they record (%s)', (db
 
   const stepEvents = (socket: TestSocket, room: string) => socket.eventsOf(room).filter((e) => e.type === 'herodraft.step' || e.type === 'herodraft.timeout');
 
-  /** The event's own fields, parsed by the shared schema, next to the step the view inside filed. */
-  function ownFields(e: WireEvent) {
+  /**
+   * The event's own fields, parsed by the shared schema, next to the step that the view after
+   * it (the spectator's snapshot with the events up to it applied by the shared reducer) filed.
+   */
+  function ownFields(e: WireEvent, socket: TestSocket, snapshot: HeroDraftView) {
     const payload = HeroDraftStepEvent.parse(e.payload);
-    const filed = payload.heroDraft.done.find((d) => d.stepIndex === payload.stepIndex);
-    return { payload, filed };
+    const after = heldView(socket, e.room, snapshot, e.seq);
+    const filed = after.done.find((d) => d.stepIndex === payload.stepIndex);
+    return { payload, filed, after };
   }
 
   it('CM3 CM5 herodraft.step and herodraft.timeout carry the index of the step they record (step 0 is 0; a timed-out step 7 is 7)', async () => {
     const s = await setupHeroDraft(t, staff);
     const spectator = await connectSocket(t.url);
     sockets.push(spectator);
-    unwrap(await spectator.join(s.room));
+    const joined = unwrap(await spectator.join(s.room));
+    if (!('snapshot' in joined)) throw new Error('a first join answers with a snapshot');
+    const snapshot = joined.snapshot as HeroDraftView;
     let v: HeroDraftView = await startDrafting(s);
 
     // Steps 0-6 (the first ban phase) by the captains.
@@ -54,11 +60,11 @@ describe.each(DATABASES)('hero-draft events name the step they record (%s)', (db
     }
     const steps = await spectator.until(() => stepEvents(spectator, s.room).length >= 7 && stepEvents(spectator, s.room), '7 step events');
     expect(steps.map((e) => e.type)).toEqual(Array(7).fill('herodraft.step'));
-    const first = ownFields(steps[0]!);
+    const first = ownFields(steps[0]!, spectator, snapshot);
     expect(first.payload).toMatchObject({ stepIndex: 0, team: 0, action: 'ban', heroId: heroes[0], method: 'captain' });
-    expect(first.payload.heroDraft.done).toEqual([{ stepIndex: 0, team: 0, action: 'ban', heroId: heroes[0], method: 'captain' }]);
+    expect(first.after.done).toEqual([{ stepIndex: 0, team: 0, action: 'ban', heroId: heroes[0], method: 'captain' }]);
     steps.forEach((e, i) => {
-      const { payload, filed } = ownFields(e);
+      const { payload, filed } = ownFields(e, spectator, snapshot);
       expect(payload.stepIndex, `event of step ${i}`).toBe(i);
       expect(filed, `step ${i} filed in the view`).toEqual({
         stepIndex: payload.stepIndex,
@@ -73,10 +79,11 @@ describe.each(DATABASES)('hero-draft events name the step they record (%s)', (db
     expect(v.turn).toMatchObject({ stepIndex: 7, team: 0, action: 'pick' });
     clock.advance(Date.parse(v.turn!.deadlineAt) - clock.now());
     const timeout = await spectator.until(() => spectator.eventsOf(s.room).find((e) => e.type === 'herodraft.timeout'), 'the timeout event');
-    const { payload, filed } = ownFields(timeout);
+    const { payload, filed, after } = ownFields(timeout, spectator, snapshot);
     expect(payload).toMatchObject({ stepIndex: 7, team: 0, action: 'pick', method: 'timeout', heroId: heroes[7] });
     expect(filed).toEqual({ stepIndex: 7, team: 0, action: 'pick', heroId: heroes[7], method: 'timeout' });
-    expect(payload.heroDraft.stepIndex).toBe(8); // the view has moved on to the next step
+    expect(payload.set.stepIndex).toBe(8); // the view has moved on to the next step
+    expect(after.stepIndex).toBe(8);
 
     // A rejoin that replays the log gets the same fields.
     const late = await connectSocket(t.url);
@@ -107,6 +114,6 @@ describe.each(DATABASES)('hero-draft events name the step they record (%s)', (db
       [0, 0, 'ban'],
       [1, 1, 'pick'],
     ]);
-    expect(steps[1]!.heroDraft.status).toBe('completed');
+    expect(steps[1]!.set.status).toBe('completed');
   });
 });

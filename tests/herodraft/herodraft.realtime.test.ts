@@ -8,12 +8,17 @@ import { ManualClock } from '../../server/deadlines/clock';
 import { onCaptainPresence } from '../../server/herodraft/herodraft.presence';
 import type { JoinResult } from '../../shared/realtime';
 import { HeroDraftGraceEvent, type HeroDraftView } from '../../shared/schemas/herodraft';
-import { type HeroDraftSetup, heroIdsSorted, roomEvents, setupHeroDraft, startDrafting, teamAWinsTheToss, view } from './fixtures';
+import { type HeroDraftSetup, heldView, heroIdsSorted, roomEvents, setupHeroDraft, startDrafting, teamAWinsTheToss, view } from './fixtures';
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 let counter = 0;
 const redisPrefix = () => `dtx-test:hd:${process.pid}:${Date.now().toString(36)}:${++counter}:`;
 const GRACE_MS = 4000;
+/** The hero draft in a first join's answer. */
+const snapshotOf = (joined: JoinResult) => {
+  if (!('snapshot' in joined)) throw new Error('a first join answers with a snapshot');
+  return joined.snapshot as HeroDraftView;
+};
 
 describe.each(DATABASES)('hero draft over sockets (%s)', (db) => {
   let t: TestHub;
@@ -81,7 +86,11 @@ describe.each(DATABASES)('hero draft over sockets (%s)', (db) => {
     expect(events.map((e) => e.type)).toEqual(['herodraft.ready', 'herodraft.tossed', 'herodraft.chosen', 'herodraft.started', 'herodraft.step']);
     expect(events.map((e) => e.seq)).toEqual([1, 2, 3, 4, 5].map((x) => x + joined.seq));
     expect(events.at(-1)!.type).toBe('herodraft.step');
-    expect((events.at(-1)!.payload as { heroDraft: HeroDraftView }).heroDraft.stepIndex).toBe(1);
+    // The snapshot with the events applied by the shared reducer is the draft as read.
+    const held = heldView(spectator, s.room, joined.snapshot as HeroDraftView);
+    expect(held.stepIndex).toBe(1);
+    const { serverTime: _time, ...read } = await view(t, s.id);
+    expect(held).toEqual(read);
   });
 
   it('RT4 two tabs of one captain racing over sockets: one success, one conflict', async () => {
@@ -100,9 +109,10 @@ describe.each(DATABASES)('hero draft over sockets (%s)', (db) => {
     const s = await setupHeroDraft(t, staff);
     await startDrafting(s);
     const spectator = await connect();
-    unwrap(await spectator.join(s.room));
+    const snapshots = new Map<TestSocket, HeroDraftView>();
+    snapshots.set(spectator, snapshotOf(unwrap(await spectator.join(s.room))));
     const b = await connect(s.captains[1]);
-    unwrap(await b.join(s.room));
+    snapshots.set(b, snapshotOf(unwrap(await b.join(s.room))));
     const a1 = await connect(s.captains[0]);
     unwrap(await a1.join(s.room));
     await untilCaptainsSeen(s, spectator);
@@ -135,7 +145,7 @@ describe.each(DATABASES)('hero draft over sockets (%s)', (db) => {
     clock.advance(GRACE_MS);
     for (const screen of [spectator, b]) {
       const paused = await screen.until(() => screen.eventsOf(s.room).find((e) => e.type === 'herodraft.paused'), 'paused');
-      expect((paused.payload as { heroDraft: HeroDraftView }).heroDraft.paused!.reason).toBe('a captain disconnected');
+      expect(heldView(screen, s.room, snapshots.get(screen)!, paused.seq).paused!.reason).toBe('a captain disconnected');
     }
     // CM6: nothing is charged while paused, however long.
     const paused = await view(t, s.id);
@@ -150,7 +160,9 @@ describe.each(DATABASES)('hero draft over sockets (%s)', (db) => {
     const s = await setupHeroDraft(t, staff);
     await startDrafting(s);
     const spectator = await connect();
-    unwrap(await spectator.join(s.room));
+    const snapshot = snapshotOf(unwrap(await spectator.join(s.room)));
+    /** The draft on the spectator's screen after event `seq` (its snapshot and the events, reduced). */
+    const heldAt = (seq: number) => heldView(spectator, s.room, snapshot, seq);
     const b = await connect(s.captains[1]);
     unwrap(await b.join(s.room));
     let a = await connect(s.captains[0]);
@@ -160,7 +172,7 @@ describe.each(DATABASES)('hero draft over sockets (%s)', (db) => {
       spectator
         .eventsOf(s.room)
         .filter((e) => e.seq > since && e.type === 'herodraft.grace')
-        .map((e) => HeroDraftGraceEvent.parse(e.payload));
+        .map((e) => ({ seq: e.seq, ...HeroDraftGraceEvent.parse(e.payload) }));
 
     // Team A's captain goes: the pause is due GRACE_MS from now, and everyone is told when.
     const leftAt = clock.now();
@@ -169,8 +181,8 @@ describe.each(DATABASES)('hero draft over sockets (%s)', (db) => {
     const away = await spectator.until(() => graceEvents()[0], 'the grace event');
     expect(away.graceDueAt).toBe(due);
     expect(away.away).toEqual([0]);
-    expect(away.heroDraft.graceDueAt).toBe(due);
-    expect(away.heroDraft.status).toBe('drafting');
+    expect(heldAt(away.seq).graceDueAt).toBe(due);
+    expect(heldAt(away.seq).status).toBe('drafting');
     expect((await view(t, s.id)).graceDueAt).toBe(due); // the REST read too (no stale cache)
     expect(Number((await graceRow(s.room)).dueAtMs)).toBe(leftAt + GRACE_MS);
     // The captain still there sees it as well.
@@ -186,7 +198,7 @@ describe.each(DATABASES)('hero draft over sockets (%s)', (db) => {
     const back = await spectator.until(() => graceEvents()[1], 'the grace cleared');
     expect(back.graceDueAt).toBeNull();
     expect(back.away).toEqual([]);
-    expect(back.heroDraft.graceDueAt).toBeNull();
+    expect(heldAt(back.seq).graceDueAt).toBeNull();
     expect((await view(t, s.id)).graceDueAt).toBeNull();
     expect(await graceRow(s.room)).toBeUndefined();
     clock.advance(GRACE_MS * 2);
@@ -198,7 +210,7 @@ describe.each(DATABASES)('hero draft over sockets (%s)', (db) => {
     expect(again.graceDueAt).toBe(new Date(clock.now() + GRACE_MS).toISOString());
     clock.advance(GRACE_MS);
     const paused = await spectator.until(() => spectator.eventsOf(s.room).find((e) => e.type === 'herodraft.paused'), 'paused');
-    expect((paused.payload as { heroDraft: HeroDraftView }).heroDraft).toMatchObject({ status: 'paused', graceDueAt: null });
+    expect(heldAt(paused.seq)).toMatchObject({ status: 'paused', graceDueAt: null });
     expect(graceEvents()).toHaveLength(3);
   });
 

@@ -6,6 +6,7 @@ import { startHub, type TestHub } from '../support/hub';
 import type { HttpClient } from '../support/http';
 import { connectSocket, type TestSocket, unwrap } from '../support/socket';
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy';
+import { replayHeroDraft } from '../../shared/live/herodraft';
 import { HeroDraftGraceEvent } from '../../shared/schemas/herodraft';
 import { roomEvents, setupHeroDraft, startDrafting, teamAWinsTheToss, unique, view } from './fixtures';
 
@@ -278,7 +279,9 @@ describe('CM6 RT13 a Redis outage does not make connected captains look gone (tw
           .find((e) => e.type === 'herodraft.paused'),
       'the pause',
     );
-    expect((paused.payload as { heroDraft: { paused: { reason: string } } }).heroDraft.paused.reason).toBe('a captain disconnected');
+    // The draft at the pause: the room's log up to it, replayed by the shared reducer.
+    const atPause = replayHeroDraft((await roomEvents(a, s.room)).filter((e) => e.seq <= paused.seq));
+    expect(atPause?.paused?.reason).toBe('a captain disconnected');
     // From the log: a grace announced while a fan-out was still away reached only its own process's sockets.
     const graces = (await roomEvents(a, s.room)).filter((e) => e.type === 'herodraft.grace').map((e) => HeroDraftGraceEvent.parse(e.payload));
     expect(graces.at(-1)!.away, 'the grace that ran out named captain B only').toEqual([1]);

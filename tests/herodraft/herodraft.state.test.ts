@@ -3,6 +3,7 @@ import { DATABASES } from '../support/databases';
 import type { TestHub } from '../support/hub';
 import type { HttpClient } from '../support/http';
 import type { ManualClock } from '../../server/deadlines/clock';
+import { replayHeroDraft } from '../../shared/live/herodraft';
 import type { HeroDraftView } from '../../shared/schemas/herodraft';
 import { heroIdsSorted, roomEvents, setupHeroDraft, untilView, view, startHeroDraftHub } from './fixtures';
 
@@ -22,13 +23,14 @@ describe.each(DATABASES)('hero draft: what a command answers and broadcasts is w
   });
   afterAll(() => t?.close());
 
-  it('RT1 every command’s answer and its event’s view equal the draft read afresh, from ready-up to abandon', async () => {
+  it('RT1 RT19 every command’s answer and the view its room’s log replays to equal the draft read afresh, from ready-up to abandon', async () => {
     const s = await setupHeroDraft(t, staff);
     const stored = async (): Promise<HeroDraftView> => {
       const { serverTime: _serverTime, ...v } = await view(t, s.id);
       return v;
     };
-    const lastEventView = async () => (await roomEvents(t, s.room)).at(-1)!.payload.heroDraft;
+    /** The room's log replayed from its first event by the shared reducer (RT19). */
+    const lastEventView = async () => replayHeroDraft(await roomEvents(t, s.room));
     const check = async (res: { status: number; text: string; body: HeroDraftView }) => {
       expect(res.status, res.text).toBeLessThan(300);
       const now = await stored();
