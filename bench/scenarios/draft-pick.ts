@@ -19,12 +19,12 @@ const BLOCK = 5;
 const TEAMS = 8;
 const POOL = 40;
 
-/** Opens the draft of the seeded tournament (snake, 5 a side, a 60 s pick timer) and starts it. */
+/** Opens the draft of the seeded tournament (snake, 5 a side, a pick timer of an hour: armed on every pick, never due while samples run) and starts it. */
 async function startDraft(url: string, staffUsername: string, tournamentId: number) {
   const { client: staff } = await login(url, staffUsername, 'staff');
   const base = `/api/tournaments/${tournamentId}/draft`;
   for (const [what, res] of [
-    ['configure', () => staff.patch(base, { style: 'snake', teamSize: 5, pickSeconds: 60 })],
+    ['configure', () => staff.patch(base, { style: 'snake', teamSize: 5, pickSeconds: 3600 })],
     ['open', () => staff.post(`${base}/open`, {})],
     ['start', () => staff.post(`${base}/start`, {})],
   ] as const) {
