@@ -3,6 +3,7 @@ import { api } from '../../shared/api/contract';
 import { tags } from '../cache/read-cache';
 import { mount } from '../http/route';
 import type { HubServices } from '../services';
+import { playerRecord } from './users.record';
 import { audienceFor, getUser, listUsers } from './users.service';
 
 export function mountUserRoutes(router: Router, hub: HubServices) {
@@ -14,4 +15,7 @@ export function mountUserRoutes(router: Router, hub: HubServices) {
   mount(router, hub, api.getUser, ({ params, actor }) => getUser(hub.db, params.userId, audienceFor(actor, params.userId)), {
     cache: ({ params, actor }) => ({ key: `users:one:${params.userId}:${audienceFor(actor, params.userId)}`, tags: [tags.user(params.userId)] }),
   });
+
+  // Cached inside: its tags depend on the tournaments the player was in (UI106).
+  mount(router, hub, api.getPlayerRecord, ({ params }) => playerRecord(hub, params.userId));
 }

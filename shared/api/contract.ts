@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { endpoint } from './endpoint';
 import { Ok } from '../schemas/common';
 import { AuthInfo, DevLoginBody, PrivateUser, ProfileUpdate, PublicUser, RoleUpdate, UserIdParams, UserList, UserListQuery } from '../schemas/users';
+import { PlayerRecord } from '../schemas/player-record';
 import { League, LeagueIdParams, LeagueInput, LeagueList, LeagueUpdate } from '../schemas/leagues';
 import {
   PoolAdd,
@@ -183,6 +184,16 @@ export const api = {
     summary: 'List and search users by name',
     query: UserListQuery,
     response: UserList,
+  }),
+  getPlayerRecord: endpoint({
+    method: 'GET',
+    path: '/api/users/:userId/record',
+    tag: 'users',
+    access: 'public',
+    summary: "A player's public record: their teams by tournament, where they were drafted, series won and lost",
+    params: UserIdParams,
+    response: PlayerRecord,
+    errors: [404],
   }),
   getUser: endpoint({
     method: 'GET',
