@@ -12,6 +12,7 @@ import { parseRoom, roomKinds } from './room-kinds';
 import { serveSocket } from './connection';
 import { hasDeltaEvents, type HubIo, type HubSocket, legacyRoom, SESSION_ROOM, sessionRoom } from './hub-socket';
 import { InFlight } from '../lifecycle/in-flight';
+import { SESSION_COOKIE } from '../auth/session';
 import { createAddressLimit } from './address-limit';
 
 export interface Realtime {
@@ -79,11 +80,15 @@ export async function createRealtime(
     addressLimit.connected(conn.request, (release) => conn.once('close', release)),
   );
 
-  // The Express session and Passport, on the handshake request only (not on every poll).
+  // The Express session and Passport, on the handshake request only (not on every poll), and
+  // only when it carries our session cookie: without one the visitor is a spectator, and making
+  // a session for them (an id from the random pool, a hash, Passport) cost about a tenth of a
+  // join while thousands of spectators arrive at once (bench/README.md, "Joins").
   // If the session store fails (Redis down), the visitor still gets in, as a spectator.
+  const sessionCookie = `${SESSION_COOKIE}=`;
   const onHandshake =
     (mw: RequestHandler) => (req: http.IncomingMessage & { _query?: { sid?: string } }, res: http.ServerResponse, next: (err?: unknown) => void) => {
-      if (req._query?.sid !== undefined) return next();
+      if (req._query?.sid !== undefined || !req.headers.cookie?.includes(sessionCookie)) return next();
       mw(req as never, res as never, (err?: unknown) => {
         if (err) log.warn({ err }, 'socket handshake without a session: the session store failed');
         next();

@@ -5,8 +5,7 @@ import { tags } from '../cache/read-cache';
 import type { Db } from '../db/knex';
 import { forbidden, unauthenticated } from '../commands/errors';
 import { Team } from '../teams/team.model';
-import { findTournament } from '../tournaments/access';
-import { readTournamentDetail } from '../tournaments/detail.read';
+import { readTournamentDetail, requireTournament } from '../tournaments/detail.read';
 import { readConsistently, roomSeq } from '../events/snapshot';
 import type { HubServices } from '../services';
 import { heroDraftParticipants } from '../herodraft/herodraft.load';
@@ -51,7 +50,7 @@ export const roomKinds: Partial<Record<RoomKind, RoomKindDef>> = {
   },
   tournament: {
     async canJoin(db, _actor, id) {
-      await findTournament(db, id); // public: anyone may spectate an existing tournament
+      await requireTournament(db, id); // public: anyone may spectate an existing tournament
     },
     async snapshot(db, id) {
       const detail = await readTournamentDetail(db, id);
@@ -65,7 +64,7 @@ export const roomKinds: Partial<Record<RoomKind, RoomKindDef>> = {
   },
   draft: {
     async canJoin(db, _actor, id) {
-      await findTournament(db, id); // public: spectators need no login; the captains' queues are never in it
+      await requireTournament(db, id); // public: spectators need no login; the captains' queues are never in it
     },
     async snapshot(db, id) {
       const view = await draftSnapshot(db, id);

@@ -28,6 +28,7 @@ import { isoTime } from '../db/base.model';
 import { type Db, type SqliteConnection, sqliteConnectionOf } from '../db/knex';
 import { toLeague, type League } from '../leagues/league.model';
 import { toPublicUser, type User } from '../users/user.model';
+import { findTournament } from './access';
 import { toTournament, type Tournament } from './tournament.model';
 import { getTournamentDetail } from './tournaments.service';
 
@@ -90,6 +91,21 @@ const toUser = (c: UserCells) =>
     positions: c[8],
   } as User);
 
+/**
+ * isoTime, remembered: a pool's 40-odd join times are the same text on every read, and parsing
+ * each into a Date took a tenth of the read. A pure function of the text, so never stale.
+ */
+const isoTimes = new Map<string, string>();
+function iso(value: string): string {
+  let out = isoTimes.get(value);
+  if (out === undefined) {
+    if (isoTimes.size >= 20_000) isoTimes.clear();
+    out = isoTime(value);
+    isoTimes.set(value, out);
+  }
+  return out;
+}
+
 const byPlace = <T extends { place: number; team: { name: string; id: number } }>(a: T, b: T) =>
   a.place - b.place || a.team.name.localeCompare(b.team.name) || a.team.id - b.team.id;
 
@@ -102,6 +118,22 @@ export async function readTournamentDetail(db: Db, tournamentId: number): Promis
   const sqlite = sqliteConnectionOf(db);
   const detail = sqlite && !sqlite.inTransaction ? readDetailOnSqlite(sqlite, tournamentId) : undefined;
   return detail ?? getTournamentDetail(db, tournamentId);
+}
+
+const EXISTS = 'select 1 from tournaments where id = ?';
+
+/**
+ * Answers 404 for an unknown tournament, as findTournament does, without loading it: every
+ * spectator joining a tournament's or a draft's room asks this first (5,000 of them in a raid),
+ * so on SQLite it is one statement on the free connection, not a knex query.
+ */
+export async function requireTournament(db: Db, tournamentId: number): Promise<void> {
+  const sqlite = sqliteConnectionOf(db);
+  if (sqlite && !sqlite.inTransaction) {
+    if (sqlite.prepare(EXISTS).get(tournamentId) === undefined) throw notFound(`tournament ${tournamentId}`);
+    return;
+  }
+  await findTournament(db, tournamentId);
 }
 
 /**
@@ -135,7 +167,7 @@ export function readDetailOnSqlite(sqlite: SqliteConnection, tournamentId: numbe
     players: (JSON.parse(row.pool) as [...UserCells, number, string][]).map((c) => ({
       user: toUser(c),
       mmr: c[USER_CELLS] as number,
-      addedAt: isoTime(c[USER_CELLS + 1] as string),
+      addedAt: iso(c[USER_CELLS + 1] as string),
     })),
     teams: readTeams(tournamentId, teamCells, JSON.parse(row.roster) as [...UserCells, number, number | null, number | null][]),
     placements,
@@ -168,7 +200,7 @@ function readPlacements(row: DetailRow, teams: TeamCells[]): FinalPlacements | u
     return {
       source: 'staff',
       items: rows.map(([teamId, place]) => ({ team: { id: teamId, name: names.get(teamId) ?? '' }, place })).sort(byPlace),
-      setAt: isoTime(setAt),
+      setAt: iso(setAt),
       setBy: setBy === null || row.setBy === null ? null : toUser(JSON.parse(row.setBy) as UserCells),
     };
   }
