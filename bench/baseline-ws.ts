@@ -8,7 +8,8 @@
  * and once a message as large as the hub's answer to their room join, so that both sides'
  * client sockets have taken in as much before the measurement.
  * This is the least any hub can do for "one change reaches every spectator", so the hub's
- * figures are reported against it.
+ * figures are reported against it. For the connections scenario it can also answer a room join
+ * with the hub's own answer (configured), the least a hub can do for "a spectator is in".
  */
 import http from 'node:http';
 import { WebSocketServer, type WebSocket } from 'ws';
@@ -25,6 +26,8 @@ let sessions = 0;
 /** Spectators that connected as Socket.IO clients (the light client); they get the join answer. */
 const socketIoClients = new Set<WebSocket>();
 let joinAnswered = 0;
+/** The hub's answer to a room join (JSON), sent back to every `room:join` once configured (the connections scenario). */
+let joinAnswer: string | undefined;
 
 /**
  * The hub's event frame with the room named `bench` and seq `n`; before a sample is known, a
@@ -59,7 +62,13 @@ wss.on('connection', (ws, req) => {
     ws.send(`0{"sid":"${sid}","upgrades":[],"pingInterval":600000,"pingTimeout":600000,"maxPayload":65536}`);
     ws.on('message', (data: Buffer) => {
       // A namespace connect, with or without an auth payload (the hub's clients send their protocol).
-      if (data.toString().startsWith('40')) ws.send(`40{"sid":"${sid}"}`);
+      const text = data.toString();
+      if (text.startsWith('40')) ws.send(`40{"sid":"${sid}"}`);
+      else if (joinAnswer !== undefined) {
+        // A room join (`42<id>["room:join",…]`) gets the hub's answer to it, as it is.
+        const ack = /^42(\d+)\["room:join"/.exec(text);
+        if (ack) ws.send(`43${ack[1]}[${joinAnswer}]`);
+      }
     });
   }
   spectators.add(ws);
@@ -68,7 +77,9 @@ wss.on('connection', (ws, req) => {
 });
 
 serveParent({
-  configure: (p: { size: number; sample?: Record<string, unknown>; joinBytes?: number }) => {
+  configure: (p: { size?: number; sample?: Record<string, unknown>; joinBytes?: number; joinAnswer?: string }) => {
+    if (p.joinAnswer !== undefined) joinAnswer = p.joinAnswer;
+    if (p.size === undefined) return { size: 0 };
     size = p.size;
     sample = p.sample;
     // What the hub's spectators received on joining their room (a snapshot, KBs), once: a

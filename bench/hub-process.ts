@@ -4,6 +4,7 @@
  * nothing else leaks in). It reports its port, and on request its CPU and memory, the
  * server-side timings of each broadcast, and can inject broadcasts without a command.
  */
+import { PerformanceObserver, performance } from 'node:perf_hooks';
 import pino from 'pino';
 import type { Server } from 'socket.io';
 import { createHub, type Hub } from '../server/app';
@@ -89,6 +90,18 @@ function instrument() {
   return { ok: true };
 }
 
+// ---- garbage collections, on the machine-wide clock: which samples had a pause inside them
+
+/** performance.now() is this process's own clock; nowMs() (hrtime) is the one every process shares. */
+const perfToMono = nowMs() - performance.now();
+let gcs: { at: number; ms: number; kind: number }[] = [];
+new PerformanceObserver((list) => {
+  for (const e of list.getEntries()) {
+    gcs.push({ at: e.startTime + perfToMono, ms: e.duration, kind: (e as { detail?: { kind?: number } }).detail?.kind ?? 0 });
+  }
+  if (gcs.length > 100_000) gcs = gcs.slice(-10_000);
+}).observe({ entryTypes: ['gc'] });
+
 // ---- cache switch: "uncached" runs the same route with the read cache bypassed
 
 const cache = hub.services.cache;
@@ -153,6 +166,12 @@ serveParent({
   takeTimings: () => {
     const out = timings;
     timings = [];
+    return out;
+  },
+  /** Garbage collections since the last call: start (machine-wide ms), duration, V8's kind (1 minor, 2 major, 4 incremental, 8 weak callbacks). */
+  takeGc: () => {
+    const out = gcs;
+    gcs = [];
     return out;
   },
   inject,

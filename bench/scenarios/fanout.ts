@@ -20,6 +20,8 @@ interface Sample {
   lastMs: number;
   firstMs: number;
   ackMs: number;
+  /** When the command was sent (machine-wide ms). */
+  t0: number;
 }
 interface LatencyResult {
   samples: Sample[];
@@ -186,9 +188,13 @@ export async function fanout(ctx: Ctx) {
             const [b, h, ref] = [results.get('base')!, results.get('hub')!, results.get('reference')];
             const baseServer: number[] = await base.child.call('takeServerTimes');
             const timings: { serverMs: number; commandMs: number; fanoutMs: number }[] = await hubs[0]!.child.call('takeTimings');
+            // Each hub sample's garbage-collection time in any hub process, from the command sent to the last receipt.
+            const gcs: { at: number; ms: number }[] = (await Promise.all(hubs.map((hh) => hh.child.call('takeGc')))).flat();
+            const gcInside = (t0: number, ms: number) => gcs.reduce((sum, g) => sum + Math.max(0, Math.min(g.at + g.ms, t0 + ms) - Math.max(g.at, t0)), 0);
             return {
               base: b.samples.map((s) => s.lastMs),
               hub: h.samples.map((s) => s.lastMs),
+              hubGcMs: h.samples.map((s) => gcInside(s.t0, s.lastMs)),
               reference: ref?.samples.map((s) => s.lastMs) ?? [],
               hubFirst: h.samples.map((s) => s.firstMs),
               hubAck: h.samples.map((s) => s.ackMs),
@@ -214,6 +220,15 @@ export async function fanout(ctx: Ctx) {
           const baseP99 = percentile(
             pooled((v) => v.base),
             99,
+          );
+          // Tails: the slowest hub samples, and how much of each was the hub collecting garbage.
+          const worst = use
+            .flatMap((r) => r.value.hub.map((ms, i) => ({ ms, gcMs: r.value.hubGcMs[i] ?? 0 })))
+            .sort((a, b) => b.ms - a.ms)
+            .slice(0, 3);
+          report.note(
+            `pick N=${n} ${variant.name}: slowest hub samples ${worst.map((w) => `${w.ms.toFixed(1)} ms (GC in the hub ${w.gcMs.toFixed(1)} ms)`).join(', ')}; ` +
+              `${((pooled((v) => v.hubGcMs).filter((g) => g > 0).length / Math.max(1, pooled((v) => v.hub).length)) * 100).toFixed(0)} % of hub samples had a GC inside`,
           );
           const target = n >= 5000 ? 1.3 : 1.25;
           const scenario = `pick → all, N=${n}`;
