@@ -61,6 +61,7 @@ describe('accessibility of every page (axe-core, WCAG 2.1 A/AA)', () => {
   const browsers = {} as Record<Who, TestBrowser>;
   let draftTournament = 0;
   let tournament = 0;
+  let playerId = 0; // a captain with a team and a reported series: the player page
   let heroDraft = 0;
   let signupTournament = 0;
 
@@ -115,6 +116,7 @@ describe('accessibility of every page (axe-core, WCAG 2.1 A/AA)', () => {
       expect(team.status, team.text).toBe(201);
       teamIds.push(team.body.id);
     }
+    playerId = captains[0]!.userId;
     const stage = await staff.post(`/api/tournaments/${tournament}/stages`, { format: 'single_elimination', seeding: 'ranked' });
     expect(stage.status, stage.text).toBe(201);
     const first = (stage.body.matches as { id: number; key: string }[]).find((m) => m.key === 'U1.1')!;
@@ -275,6 +277,13 @@ describe('accessibility of every page (axe-core, WCAG 2.1 A/AA)', () => {
     { name: 'profile', route: '/profile', who: 'captain', path: () => '/profile' },
     { name: 'leagues', route: '/leagues', who: 'staff', path: () => '/leagues' },
     { name: 'users (admin)', route: '/admin/users', who: 'admin', path: () => '/admin/users' },
+    {
+      name: 'player',
+      route: '/users/:id',
+      who: 'spectator',
+      path: () => `/users/${playerId}`,
+      ready: (p) => p.locator('table[aria-label="Teams by tournament"]').waitFor(),
+    },
     { name: 'not found', route: null, who: 'spectator', path: () => '/no/such/page' },
   ];
 

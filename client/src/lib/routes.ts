@@ -16,5 +16,6 @@ export const router = new Router([
   ['/match/:id', 'match'],
   ['/tournaments/:id/matches', 'matchLinks'],
   ['/leagues', 'leagues'],
+  ['/users/:id', 'player'],
   ['/admin/users', 'adminUsers'],
 ]);
