@@ -13,6 +13,7 @@ import { closeRedis } from './redis/close';
 import { createInOrderConnection, createMainConnection } from './redis/connections';
 import { createCommandBus } from './commands/command';
 import type { HubRandom, HubServices } from './services';
+import { createPreviewPages } from './previews/previews.service';
 import { type Clock, systemClock } from './deadlines/clock';
 import { createSteamContext } from './steam/steam.service';
 import { createSessionMiddleware, SESSION_COOKIE } from './auth/session';
@@ -185,7 +186,7 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
   mountRoutes(app, services, passport, realtime);
 
   app.use(['/api', '/auth'], apiNotFound);
-  serveClient(app, config);
+  serveClient(app, config, services);
   app.use(errorHandler(log));
   await deadlines.start(); // after realtime: expiries broadcast like any command
   const livePoller = createLivePoller(services);
@@ -236,9 +237,10 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
  * assets/ after its content, so a browser may keep one for a year (a new build has new names);
  * index.html, which names them, is revalidated on every load.
  */
-function serveClient(app: express.Express, config: Config) {
+function serveClient(app: express.Express, config: Config, hub: HubServices) {
   const dist = path.resolve(config.clientDist);
   const index = path.join(dist, 'index.html');
+  const renderPage = createPreviewPages(hub, index);
   const assets = path.join(dist, 'assets');
   const forever = { index: false, maxAge: '1y', immutable: true } as const;
   app.use('/assets', precompressedAssets(assets, forever), express.static(assets, forever), function noSuchAsset(_req, res) {
@@ -254,13 +256,19 @@ function serveClient(app: express.Express, config: Config) {
       },
     }),
   );
-  app.get('/{*splat}', function spaFallback(_req, res) {
+  // Every page is the SPA's index.html, with the link-preview card of what it shows in its head.
+  app.get('/{*splat}', async function spaFallback(req, res, next) {
     if (!fs.existsSync(index)) {
       res.status(503).type('text').send('The client is not built: run `npm run build` (npm start does it for you).');
       return;
     }
-    res.setHeader('Cache-Control', 'no-cache');
-    res.sendFile(index, { cacheControl: false });
+    try {
+      const html = await renderPage(req.path);
+      res.setHeader('Cache-Control', 'no-cache');
+      res.type('html').send(html);
+    } catch (err) {
+      next(err);
+    }
   });
 }
 
