@@ -8,7 +8,8 @@
  * bytes, next seq) to the same N light clients. Also reported: the bytes each spectator gets per
  * pick (the event frame), against what the whole draft view would weigh.
  */
-import { median, percentile } from '../lib/stats';
+import { median } from '../lib/stats';
+import { lastSpectatorFigures, reportLastSpectator } from '../lib/last-spectator';
 import { medianOf, runRounds, usable } from '../lib/rounds';
 import { freshSqliteFile, startBaseline, startHubs, startRedis, type HubHandle } from '../lib/setup';
 import { login, seedTournament } from '../lib/seed';
@@ -120,41 +121,9 @@ export async function draftPick(ctx: Ctx) {
           return { hub: hub.map((s) => s.lastMs), ack: hub.map((s) => s.ackMs), base: bare.map((s) => s.lastMs) };
         });
         const { rounds: use, contended } = usable(rounds, opts.rounds.minClean);
-        const pooled = (pick: (v: (typeof use)[number]['value']) => number[]) => use.flatMap((r) => pick(r.value));
-        const hubP50 = medianOf(use, (v) => median(v.hub));
-        const baseP50 = medianOf(use, (v) => median(v.base));
-        const hubP99 = percentile(
-          pooled((v) => v.hub),
-          99,
-        );
-        const baseP99 = percentile(
-          pooled((v) => v.base),
-          99,
-        );
+        const figures = lastSpectatorFigures(use);
         const scenario = `draft pick → all, N=${n}`;
-        const target = 1.3;
-        report.add({
-          scenario,
-          variant: variant.name,
-          metric: 'last spectator p50',
-          value: hubP50,
-          unit: 'ms',
-          baseline: baseP50,
-          ratio: hubP50 / baseP50,
-          target: `≤ ${target}×`,
-          pass: hubP50 / baseP50 <= target,
-          contended,
-        });
-        report.add({
-          scenario,
-          variant: variant.name,
-          metric: 'last spectator p99',
-          value: hubP99,
-          unit: 'ms',
-          baseline: baseP99,
-          ratio: hubP99 / baseP99,
-          contended,
-        });
+        reportLastSpectator(report, { scenario, variant: variant.name, target: 1.3, contended }, figures);
         report.add({ scenario, variant: variant.name, metric: 'pick acknowledged p50', value: medianOf(use, (v) => median(v.ack)), unit: 'ms', contended });
         report.add({
           scenario,

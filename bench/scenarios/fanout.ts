@@ -10,7 +10,8 @@
  * 2. Fan-out throughput: commands kept in flight (a bounded window of commands not yet
  *    delivered everywhere), delivered messages per second, against the same baseline.
  */
-import { percentile, median } from '../lib/stats';
+import { median } from '../lib/stats';
+import { lastSpectatorFigures, reportLastSpectator } from '../lib/last-spectator';
 import { runRounds, usable, medianOf } from '../lib/rounds';
 import { freshSqliteFile, startBaseline, startHubs, startRedis, startSocketIoReference, type HubHandle } from '../lib/setup';
 import { seedTournament } from '../lib/seed';
@@ -211,16 +212,8 @@ export async function fanout(ctx: Ctx) {
           });
           const { rounds: use, contended } = usable(rounds, opts.rounds.minClean);
           const pooled = (pick: (v: (typeof use)[number]['value']) => number[]) => use.flatMap((r) => pick(r.value));
-          const hubP50 = medianOf(use, (v) => median(v.hub));
-          const baseP50 = medianOf(use, (v) => median(v.base));
-          const hubP99 = percentile(
-            pooled((v) => v.hub),
-            99,
-          );
-          const baseP99 = percentile(
-            pooled((v) => v.base),
-            99,
-          );
+          const figures = lastSpectatorFigures(use);
+          const { hubP50, baseP50 } = figures;
           // Tails: the slowest hub samples, and how much of each was the hub collecting garbage.
           const worst = use
             .flatMap((r) => r.value.hub.map((ms, i) => ({ ms, gcMs: r.value.hubGcMs[i] ?? 0 })))
@@ -232,28 +225,7 @@ export async function fanout(ctx: Ctx) {
           );
           const target = n >= 5000 ? 1.3 : 1.25;
           const scenario = `pick → all, N=${n}`;
-          report.add({
-            scenario,
-            variant: variant.name,
-            metric: 'last spectator p50',
-            value: hubP50,
-            unit: 'ms',
-            baseline: baseP50,
-            ratio: hubP50 / baseP50,
-            target: `≤ ${target}×`,
-            pass: hubP50 / baseP50 <= target,
-            contended,
-          });
-          report.add({
-            scenario,
-            variant: variant.name,
-            metric: 'last spectator p99',
-            value: hubP99,
-            unit: 'ms',
-            baseline: baseP99,
-            ratio: hubP99 / baseP99,
-            contended,
-          });
+          reportLastSpectator(report, { scenario, variant: variant.name, target, contended }, figures);
           if (sides.includes('reference')) {
             // The stack alone (no command), against the same bare baseline; then the hub against it.
             const refP50 = medianOf(use, (v) => median(v.reference));
